@@ -187,44 +187,43 @@ def _title(rng: random.Random) -> str:
 
 
 def _body(writer: _Writer, with_code: bool) -> tuple[tuple[str, ...], int]:
+    """An intro, then 3-5 `##` sections; one bullet and one numbered list at least.
+
+    Headings and lists are drawn first, then the paragraphs share the words left,
+    so every body lands exactly on its target count.
+    """
     rng = writer.rng
     target = rng.randint(*BODY_WORDS)
-    blocks: list[str] = []
-    total = 0
-    lists_due = ["bullets", "numbered"]  # every article has at least one of each
-    code_due = with_code
-    while total < target:
-        left = target - total
-        if left <= 45:
-            blocks.append(writer.paragraph(left))
-            total += left
-            break
-        roll = rng.random()
-        if blocks and roll < 0.18 and not blocks[-1].startswith("## "):
-            text, words = writer.heading()
-        elif blocks and (lists_due and roll < 0.45 or roll < 0.30):
-            kind = lists_due.pop(0) if lists_due else rng.choice(["bullets", "numbered"])
-            text, words = writer.bullet_list(numbered=kind == "numbered")
-        elif code_due and len(blocks) > 3:
-            language, code = rng.choice(CODE_SNIPPETS)
-            blocks.append(f"```{language}\n{code}\n```")
-            code_due = False
-            continue
-        else:
-            size = min(left - 10, rng.randint(35, 90))
-            text, words = writer.paragraph(size), size
-        if words > left - 10:  # keep room to land exactly on the target
-            continue
-        blocks.append(text)
-        total += words
-    if code_due:
+    section_count = rng.randint(3, 5)
+    # each section: (heading, paragraph count, extra blocks placed after its first paragraph)
+    extras: list[list[tuple[str, int]]] = [[] for _ in range(section_count)]
+    extras[rng.randrange(section_count)].append(writer.bullet_list(numbered=False))
+    extras[rng.randrange(section_count)].append(writer.bullet_list(numbered=True))
+    if with_code:
         language, code = rng.choice(CODE_SNIPPETS)
-        blocks.insert(len(blocks) - 1, f"```{language}\n{code}\n```")
-    if not any(block.startswith("## ") for block in blocks):
-        heading, words = writer.heading()
-        blocks.insert(1, heading)
-        total += words
-    return tuple(blocks), total
+        extras[rng.randrange(section_count)].append((f"```{language}\n{code}\n```", 0))
+    headings = [writer.heading() for _ in range(section_count)]
+    paragraph_counts = [rng.randint(1, 3) for _ in range(section_count)]
+    fixed_words = sum(words for _, words in headings)
+    fixed_words += sum(words for section in extras for _, words in section)
+    paragraph_total = 1 + sum(paragraph_counts)  # plus the intro
+    sizes = _split_words(rng, target - fixed_words, paragraph_total)
+    blocks = [writer.paragraph(sizes.pop())]
+    for (heading, _), count, section_extras in zip(headings, paragraph_counts, extras,
+                                                   strict=True):
+        blocks.append(heading)
+        blocks.append(writer.paragraph(sizes.pop()))
+        blocks.extend(text for text, _ in section_extras)
+        blocks.extend(writer.paragraph(sizes.pop()) for _ in range(count - 1))
+    return tuple(blocks), target
+
+
+def _split_words(rng: random.Random, total: int, parts: int) -> list[int]:
+    """Split `total` words into `parts` paragraph sizes of uneven length, each >= 12."""
+    weights = [rng.uniform(0.5, 1.5) for _ in range(parts)]
+    sizes = [12 + int((total - 12 * parts) * weight / sum(weights)) for weight in weights]
+    sizes[0] += total - sum(sizes)
+    return sizes
 
 
 def _faq(writer: _Writer) -> tuple[FaqEntry, ...]:
