@@ -1,0 +1,222 @@
+"""`serve`: build once, serve the site, rebuild on source changes, tell open pages.
+
+`PreviewServer` owns the parts (HTTP server thread, watcher, debouncer, build coordinator,
+reload hub) so tests and `serve` start and stop them the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import webbrowser
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from reelpress.project import ProjectPaths
+from reelpress.serve.coordinator import BuildCoordinator, BuildOutcome
+from reelpress.serve.files import normalize_base_path
+from reelpress.serve.livereload import ReloadHub
+from reelpress.serve.server import PreviewHTTPServer, bind
+from reelpress.serve.watch import Debouncer, ProjectWatcher
+
+Say = Callable[[str], None]
+
+
+def _pipeline_build() -> Callable[..., Any]:
+    # Imported late: the pipeline imports every stage, the server needs none of them.
+    from reelpress.pipeline import build_site
+
+    return build_site
+
+
+def describe(outcome: BuildOutcome, changed: frozenset[Path], root: Path) -> list[str]:
+    """Terminal lines for one build: what triggered it, the result, every diagnostic."""
+    names = sorted(ProjectPaths(root).relative(path) for path in changed)
+    trigger = ""
+    if names:
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        trigger = f" after changes to {shown}"
+    if outcome.ok:
+        head = f"Rebuilt in {outcome.seconds:.2f} s{trigger}."
+    else:
+        head = (
+            f"Build failed in {outcome.seconds:.2f} s{trigger}; still serving the last good site."
+        )
+    lines = [head]
+    if outcome.summary:
+        lines.append(f"  {outcome.summary}")
+    lines.extend(f"  {diagnostic.format()}" for diagnostic in outcome.diagnostics)
+    return lines
+
+
+class PreviewServer:
+    """The running preview: `start()` binds, builds once and starts watching; `close()`
+    undoes all of it (idempotent)."""
+
+    def __init__(
+        self,
+        options: Any,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        build: Callable[..., Any] | None = None,
+        base_path: str | None = None,
+        watch: bool = True,
+        quiet: float = 0.1,
+        max_wait: float = 1.0,
+        say: Say = print,
+    ) -> None:
+        self.options = options
+        self.root = Path(options.root).resolve()
+        out_dir = getattr(options, "out_dir", None)
+        self.site_dir = Path(out_dir).resolve() if out_dir else ProjectPaths(self.root).site_dir
+        if base_path is None:
+            base_url = getattr(options, "base_url", None)
+            base_path = urlsplit(base_url).path if base_url else "/"
+        self.base_path = normalize_base_path(base_path)
+        self._say = say
+        self.hub = ReloadHub()
+        self.shutting_down = threading.Event()
+        self.coordinator = BuildCoordinator(build or _pipeline_build(), options, self._publish)
+        self._host, self._port = host, port
+        self._watch = watch
+        self._quiet, self._max_wait = quiet, max_wait
+        self._pending_changes: frozenset[Path] = frozenset()
+        self.httpd: PreviewHTTPServer | None = None
+        self._http_thread: threading.Thread | None = None
+        self._debouncer: Debouncer | None = None
+        self._watcher: ProjectWatcher | None = None
+        self.last_outcome: BuildOutcome | None = None
+
+    @property
+    def port(self) -> int:
+        assert self.httpd is not None, "start() first"
+        return int(self.httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        host = self._host if ":" not in self._host else f"[{self._host}]"
+        return f"http://{host}:{self.port}{self.base_path}"
+
+    def _make_server(self, address: tuple[str, int]) -> PreviewHTTPServer:
+        return PreviewHTTPServer(
+            address,
+            site_dir=self.site_dir,
+            base_path=self.base_path,
+            coordinator=self.coordinator,
+            hub=self.hub,
+            shutting_down=self.shutting_down,
+        )
+
+    def start(self) -> PreviewServer:
+        self.httpd = bind(self._make_server, self._host, self._port, say=self._say)
+        if self._port and self.port != self._port:
+            self._say(f"Port {self._port} was busy: using port {self.port} instead.")
+        self._http_thread = threading.Thread(
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            name="reelpress-http",
+            daemon=True,
+        )
+        self._http_thread.start()
+        if self._watch:
+            self._debouncer = Debouncer(self.rebuild, quiet=self._quiet, max_wait=self._max_wait)
+            self._watcher = ProjectWatcher(self.root, self._debouncer.add, self.site_dir)
+            self._watcher.start()
+        self.rebuild(frozenset())
+        return self
+
+    def rebuild(self, changed: frozenset[Path]) -> BuildOutcome:
+        """Build now with `changed` source paths; the terminal and open pages hear of it."""
+        if self.shutting_down.is_set():
+            return self.last_outcome or BuildOutcome(True, (), frozenset(), "", 0.0)
+        outcome = self.coordinator.rebuild(changed)
+        for line in describe(outcome, changed, self.root):
+            self._say(line)
+        return outcome
+
+    def _publish(self, outcome: BuildOutcome) -> None:
+        self.last_outcome = outcome
+        if outcome.written is None and outcome.ok:
+            # The build did not list its writes: treat every page as changed.
+            written: frozenset[str] = frozenset(_all_files(self.site_dir))
+        else:
+            written = outcome.written or frozenset()
+        self.hub.publish(outcome.ok, written, outcome.diagnostics)
+
+    def close(self) -> None:
+        """Stop watching, end event streams, close the socket (frees the port)."""
+        if self.shutting_down.is_set():
+            return
+        self.shutting_down.set()
+        if self._watcher is not None:
+            self._watcher.stop()
+        if self._debouncer is not None:
+            self._debouncer.stop()
+        self.hub.close()
+        if self.httpd is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+        if self._http_thread is not None:
+            self._http_thread.join(5)
+
+    def __enter__(self) -> PreviewServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _all_files(site_dir: Path) -> list[str]:
+    if not site_dir.is_dir():
+        return []
+    return [p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()]
+
+
+def serve(
+    options: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    build: Callable[..., Any] | None = None,
+    base_path: str | None = None,
+    say: Say = print,
+) -> int:
+    """Run the preview until Ctrl-C; returns the process exit status (0)."""
+    preview = PreviewServer(
+        options, host=host, port=port, build=build, base_path=base_path, say=say
+    )
+    try:
+        try:
+            preview.start()
+        except OSError as exc:
+            say(f"Cannot serve on {host}:{port}: {exc.strerror or exc}")
+            return 1
+        say(f"Serving {preview.site_dir} at {preview.url} (Ctrl-C to stop)")
+        if open_browser:
+            webbrowser.open(preview.url)
+        while not preview.shutting_down.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        say("Stopping…")
+    finally:
+        with _sigint_ignored():
+            preview.close()
+    return 0
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """A second Ctrl-C during shutdown must not leave a traceback or half-closed parts."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
