@@ -38,7 +38,8 @@ def test_renditions_have_planned_sizes_and_formats(tmp_path):
     expected_format = {"avif": "AVIF", "webp": "WEBP", "jpeg": "JPEG"}
     for rendition in asset.renditions:
         assert rendition.path.startswith("media/paris-hero.")
-        assert rendition.path.endswith(f".{rendition.width}.{'jpg' if rendition.format == 'jpeg' else rendition.format}")
+        extension = {"jpeg": "jpg"}.get(rendition.format, rendition.format)
+        assert rendition.path.endswith(f".{rendition.width}.{extension}")
         with Image.open(plan.outputs[rendition.path]) as output:
             assert output.format == expected_format[rendition.format]
             assert output.size == (rendition.width, rendition.height)
