@@ -1,0 +1,1 @@
+"""The content stage: Markdown files with YAML front matter -> validated page records."""

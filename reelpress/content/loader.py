@@ -1,0 +1,109 @@
+"""Find and read every article under content/, in parallel-friendly pure steps."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ..config import SiteConfig
+from ..diagnostics import Diagnostic, error
+from .frontmatter import FrontMatterError, parse_yaml, split_front_matter
+from .schema import PageMeta, slugify, validate_meta
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    """One article as read from disk: validated metadata, Markdown body, where it goes."""
+
+    rel: str                # 'content/paris-rescue.md'
+    source_dir: Path        # absolute directory of the file (media refs resolve from here)
+    meta: PageMeta
+    body: str
+    body_line: int          # file line of the body's first line
+    url_path: str           # 'paris-rescue/' (site-relative, pretty URL)
+    source_hash: str        # sha1 of the file bytes
+
+    @property
+    def output_path(self) -> str:
+        return self.url_path + "index.html"
+
+
+def find_sources(content_dir: Path) -> list[Path]:
+    """All Markdown files, sorted; hidden files and editor droppings are skipped."""
+    found = [
+        path for path in content_dir.rglob("*.md")
+        if path.is_file() and not any(part.startswith((".", "_")) for part in
+                                      path.relative_to(content_dir).parts)
+    ]
+    return sorted(found)
+
+
+def url_path_for(rel_to_content: PurePosixPath, slug: str | None) -> str:
+    """Pretty URL: content/2025/paris.md -> '2025/paris/'; a slug replaces the file name."""
+    parent = [slugify(part) or part for part in rel_to_content.parent.parts]
+    leaf = slug if slug is not None else slugify(rel_to_content.stem)
+    if "/" in leaf:  # an explicit slug with slashes is the whole path
+        return leaf.strip("/") + "/"
+    return "/".join([*parent, leaf]) + "/"
+
+
+def load_page(path: Path, *, rel: str, rel_to_content: PurePosixPath,
+              config: SiteConfig) -> tuple[SourcePage | None, list[Diagnostic]]:
+    """Read one file; never raises for a user's mistake."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [error(rel, None, f"cannot read file: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [error(rel, line, "not valid UTF-8 text", "save the file as UTF-8")]
+    if not text.strip():
+        return None, [error(rel, None, "empty file", "add front matter with title and date")]
+    try:
+        split = split_front_matter(text)
+        if split.front_matter is None:
+            return None, [error(rel, 1, "no front matter",
+                                "start the file with '---', title: and date:, then '---'")]
+        data = parse_yaml(split.front_matter, split.front_matter_line)
+    except FrontMatterError as exc:
+        return None, [error(rel, exc.line, exc.message)]
+    meta, problems = validate_meta(
+        data, rel=rel, front_matter=split.front_matter, first_line=split.front_matter_line,
+        config=config, file_stem=rel_to_content.stem,
+    )
+    if meta is None:
+        return None, problems
+    page = SourcePage(
+        rel=rel,
+        source_dir=path.parent,
+        meta=meta,
+        body=split.body,
+        body_line=split.body_line,
+        url_path=url_path_for(rel_to_content, meta.slug),
+        source_hash=hashlib.sha1(raw).hexdigest(),
+    )
+    return page, problems
+
+
+def duplicate_outputs(pages: list[SourcePage]) -> list[Diagnostic]:
+    """Two pages writing the same file is an error naming both."""
+    seen: dict[str, SourcePage] = {}
+    problems: list[Diagnostic] = []
+    for page in pages:
+        other = seen.get(page.output_path)
+        if other is not None:
+            problems.append(error(page.rel, None,
+                                  f"writes the same page /{page.url_path} as {other.rel}",
+                                  "give one of them a different slug:"))
+        else:
+            seen[page.output_path] = page
+    return problems
+
+
+def is_published(meta: PageMeta, *, drafts: bool, future: bool, now: object) -> bool:
+    if meta.draft and not drafts:
+        return False
+    return future or meta.date <= now  # type: ignore[operator]

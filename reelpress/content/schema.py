@@ -1,0 +1,247 @@
+"""Front matter -> `PageMeta`: every field checked, problems reported with their line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import SiteConfig, did_you_mean
+from ..diagnostics import Diagnostic, error, warning
+from .frontmatter import locate
+
+
+@dataclass(frozen=True)
+class FaqItem:
+    """One question; `answer` is Markdown as written, `line` where it was written."""
+
+    question: str
+    answer: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    title: str
+    date: dt.datetime
+    updated: dt.datetime | None = None
+    author: str | None = None
+    summary: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    image: str | None = None
+    image_alt: str | None = None
+    image_line: int | None = None
+    video: str | None = None
+    video_caption: str | None = None
+    video_line: int | None = None
+    faq: tuple[FaqItem, ...] = ()
+    draft: bool = False
+    slug: str | None = None
+    lang: str | None = None
+    canonical: str | None = None
+    template: str | None = None
+
+
+KNOWN_KEYS = (
+    "title", "date", "updated", "author", "summary", "description", "tags", "image",
+    "image_alt", "video", "video_caption", "faq", "draft", "slug", "lang", "canonical",
+    "template",
+)
+_SLUG_SAFE = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
+_TEMPLATE_SAFE = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\.html$")
+
+
+def slugify(text: str) -> str:
+    """'Fousseynou Cissé, hero!' -> 'fousseynou-cisse-hero' (ASCII, lowercase, dashes)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+class _Checker:
+    """Validates one file's front matter; `line(...)` finds a key lazily."""
+
+    def __init__(self, rel: str, front_matter: str, first_line: int):
+        self.rel = rel
+        self.front_matter = front_matter
+        self.first_line = first_line
+        self.problems: list[Diagnostic] = []
+
+    def line(self, *path: str | int) -> int | None:
+        return locate(self.front_matter, self.first_line, tuple(path))
+
+    def fail(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
+        self.problems.append(error(self.rel, self.line(*path), message, hint))
+
+    def warn(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
+        self.problems.append(warning(self.rel, self.line(*path), message, hint))
+
+    def text(self, data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problems.append(error(self.rel, self.first_line if self.front_matter else 1,
+                                           f"{key}: required", f"add '{key}: ...' to the front matter"))
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.fail((key,), f"{key}: expected text, got {_show(value)}")
+            return None
+        if required and not value.strip():
+            self.fail((key,), f"{key}: must not be empty")
+            return None
+        return value
+
+    def moment(self, data: dict[str, Any], key: str, tz: dt.tzinfo, *,
+               required: bool = False) -> dt.datetime | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problems.append(error(self.rel, self.first_line, f"{key}: required",
+                                           f"add '{key}: 2025-07-04' to the front matter"))
+            return None
+        parsed = parse_moment(value, tz)
+        if parsed is None:
+            self.fail((key,), f"{key}: expected a date like 2025-07-04, got {_show(value)}",
+                      "or a date and time like 2025-07-04 18:30:00+02:00")
+        return parsed
+
+
+def parse_moment(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
+    """A YAML date/datetime or ISO string -> aware datetime (site timezone when naive)."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_line: int,
+                  config: SiteConfig, file_stem: str) -> tuple[PageMeta | None, list[Diagnostic]]:
+    """Check front matter fields; return the record (None when an error makes it unusable)."""
+    check = _Checker(rel, front_matter, first_line)
+    for key in data:
+        if key not in KNOWN_KEYS:
+            check.warn((str(key),), f"unknown front matter key '{key}'",
+                       did_you_mean(str(key), KNOWN_KEYS) or "it is ignored")
+    tz = config.tzinfo
+    title = check.text(data, "title", required=True)
+    date = check.moment(data, "date", tz, required=True)
+    updated = check.moment(data, "updated", tz)
+    author = check.text(data, "author")
+    summary = check.text(data, "summary")
+    description = check.text(data, "description")
+    tags = _tags(data, check)
+    image = check.text(data, "image")
+    image_alt = check.text(data, "image_alt")
+    video = check.text(data, "video")
+    video_caption = check.text(data, "video_caption")
+    faq = _faq(data, check)
+    draft = data.get("draft", False)
+    if not isinstance(draft, bool):
+        check.fail(("draft",), f"draft: expected true or false, got {_show(draft)}")
+        draft = False
+    slug = check.text(data, "slug")
+    if slug is not None:
+        slug = slug.strip().strip("/")
+        if not _SLUG_SAFE.match(slug):
+            check.fail(("slug",), f"slug: {slug!r} is not a URL-safe slug",
+                       f"use lowercase letters, digits and dashes, e.g. '{slugify(slug) or 'my-story'}'")
+            slug = None
+    elif not slugify(file_stem):
+        check.fail((), f"cannot derive a URL from the file name {file_stem!r}", "add a 'slug:'")
+    lang = check.text(data, "lang")
+    canonical = check.text(data, "canonical")
+    if canonical is not None and not re.match(r"^https?://", canonical):
+        check.fail(("canonical",), f"canonical: expected an absolute URL, got {canonical!r}")
+    template = check.text(data, "template")
+    if template is not None and not _TEMPLATE_SAFE.match(template):
+        check.fail(("template",), f"template: {template!r} is not a template name like 'article.html'")
+    if updated and date and updated < date:
+        check.warn(("updated",), "updated: is earlier than date")
+    if author and config.authors and author not in config.authors and not any(
+            a.name == author for a in config.authors.values()):
+        check.warn(("author",), f"author: '{author}' is not in [authors] of site.toml",
+                   did_you_mean(author, list(config.authors)) or "it is used as a plain name")
+    if image and not image_alt:
+        check.warn(("image",), "image: has no image_alt", "describe the photo for screen readers")
+    if any(p.is_error for p in check.problems) or title is None or date is None:
+        return None, check.problems
+    meta = PageMeta(
+        title=title, date=date, updated=updated, author=author, summary=summary,
+        description=description, tags=tags, image=image, image_alt=image_alt,
+        image_line=check.line("image") if image else None, video=video,
+        video_caption=video_caption, video_line=check.line("video") if video else None,
+        faq=faq, draft=draft, slug=slug, lang=lang, canonical=canonical, template=template,
+    )
+    return meta, check.problems
+
+
+def _tags(data: dict[str, Any], check: _Checker) -> tuple[str, ...]:
+    value = data.get("tags")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",")]
+    if not isinstance(value, list):
+        check.fail(("tags",), f"tags: expected a list like [politics, paris], got {_show(value)}")
+        return ()
+    tags: list[str] = []
+    for index, tag in enumerate(value):
+        if isinstance(tag, (int, float)) and not isinstance(tag, bool):
+            tag = str(tag)
+        if not isinstance(tag, str) or not tag.strip():
+            check.fail(("tags", index), f"tags[{index}]: expected a tag name, got {_show(tag)}")
+        elif not slugify(tag):
+            check.fail(("tags", index), f"tags[{index}]: {tag!r} has no letters or digits")
+        elif tag.strip() not in tags:
+            tags.append(tag.strip())
+    return tuple(tags)
+
+
+def _faq(data: dict[str, Any], check: _Checker) -> tuple[FaqItem, ...]:
+    value = data.get("faq")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        check.fail(("faq",), "faq: expected a list of items with q: and a:")
+        return ()
+    items: list[FaqItem] = []
+    for index, entry in enumerate(value):
+        if not isinstance(entry, dict):
+            check.fail(("faq", index), f"faq[{index}]: expected an item with q: and a:, "
+                       f"got {_show(entry)}")
+            continue
+        question = entry.get("q", entry.get("question"))
+        answer = entry.get("a", entry.get("answer"))
+        for key in entry:
+            if key not in ("q", "a", "question", "answer"):
+                check.warn(("faq", index, str(key)), f"faq[{index}]: unknown key '{key}'",
+                           did_you_mean(str(key), ["q", "a"]) or "use q: and a:")
+        if not isinstance(question, str) or not question.strip():
+            check.fail(("faq", index), f"faq[{index}] has no question", "add 'q:'")
+            continue
+        if isinstance(answer, (int, float)) and not isinstance(answer, bool):
+            answer = str(answer)
+        if not isinstance(answer, str) or not answer.strip():
+            check.fail(("faq", index), f"faq[{index}] has no answer", "add 'a:'")
+            continue
+        items.append(FaqItem(question.strip(), answer.strip()))
+    return tuple(items)

@@ -1,0 +1,1 @@
+"""The markup stage: Markdown body -> HTML with media placeholders, body FAQ, headings."""

@@ -1,0 +1,197 @@
+"""markdown-it-py configured for news articles, as a pure function of the body text.
+
+Media embeds are rendered as placeholders (`\\x00media:N\\x00`) and filled in after the
+media stage has planned its outputs: Markdown rendering then depends only on the body,
+so it can run in worker processes and be cached by content hash. markdown-it replaces
+NUL characters of the input, so no author text can forge a placeholder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from ..content.schema import slugify
+from .faq import BodyFaqItem, extract_faq
+
+VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".mpg", ".mpeg"})
+AUDIO_EXTENSIONS = frozenset({".mp3", ".wav", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".flac"})
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff",
+                              ".avif", ".heic", ".bmp"})
+PLACEHOLDER = "\x00media:{}\x00"
+PLACEHOLDER_PATTERN = re.compile("\x00media:(\\d+)\x00")
+_BRACED_ATTRS = re.compile(r"^\{([^{}]*)\}")
+_ATTR_ITEM = re.compile(r"""([A-Za-z_][\w-]*)(?:=("[^"]*"|'[^']*'|[^\s"']+))?""")
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """An embed the author wrote: `![caption](media/x.mp4){poster=4.5}` at a body line."""
+
+    kind: str  # 'video' | 'audio' | 'image'
+    src: str
+    alt: str
+    line: int | None
+    attrs: tuple[tuple[str, str], ...] = ()
+    standalone: bool = True  # alone in its paragraph (a figure), not inline in text
+
+    def attr(self, name: str) -> str | None:
+        return dict(self.attrs).get(name)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str  # with media placeholders
+    media: tuple[MediaRef, ...]
+    faq: tuple[BodyFaqItem, ...]
+    headings: tuple[Heading, ...]
+    word_count: int
+    warnings: tuple[tuple[int | None, str], ...] = ()
+
+
+def media_kind(src: str) -> str | None:
+    """Local media by extension; remote URLs and data: are left to the browser."""
+    if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", src, re.IGNORECASE):
+        return None
+    path = src.split("?", 1)[0].split("#", 1)[0]
+    dot = path.rfind(".")
+    extension = path[dot:].lower() if dot >= 0 else ""
+    if extension in VIDEO_EXTENSIONS:
+        return "video"
+    if extension in AUDIO_EXTENSIONS:
+        return "audio"
+    if extension in IMAGE_EXTENSIONS:
+        return "image"
+    return None
+
+
+@lru_cache(maxsize=4)
+def markdown_engine(allow_html: bool) -> MarkdownIt:
+    """One configured parser per process (creation costs more than a typical article)."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(deflist_plugin)
+    md.use(attrs_plugin)
+    md.use(container_plugin, "faq")
+    md.use(anchors_plugin, min_level=2, max_level=3, slug_func=lambda text: slugify(text) or "section")
+    md.core.ruler.push("reelpress_media", _collect_media)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+def render_body(body: str, *, body_line: int = 1, allow_html: bool = False,
+                base_path: str = "/") -> RenderedBody:
+    """Parse and render one article body (pure: same input, same output)."""
+    md = markdown_engine(allow_html)
+    env: dict[str, Any] = {"reelpress_media": [], "reelpress_body_line": body_line}
+    tokens = md.parse(body, env)
+    tokens, faq, faq_warnings = extract_faq(tokens, md, env, body_line)
+    _prefix_root_links(tokens, base_path)
+    headings = tuple(
+        Heading(int(tok.tag[1]), _inline_text(tokens[i + 1]), tok.attrs.get("id", ""))
+        for i, tok in enumerate(tokens) if tok.type == "heading_open" and tok.tag in ("h2", "h3")
+    )
+    html = md.renderer.render(tokens, md.options, env)
+    return RenderedBody(
+        html=html,
+        media=tuple(env["reelpress_media"]),
+        faq=faq,
+        headings=headings,
+        word_count=len(re.findall(r"\w+", body)),
+        warnings=tuple(faq_warnings),
+    )
+
+
+def render_fragment(text: str, *, allow_html: bool = False) -> str:
+    """Markdown of an FAQ answer or a summary; raw HTML stays escaped unless allowed."""
+    return markdown_engine(allow_html).render(text)
+
+
+def _inline_text(inline: Token) -> str:
+    return "".join(child.content for child in inline.children or []
+                   if child.type in ("text", "code_inline")).strip()
+
+
+def _collect_media(state: Any) -> None:
+    """Core rule: turn local media images into numbered placeholders (and parse {flags})."""
+    refs: list[MediaRef] = state.env.setdefault("reelpress_media", [])
+    body_line = state.env.get("reelpress_body_line", 1)
+    tokens = state.tokens
+    for index, block in enumerate(tokens):
+        if block.type != "inline" or not block.children:
+            continue
+        children = block.children
+        for position, child in enumerate(children):
+            if child.type != "image":
+                continue
+            src = str(child.attrs.get("src", ""))
+            kind = media_kind(src)
+            if kind is None:
+                continue
+            attrs = {k: str(v) for k, v in child.attrs.items() if k not in ("src", "alt")}
+            _absorb_braced_attrs(children, position, attrs)
+            meaningful = [c for c in children if not (c.type == "text" and not c.content.strip())
+                          and c.type != "softbreak"]
+            standalone = len(meaningful) == 1 and index > 0 and \
+                tokens[index - 1].type == "paragraph_open"
+            if standalone:
+                tokens[index - 1].hidden = True
+                tokens[index + 1].hidden = True
+            line = body_line + block.map[0] if block.map else None
+            alt = "".join(c.content for c in child.children or []) or child.content
+            child.meta["reelpress_media_index"] = len(refs)
+            refs.append(MediaRef(kind, src, alt, line, tuple(sorted(attrs.items())), standalone))
+
+
+def _absorb_braced_attrs(children: list[Token], position: int, attrs: dict[str, str]) -> None:
+    """`{poster=4.5 loop}` right after a media image: flags and dotted values the attrs
+    plugin does not accept."""
+    if position + 1 >= len(children) or children[position + 1].type != "text":
+        return
+    follower = children[position + 1]
+    match = _BRACED_ATTRS.match(follower.content)
+    if not match:
+        return
+    for name, value in _ATTR_ITEM.findall(match.group(1)):
+        attrs[name] = value.strip("\"'") if value else ""
+    follower.content = follower.content[match.end():]
+
+
+def _render_image(renderer: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    if "reelpress_media_index" in token.meta:
+        return PLACEHOLDER.format(token.meta["reelpress_media_index"])
+    token.attrSet("loading", "lazy")
+    token.attrSet("decoding", "async")
+    return renderer.image(tokens, idx, options, env)
+
+
+def _prefix_root_links(tokens: list[Token], base_path: str) -> None:
+    """Root-relative links (`/about/`) must include the site's sub-path (`/news/about/`)."""
+    if base_path == "/":
+        return
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                if href.startswith("/") and not href.startswith("//") and \
+                        not href.startswith(base_path):
+                    child.attrSet("href", base_path + href.lstrip("/"))

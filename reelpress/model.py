@@ -1,0 +1,113 @@
+"""The assembled article: source, rendered body, FAQ and media, ready for templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import Author, SiteConfig
+from .content.loader import SourcePage
+from .content.schema import slugify
+from .markup.engine import PLACEHOLDER_PATTERN, RenderedBody, render_fragment
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """A visible FAQ item; the same strings feed the FAQPage JSON-LD."""
+
+    question: str
+    answer_html: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class MediaEmbed:
+    """What the media stages made of one `MediaRef`: HTML plus structured data."""
+
+    html: str
+    video_object: Mapping[str, Any] | None = None
+    image_url: str | None = None          # absolute, for og:image / NewsArticle.image
+    og_video: tuple[str, str, int, int] | None = None  # url, type, width, height
+
+
+@dataclass(frozen=True)
+class Article:
+    source: SourcePage
+    body_html: str
+    faq: tuple[FaqEntry, ...]
+    hero: MediaEmbed | None
+    embeds: tuple[MediaEmbed, ...]
+    author: Author | None
+    word_count: int
+    social_image: str | None = None  # absolute URL of the 1200x630 card, when made
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def meta(self):  # noqa: ANN201 - PageMeta, re-exported for templates
+        return self.source.meta
+
+    @property
+    def url_path(self) -> str:
+        return self.source.url_path
+
+    @property
+    def date(self) -> dt.datetime:
+        return self.source.meta.date
+
+    @property
+    def modified(self) -> dt.datetime:
+        return self.source.meta.updated or self.source.meta.date
+
+    @property
+    def description(self) -> str:
+        meta = self.source.meta
+        return (meta.description or meta.summary or "").strip()
+
+    @property
+    def video_objects(self) -> tuple[Mapping[str, Any], ...]:
+        embeds = ([self.hero] if self.hero else []) + list(self.embeds)
+        return tuple(e.video_object for e in embeds if e.video_object)
+
+    @property
+    def image_urls(self) -> tuple[str, ...]:
+        embeds = ([self.hero] if self.hero else []) + list(self.embeds)
+        return tuple(dict.fromkeys(e.image_url for e in embeds if e.image_url))
+
+    @property
+    def has_video(self) -> bool:
+        return bool(self.video_objects)
+
+
+def resolve_author(name: str | None, config: SiteConfig) -> Author | None:
+    name = name or config.default_author
+    if not name:
+        return None
+    if name in config.authors:
+        return config.authors[name]
+    for author in config.authors.values():
+        if author.name == name:
+            return author
+    return Author(slugify(name), name)
+
+
+def merge_faq(page: SourcePage, rendered: RenderedBody, allow_html: bool) -> tuple[FaqEntry, ...]:
+    """Front-matter items first, then body blocks; one FAQ per page, unique anchors."""
+    pairs = [(item.question, render_fragment(item.answer, allow_html=allow_html).strip())
+             for item in page.meta.faq]
+    pairs += [(item.question, item.answer_html) for item in rendered.faq]
+    entries: list[FaqEntry] = []
+    used: set[str] = set()
+    for question, answer in pairs:
+        anchor = "faq-" + (slugify(question)[:60] or "item")
+        candidate, number = anchor, 2
+        while candidate in used:
+            candidate, number = f"{anchor}-{number}", number + 1
+        used.add(candidate)
+        entries.append(FaqEntry(question, answer, candidate))
+    return tuple(entries)
+
+
+def fill_placeholders(html: str, embeds: tuple[MediaEmbed, ...]) -> str:
+    return PLACEHOLDER_PATTERN.sub(lambda m: embeds[int(m.group(1))].html, html)

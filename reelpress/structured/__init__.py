@@ -1,0 +1,1 @@
+"""Pure builders of schema.org JSON-LD from the page model."""

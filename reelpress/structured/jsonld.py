@@ -1,0 +1,124 @@
+"""schema.org JSON-LD as plain dicts, and a serialiser that is safe inside <script>.
+
+Builders take plain values (strings, datetimes, lists of dicts) so they are pure and
+exhaustively testable; the renderer decides what to pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+# Characters that could end the <script> element or open an HTML comment, plus the two
+# line separators some JavaScript parsers reject, are written as JSON \\u escapes: the
+# JSON value is unchanged, the markup stays inert.
+_SCRIPT_SAFE = str.maketrans({
+    "<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+    "\u2028": "\\u2028", "\u2029": "\\u2029",
+})
+
+
+def to_script_json(data: Any) -> Markup:
+    """Serialise for `<script type="application/ld+json">`: valid JSON, no breakout."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    return Markup(text.translate(_SCRIPT_SAFE))
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def person(name: str, url: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"@type": "Person", "name": name}
+    if url:
+        data["url"] = url
+    return data
+
+
+def organization(name: str, url: str | None = None, logo_url: str | None = None
+                 ) -> dict[str, Any]:
+    data: dict[str, Any] = {"@type": "Organization", "name": name}
+    if url:
+        data["url"] = url
+    if logo_url:
+        data["logo"] = {"@type": "ImageObject", "url": logo_url}
+    return data
+
+
+def news_article(*, url: str, headline: str, description: str | None,
+                 published: dt.datetime, modified: dt.datetime | None,
+                 authors: Sequence[dict[str, Any]], images: Sequence[str],
+                 publisher: dict[str, Any] | None, language: str,
+                 keywords: Sequence[str] = (), word_count: int | None = None,
+                 videos: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": headline[:110],
+        "datePublished": iso(published),
+        "dateModified": iso(modified or published),
+        "inLanguage": language,
+    }
+    if description:
+        data["description"] = description
+    if authors:
+        data["author"] = list(authors)
+    if images:
+        data["image"] = list(images)
+    if publisher:
+        data["publisher"] = publisher
+    if keywords:
+        data["keywords"] = list(keywords)
+    if word_count:
+        data["wordCount"] = word_count
+    if videos:
+        data["video"] = list(videos)
+    return data
+
+
+def faq_page(*, url: str, items: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """`items` are (question text, answer HTML), exactly as shown on the page."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "@id": url + "#faq",
+        "mainEntity": [
+            {"@type": "Question", "name": question,
+             "acceptedAnswer": {"@type": "Answer", "text": answer}}
+            for question, answer in items
+        ],
+    }
+
+
+def breadcrumb_list(trail: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """`trail` is (name, absolute URL) from the home page to the current page."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": url}
+            for position, (name, url) in enumerate(trail, start=1)
+        ],
+    }
+
+
+def website(*, name: str, url: str, description: str | None, language: str,
+            publisher: dict[str, Any] | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": name,
+        "url": url,
+        "inLanguage": language,
+    }
+    if description:
+        data["description"] = description
+    if publisher:
+        data["publisher"] = publisher
+    return data

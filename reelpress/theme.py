@@ -1,0 +1,147 @@
+"""Theme resolution and the Jinja environment.
+
+Search order for a template or static file: the site's own `templates/` and `static/`,
+then the theme in `themes/<name>/`, then the theme it `extends` (theme.toml), and so on,
+ending with the built-in `default` theme shipped inside the package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+
+from .diagnostics import Diagnostic, error
+from .project import ProjectPaths
+
+BUILTIN_THEMES = Path(__file__).parent / "themes"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The resolved chain of template and static folders, most specific first."""
+
+    name: str
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]
+
+    def static_files(self) -> dict[str, Path]:
+        """Site-relative path -> file, earlier folders overriding later ones."""
+        files: dict[str, Path] = {}
+        for folder in reversed(self.static_dirs):
+            if not folder.is_dir():
+                continue
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.name.startswith("."):
+                    files[path.relative_to(folder).as_posix()] = path
+        return files
+
+    def fingerprint(self) -> str:
+        """Hash of every template file: a change invalidates cached renders."""
+        digest = hashlib.sha1()
+        for folder in self.template_dirs:
+            if folder.is_dir():
+                for path in sorted(folder.rglob("*.html")):
+                    digest.update(path.as_posix().encode())
+                    digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+
+def _theme_dir(paths: ProjectPaths, name: str) -> Path | None:
+    for base in (paths.themes_dir, BUILTIN_THEMES):
+        candidate = base / name
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def resolve_theme(paths: ProjectPaths, name: str) -> tuple[Theme | None, list[Diagnostic]]:
+    """Follow `extends` from the named theme down to the built-in default."""
+    config_rel = paths.relative(paths.config_file)
+    template_dirs: list[Path] = [paths.templates_override_dir]
+    static_dirs: list[Path] = [paths.static_override_dir]
+    seen: list[str] = []
+    current: str | None = name
+    while current is not None:
+        if current in seen:
+            chain = " -> ".join([*seen, current])
+            return None, [error(config_rel, None, f"theme inheritance loops: {chain}")]
+        seen.append(current)
+        folder = _theme_dir(paths, current)
+        if folder is None:
+            available = sorted({p.name for base in (paths.themes_dir, BUILTIN_THEMES)
+                                if base.is_dir() for p in base.iterdir() if p.is_dir()})
+            where = config_rel if len(seen) == 1 else paths.relative(
+                _theme_dir(paths, seen[-2]) / "theme.toml")  # type: ignore[operator]
+            return None, [error(where, None, f"unknown theme '{current}'",
+                                f"available themes: {', '.join(available)}")]
+        template_dirs.append(folder / "templates")
+        static_dirs.append(folder / "static")
+        parent = None
+        theme_toml = folder / "theme.toml"
+        if theme_toml.is_file():
+            try:
+                parent = tomllib.loads(theme_toml.read_text(encoding="utf-8")).get("extends")
+            except tomllib.TOMLDecodeError as exc:
+                return None, [error(paths.relative(theme_toml), None, f"invalid TOML: {exc}")]
+        if parent is None and current != "default":
+            parent = "default"
+        current = parent
+    return Theme(name, tuple(template_dirs), tuple(static_dirs)), []
+
+
+def make_environment(theme: Theme) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs if d.is_dir()]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        auto_reload=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def template_dependencies(env: jinja2.Environment, name: str) -> frozenset[str]:
+    """`name` and every template it extends, includes or imports (transitively)."""
+    found: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.add(current)
+        try:
+            source, _, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
+            referenced = jinja2.meta.find_referenced_templates(env.parse(source))
+        except (jinja2.TemplateError, OSError):
+            continue
+        pending.extend(ref for ref in referenced if ref)
+    return frozenset(found)
+
+
+def template_diagnostic(exc: Exception, paths: ProjectPaths, template_name: str) -> Diagnostic:
+    """A Jinja failure as `themes/x/templates/article.html:12: message`."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = paths.relative(Path(exc.filename)) if exc.filename else (exc.name or template_name)
+        return error(where, exc.lineno, f"template syntax error: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return error(template_name, None, f"template not found: {exc.name}",
+                     "add it to templates/ or to the theme")
+    # Jinja rewrites tracebacks so template frames carry the template file and line.
+    where, line = template_name, None
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
+            where, line = paths.relative(Path(frame.filename)), frame.lineno
+            break
+    message = str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        message = f"undefined variable: {message}"
+    return error(where, line, re.sub(r"\s+", " ", message))

@@ -1,0 +1,50 @@
+"""Every URL the site writes comes from here, so a sub-path or relative URLs are one switch."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class UrlScheme:
+    """How site paths ('paris-rescue/', 'media/x.mp4') become links."""
+
+    base_url: str            # absolute, ends with '/': https://example.org/news/
+    relative: bool = False   # links relative to the page (works from the file system)
+
+    @property
+    def base_path(self) -> str:
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    def absolute(self, site_path: str) -> str:
+        return self.base_url + site_path.lstrip("/")
+
+    def link(self, site_path: str, from_page: str = "") -> str:
+        """A link to `site_path` written on the page at `from_page` (its site path)."""
+        site_path = site_path.lstrip("/")
+        if not self.relative:
+            return self.base_path + site_path
+        from_dir = from_page if from_page.endswith("/") or not from_page else \
+            posixpath.dirname(from_page) + "/"
+        target = site_path or "./"
+        relative = posixpath.relpath("/" + target, "/" + from_dir)
+        if site_path.endswith("/") or not site_path:
+            relative = relative.rstrip("/") + "/"
+            if relative == "./":
+                relative = "./"
+        if self.relative and (site_path.endswith("/") or not site_path):
+            # file:// has no directory index: point at the index.html itself
+            relative = (relative if relative != "./" else "") + "index.html"
+        return relative
+
+
+def page_path_for_output(output_path: str) -> str:
+    """'a/b/index.html' -> 'a/b/'; '404.html' -> '404.html'."""
+    if output_path == "index.html":
+        return ""
+    if output_path.endswith("/index.html"):
+        return output_path[: -len("index.html")]
+    return output_path
