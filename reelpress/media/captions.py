@@ -17,9 +17,19 @@ _TIMING = re.compile(rf"^{_TIME}\s+-->\s+{_TIME}(?:\s+(.*))?$")
 _TAG = re.compile(r"<[^>]*>")
 
 LANGUAGE_NAMES = {
-    "en": "English", "fr": "Français", "de": "Deutsch", "es": "Español", "it": "Italiano",
-    "pt": "Português", "nl": "Nederlands", "ar": "العربية", "zh": "中文", "ja": "日本語",
-    "uk": "Українська", "ru": "Русский", "pl": "Polski",
+    "en": "English",
+    "fr": "Français",
+    "de": "Deutsch",
+    "es": "Español",
+    "it": "Italiano",
+    "pt": "Português",
+    "nl": "Nederlands",
+    "ar": "العربية",
+    "zh": "中文",
+    "ja": "日本語",
+    "uk": "Українська",
+    "ru": "Русский",
+    "pl": "Polski",
 }
 
 
@@ -130,8 +140,11 @@ def parse_vtt(text: str) -> list[Cue]:
         begin, end, _ = _timing(lines[timing_index], start_line + timing_index, comma=False)
         cue_text = "\n".join(lines[timing_index + 1 :])
         if "-->" in cue_text:
-            bad = start_line + timing_index + 1 + next(
-                i for i, line in enumerate(lines[timing_index + 1 :]) if "-->" in line
+            bad = (
+                start_line
+                + timing_index
+                + 1
+                + next(i for i, line in enumerate(lines[timing_index + 1 :]) if "-->" in line)
             )
             raise CaptionError(bad, "a cue's text may not contain '-->' (missing blank line?)")
         cues.append(Cue(begin, end, cue_text))

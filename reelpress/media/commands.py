@@ -37,8 +37,13 @@ def _scaled_video(source: ffmpeg.nodes.FilterableStream, size: tuple[int, int], 
 
 
 def h264_command(
-    exe: str, src: Path, out: Path, info: MediaInfo, settings: VideoSettings,
-    size: tuple[int, int], threads: int,
+    exe: str,
+    src: Path,
+    out: Path,
+    info: MediaInfo,
+    settings: VideoSettings,
+    size: tuple[int, int],
+    threads: int,
 ) -> list[str]:
     """H.264 High 4:2:0 8-bit + AAC, moov first (+faststart) so playback starts at once."""
     source = ffmpeg.input(str(src))
@@ -46,14 +51,25 @@ def h264_command(
     streams = [video] + ([source["a:0"]] if info.has_audio else [])
     audio = {"acodec": "aac", "b:a": f"{settings.audio_bitrate_k}k"} if info.has_audio else {}
     output = ffmpeg.output(
-        *streams, str(out), format="mp4", vcodec="libx264", preset=settings.preset,
-        crf=settings.crf, **{"profile:v": "high"}, pix_fmt="yuv420p", threads=threads,
-        movflags="+faststart", **audio, **_metadata(settings),
+        *streams,
+        str(out),
+        format="mp4",
+        vcodec="libx264",
+        preset=settings.preset,
+        crf=settings.crf,
+        **{"profile:v": "high"},
+        pix_fmt="yuv420p",
+        threads=threads,
+        movflags="+faststart",
+        **audio,
+        **_metadata(settings),
     )
     return _finish(output, exe)
 
 
-def remux_command(exe: str, src: Path, out: Path, info: MediaInfo, settings: VideoSettings) -> list[str]:
+def remux_command(
+    exe: str, src: Path, out: Path, info: MediaInfo, settings: VideoSettings
+) -> list[str]:
     """Copy the streams into a faststart MP4: about 280x realtime, no quality loss."""
     source = ffmpeg.input(str(src))
     streams = [source["v:0"]] + ([source["a:0"]] if info.has_audio else [])
@@ -64,8 +80,13 @@ def remux_command(exe: str, src: Path, out: Path, info: MediaInfo, settings: Vid
 
 
 def av1_command(
-    exe: str, src: Path, out: Path, info: MediaInfo, settings: VideoSettings,
-    size: tuple[int, int], threads: int,
+    exe: str,
+    src: Path,
+    out: Path,
+    info: MediaInfo,
+    settings: VideoSettings,
+    size: tuple[int, int],
+    threads: int,
 ) -> list[str]:
     """SVT-AV1 in MP4 (listed first in <source>): ~40% smaller than H.264 at similar quality."""
     source = ffmpeg.input(str(src))
@@ -77,9 +98,17 @@ def av1_command(
     elif info.has_audio:
         audio = {"acodec": "aac", "b:a": f"{settings.audio_bitrate_k}k"}
     output = ffmpeg.output(
-        *streams, str(out), format="mp4", vcodec="libsvtav1", preset=settings.av1_preset,
-        crf=settings.av1_crf, pix_fmt="yuv420p", threads=threads,
-        **{"svtav1-params": f"lp={threads}"}, movflags="+faststart", **audio,
+        *streams,
+        str(out),
+        format="mp4",
+        vcodec="libsvtav1",
+        preset=settings.av1_preset,
+        crf=settings.av1_crf,
+        pix_fmt="yuv420p",
+        threads=threads,
+        **{"svtav1-params": f"lp={threads}"},
+        movflags="+faststart",
+        **audio,
         **_metadata(settings),
     )
     return _finish(output, exe)
@@ -90,7 +119,9 @@ def audio_command(exe: str, src: Path, out: Path, kind: str, settings: VideoSett
     source = ffmpeg.input(str(src))
     if kind == "m4a":
         options: dict[str, object] = {
-            "format": "mp4", "acodec": "aac", "b:a": f"{settings.audio_bitrate_k}k",
+            "format": "mp4",
+            "acodec": "aac",
+            "b:a": f"{settings.audio_bitrate_k}k",
             "movflags": "+faststart",
         }
     else:
@@ -102,8 +133,10 @@ def audio_command(exe: str, src: Path, out: Path, kind: str, settings: VideoSett
 def frame_sample_command(exe: str, src: Path, at: float, size: tuple[int, int]) -> list[str]:
     """One small grey frame at `at` seconds as raw bytes on stdout, to score poster candidates."""
     source = ffmpeg.input(str(src), ss=f"{at:.3f}")
-    output = source.video.filter("scale", size[0], size[1]).filter("format", "gray").output(
-        "pipe:1", format="rawvideo", vframes=1
+    output = (
+        source.video.filter("scale", size[0], size[1])
+        .filter("format", "gray")
+        .output("pipe:1", format="rawvideo", vframes=1)
     )
     return list(
         output.global_args("-hide_banner", "-nostdin", "-loglevel", "error").compile(cmd=exe)
@@ -111,7 +144,12 @@ def frame_sample_command(exe: str, src: Path, at: float, size: tuple[int, int]) 
 
 
 def poster_command(
-    exe: str, src: Path, webp_out: Path, jpeg_out: Path, at: float, size: tuple[int, int],
+    exe: str,
+    src: Path,
+    webp_out: Path,
+    jpeg_out: Path,
+    at: float,
+    size: tuple[int, int],
     quality: int,
 ) -> list[str]:
     """The frame at `at` as WebP and JPEG at the video's output size, in one decode."""
@@ -123,7 +161,12 @@ def poster_command(
         str(webp_out), format="webp", vcodec="libwebp", quality=quality, vframes=1
     )
     jpeg = frame[1].output(
-        str(jpeg_out), format="image2", vcodec="mjpeg", pix_fmt="yuvj420p",
-        **{"q:v": jpeg_q}, vframes=1, update=1,
+        str(jpeg_out),
+        format="image2",
+        vcodec="mjpeg",
+        pix_fmt="yuvj420p",
+        **{"q:v": jpeg_q},
+        vframes=1,
+        update=1,
     )
     return _finish(ffmpeg.merge_outputs(webp, jpeg), exe)

@@ -126,12 +126,17 @@ def _web_ready(tool: FFmpegTool) -> bool:
     return new_enough and tool.has_libx264
 
 
-def find_ffmpeg(configured: str | None = None, *, environ: dict[str, str] | None = None) -> FFmpegTool:
+def find_ffmpeg(
+    configured: str | None = None, *, environ: dict[str, str] | None = None
+) -> FFmpegTool:
     """The configured path, else $REELPRESS_FFMPEG, else a capable ffmpeg on PATH,
     else the imageio-ffmpeg wheel's binary. Raises FFmpegNotFound with what was tried."""
     env = os.environ if environ is None else environ
     tried: list[str] = []
-    for path, source in ((configured, "configured"), (env.get("REELPRESS_FFMPEG"), "env REELPRESS_FFMPEG")):
+    for path, source in (
+        (configured, "configured"),
+        (env.get("REELPRESS_FFMPEG"), "env REELPRESS_FFMPEG"),
+    ):
         if path:
             tool = _inspect(path, source)
             if tool is None:
@@ -320,7 +325,8 @@ def parse_ffprobe_json(text: str) -> MediaInfo:
     data = json.loads(text)
     streams = data.get("streams", [])
     videos = [
-        s for s in streams
+        s
+        for s in streams
         if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")
     ]
     audios = [s for s in streams if s.get("codec_type") == "audio"]
@@ -337,11 +343,17 @@ def parse_ffprobe_json(text: str) -> MediaInfo:
     for side in stream.get("side_data_list", []):
         if "rotation" in side:
             rotation = round(float(side["rotation"]))
-    num, _, den = str(stream.get("avg_frame_rate") or stream.get("r_frame_rate", "0/1")).partition("/")
+    num, _, den = str(stream.get("avg_frame_rate") or stream.get("r_frame_rate", "0/1")).partition(
+        "/"
+    )
     fps = float(num) / float(den or 1) if float(den or 1) else 0.0
     sar_text = str(stream.get("sample_aspect_ratio", "1:1"))
     sar_num, _, sar_den = sar_text.partition(":")
-    sar = (int(sar_num), int(sar_den)) if sar_num.isdigit() and int(sar_num) and sar_den.isdigit() and int(sar_den) else (1, 1)
+    sar = (
+        (int(sar_num), int(sar_den))
+        if sar_num.isdigit() and int(sar_num) and sar_den.isdigit() and int(sar_den)
+        else (1, 1)
+    )
     video = {
         "codec": stream["codec_name"],
         "profile": stream.get("profile"),
@@ -362,10 +374,18 @@ def probe(tool: FFmpegTool, path: Path) -> MediaInfo:
         raise ProbeError("file is empty (0 bytes)")
     try:
         if tool.ffprobe:
-            code, out, err = _run_capture([
-                tool.ffprobe, "-v", "error", "-print_format", "json",
-                "-show_format", "-show_streams", str(path),
-            ])
+            code, out, err = _run_capture(
+                [
+                    tool.ffprobe,
+                    "-v",
+                    "error",
+                    "-print_format",
+                    "json",
+                    "-show_format",
+                    "-show_streams",
+                    str(path),
+                ]
+            )
             if code != 0:
                 raise ProbeError(summarize_stderr(err))
             return parse_ffprobe_json(out)

@@ -47,10 +47,25 @@ class VideoSettings:
     def output_fields(self, kind: str) -> dict[str, object]:
         """The settings that change output `kind`: only these go into its cache key."""
         picked = {
-            "h264": ("max_height", "max_fps", "crf", "preset", "audio_bitrate_k", "remux",
-                     "strip_metadata"),
-            "av1": ("max_height", "max_fps", "av1_crf", "av1_preset", "av1_audio",
-                    "audio_bitrate_k", "opus_bitrate_k", "strip_metadata"),
+            "h264": (
+                "max_height",
+                "max_fps",
+                "crf",
+                "preset",
+                "audio_bitrate_k",
+                "remux",
+                "strip_metadata",
+            ),
+            "av1": (
+                "max_height",
+                "max_fps",
+                "av1_crf",
+                "av1_preset",
+                "av1_audio",
+                "audio_bitrate_k",
+                "opus_bitrate_k",
+                "strip_metadata",
+            ),
             "poster": ("max_height", "poster_quality", "poster_candidates"),
             "m4a": ("audio_bitrate_k", "strip_metadata"),
             "opus": ("opus_bitrate_k", "strip_metadata"),
@@ -100,12 +115,25 @@ def can_remux(info: MediaInfo, settings: VideoSettings) -> bool:
 
 # (level_idc, max macroblocks/s, max frame size in MBs, max DPB in MBs): H.264 Table A-1
 _H264_LEVELS = (
-    (10, 1485, 99, 396), (11, 3000, 396, 900), (12, 6000, 396, 2376), (13, 11880, 396, 2376),
-    (20, 11880, 396, 2376), (21, 19800, 792, 4752), (22, 20250, 1620, 8100),
-    (30, 40500, 1620, 8100), (31, 108000, 3600, 18000), (32, 216000, 5120, 20480),
-    (40, 245760, 8192, 32768), (41, 245760, 8192, 32768), (42, 522240, 8704, 34816),
-    (50, 589824, 22080, 110400), (51, 983040, 36864, 184320), (52, 2073600, 36864, 184320),
-    (60, 4177920, 139264, 696320), (61, 8355840, 139264, 696320), (62, 16711680, 139264, 696320),
+    (10, 1485, 99, 396),
+    (11, 3000, 396, 900),
+    (12, 6000, 396, 2376),
+    (13, 11880, 396, 2376),
+    (20, 11880, 396, 2376),
+    (21, 19800, 792, 4752),
+    (22, 20250, 1620, 8100),
+    (30, 40500, 1620, 8100),
+    (31, 108000, 3600, 18000),
+    (32, 216000, 5120, 20480),
+    (40, 245760, 8192, 32768),
+    (41, 245760, 8192, 32768),
+    (42, 522240, 8704, 34816),
+    (50, 589824, 22080, 110400),
+    (51, 983040, 36864, 184320),
+    (52, 2073600, 36864, 184320),
+    (60, 4177920, 139264, 696320),
+    (61, 8355840, 139264, 696320),
+    (62, 16711680, 139264, 696320),
 )
 
 
@@ -133,11 +161,16 @@ def predicted_h264_codec(width: int, height: int, fps: float) -> str:
 
 # (seq_level_idx, max picture size, max width, max height, max display rate): AV1 Annex A
 _AV1_LEVELS = (
-    (0, 147456, 2048, 1152, 4423680), (1, 278784, 2816, 1584, 8363520),
-    (4, 665856, 4352, 2448, 19975680), (5, 1065024, 5504, 3096, 31950720),
-    (8, 2359296, 6144, 3456, 70778880), (9, 2359296, 6144, 3456, 141557760),
-    (12, 8912896, 8192, 4352, 267386880), (13, 8912896, 8192, 4352, 534773760),
-    (14, 8912896, 8192, 4352, 1069547520), (16, 35651584, 16384, 8704, 1069547520),
+    (0, 147456, 2048, 1152, 4423680),
+    (1, 278784, 2816, 1584, 8363520),
+    (4, 665856, 4352, 2448, 19975680),
+    (5, 1065024, 5504, 3096, 31950720),
+    (8, 2359296, 6144, 3456, 70778880),
+    (9, 2359296, 6144, 3456, 141557760),
+    (12, 8912896, 8192, 4352, 267386880),
+    (13, 8912896, 8192, 4352, 534773760),
+    (14, 8912896, 8192, 4352, 1069547520),
+    (16, 35651584, 16384, 8704, 1069547520),
 )
 
 
@@ -145,7 +178,12 @@ def predicted_av1_codec(width: int, height: int, fps: float) -> str:
     """`av01.0.LLM.08`: Main profile, Main tier, 8-bit, lowest level that fits."""
     pixels = width * height
     for level, max_pic, max_w, max_h, max_rate in _AV1_LEVELS:
-        if pixels <= max_pic and width <= max_w and height <= max_h and pixels * (fps or 30) <= max_rate:
+        if (
+            pixels <= max_pic
+            and width <= max_w
+            and height <= max_h
+            and pixels * (fps or 30) <= max_rate
+        ):
             return f"av01.0.{level:02d}M.08"
     return "av01.0.31M.08"
 
