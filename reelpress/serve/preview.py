@@ -117,7 +117,7 @@ class PreviewServer:
             self._say(f"Port {self._port} was busy: using port {self.port} instead.")
         self._http_thread = threading.Thread(
             target=self.httpd.serve_forever,
-            kwargs={"poll_interval": 0.2},
+            kwargs={"poll_interval": 0.05},
             name="reelpress-http",
             daemon=True,
         )
