@@ -116,7 +116,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     rendered = {page.rel: body for page, body in sources}
     env = make_environment(theme)
     urls = UrlScheme(config.base_url, config.relative_urls)
-    media = embed_media(published, rendered, MediaStages.for_build(paths, config, options),
+    media = embed_media(published, rendered, MediaStages.for_build(paths, config, options, reporter),
                         urls, reporter)
     articles = sorted(
         (_assemble(page, rendered[page.rel], media, config) for page in published),

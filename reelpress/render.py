@@ -92,10 +92,11 @@ def card(article: Article, link: Callable[[str], str]) -> dict[str, Any]:
 def _head(site: SiteView, *, title: str, description: str, page_path: str,
           canonical: str | None = None, og_type: str = "website",
           image: str | None = None, extra_og: Sequence[tuple[str, str]] = (),
-          blocks: Sequence[dict[str, Any]] = (), lang: str | None = None) -> dict[str, Any]:
+          blocks: Sequence[dict[str, Any]] = (), lang: str | None = None,
+          share_title: str | None = None) -> dict[str, Any]:
     canonical_url = canonical or site.urls.absolute(page_path)
     og: list[tuple[str, str]] = [
-        ("og:site_name", site.config.title), ("og:type", og_type), ("og:title", title),
+        ("og:site_name", site.config.title), ("og:type", og_type), ("og:title", share_title or title),
         ("og:url", canonical_url), ("og:locale", (lang or site.config.language).replace("-", "_")),
     ]
     if description:
@@ -104,7 +105,7 @@ def _head(site: SiteView, *, title: str, description: str, page_path: str,
         og.append(("og:image", image))
     og.extend(extra_og)
     twitter = [("twitter:card", "summary_large_image" if image else "summary"),
-               ("twitter:title", title)]
+               ("twitter:title", share_title or title)]
     if description:
         twitter.append(("twitter:description", description))
     if image:
@@ -168,7 +169,8 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
             break
     head = _head(site, title=f"{meta.title} | {site.config.title}", description=article.description,
                  page_path=from_page, canonical=meta.canonical, og_type="article", image=image,
-                 extra_og=extra_og, blocks=article_jsonld(article, site), lang=meta.lang)
+                 extra_og=extra_og, blocks=article_jsonld(article, site), lang=meta.lang,
+                 share_title=meta.title)
     if meta.lang and meta.lang != site.config.language:
         head["alternates"] = [{"lang": meta.lang, "href": head["canonical"]}]
     trail = _trail(article, site)

@@ -1,0 +1,165 @@
+"""Command line: `python build.py [build|serve|check|clean|deploy] [options]`."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import Diagnostic
+from .pipeline import BuildOptions, BuildResult, build_site
+from .project import ProjectPaths
+
+EXAMPLES = """\
+examples:
+  python build.py                      build the site in this folder into site/
+  python build.py --drafts --future    include drafts and articles dated in the future
+  python build.py --base-url https://user.github.io/news/
+  python build.py serve                preview on http://127.0.0.1:8000/ with live reload
+  python build.py check                check every internal link of the built site
+  python build.py deploy /var/www/news copy only changed files to a folder (or user@host:path)
+  python build.py clean                remove site/ and the build cache
+
+exit codes: 0 ok, 1 build errors (or broken links), 2 usage errors
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py", description="reelpress: build a multimedia news site from Markdown.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="store_true", help="show versions (reelpress, ffmpeg)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=Path("."),
+                        help="the site folder with site.toml and content/ (default: .)")
+    common.add_argument("--drafts", action="store_true", help="include draft: true articles")
+    common.add_argument("--future", action="store_true", help="include future-dated articles")
+    common.add_argument("--base-url", metavar="URL", help="override base_url of site.toml")
+    common.add_argument("--force", action="store_true", help="ignore caches, rebuild everything")
+    common.add_argument("--strict", action="store_true", help="warnings fail the build")
+    common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    common.add_argument("-v", "--verbose", action="store_true", help="print more detail")
+    common.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes")
+    commands = parser.add_subparsers(dest="command", metavar="command")
+    commands.add_parser("build", parents=[common], help="build the site (default)")
+    serve = commands.add_parser("serve", parents=[common], help="preview with live reload")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--open", action="store_true", help="open a browser")
+    commands.add_parser("check", parents=[common], help="check links of the built site")
+    commands.add_parser("clean", parents=[common], help="remove site/ and the cache")
+    deploy = commands.add_parser("deploy", parents=[common], help="copy the site to DEST")
+    deploy.add_argument("dest", help="a folder, or user@host:path for rsync over SSH")
+    deploy.add_argument("--dry-run", action="store_true", help="show what would change")
+    deploy.add_argument("--no-check", action="store_true",
+                        help="deploy even with broken links (not recommended)")
+    parser.set_defaults(command=None)
+    return parser
+
+
+def _split_default_command(argv: list[str]) -> list[str]:
+    """`python build.py --drafts` means `python build.py build --drafts`."""
+    known = {"build", "serve", "check", "clean", "deploy"}
+    if not any(arg in known for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
+        return ["build", *argv]
+    return argv
+
+
+def options_from(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(root=args.root, drafts=args.drafts, future=args.future,
+                        base_url=args.base_url, force=args.force, strict=args.strict,
+                        quiet=args.quiet, verbose=args.verbose, jobs=args.jobs)
+
+
+def print_diagnostics(diagnostics: Sequence[Diagnostic], *, quiet: bool) -> None:
+    for diagnostic in diagnostics:
+        if diagnostic.is_error or not quiet:
+            print(diagnostic.format(), file=sys.stderr)
+
+
+def report(result: BuildResult, *, quiet: bool) -> int:
+    print_diagnostics(result.diagnostics, quiet=quiet)
+    if not result.ok or not quiet:
+        print(result.summary(), file=sys.stderr if not result.ok else sys.stdout)
+    return 0 if result.ok else 1
+
+
+def version_text() -> str:
+    from .media.ffmpeg import find_ffmpeg
+    try:
+        ffmpeg = find_ffmpeg(None).describe()
+    except Exception as exc:  # a broken ffmpeg must not hide the version
+        ffmpeg = f"not available ({exc})"
+    return f"reelpress {__version__}\nPython {sys.version.split()[0]}\nffmpeg: {ffmpeg}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = _split_default_command(list(sys.argv[1:] if argv is None else argv))
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if args.version:
+        print(version_text())
+        return 0
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("interrupted; site/ left as it was", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "clean":
+        paths = ProjectPaths.at(args.root)
+        for folder in (paths.site_dir, paths.cache_dir):
+            if folder.exists():
+                shutil.rmtree(folder)
+                if not args.quiet:
+                    print(f"removed {paths.relative(folder)}")
+        return 0
+    options = options_from(args)
+    if args.command == "serve":
+        from .serve import serve
+        return serve(options, host=args.host, port=args.port, open_browser=args.open)
+    if args.command == "check":
+        return _check(options)
+    result = build_site(options)
+    code = report(result, quiet=args.quiet)
+    if args.command == "deploy" and code == 0:
+        return _deploy(options, args)
+    return code
+
+
+def _check(options: BuildOptions) -> int:
+    from .check import check_site
+    from .config import load_config
+    paths = ProjectPaths.at(options.root)
+    config, problems = load_config(paths)
+    if config is None:
+        print_diagnostics(problems, quiet=False)
+        return 1
+    if not paths.site_dir.is_dir():
+        print("site/ does not exist: run python build.py first", file=sys.stderr)
+        return 1
+    base_url = options.base_url or config.base_url
+    check_report = check_site(paths.site_dir, base_url=base_url)
+    print(check_report.format())
+    return 0 if check_report.ok else 1
+
+
+def _deploy(options: BuildOptions, args: argparse.Namespace) -> int:
+    from .deploy import DeployError, deploy
+    paths = ProjectPaths.at(options.root)
+    try:
+        result = deploy(paths.site_dir, args.dest, dry_run=args.dry_run,
+                        force=args.no_check, check=not args.no_check)
+    except DeployError as exc:
+        print(f"deploy: {exc}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0

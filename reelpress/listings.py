@@ -1,0 +1,172 @@
+"""Site-wide outputs built from the list of articles: home with pagination, tag pages,
+archive, 404, feeds (Atom, RSS, JSON Feed; site-wide and per tag), sitemap, robots.txt."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from urllib.parse import urljoin
+
+import jinja2
+
+from .content.schema import slugify
+from .diagnostics import Reporter
+from .feeds import FeedEntry, FeedInfo, atom_feed, json_feed, rss_feed
+from .model import Article
+from .output import SiteWriter
+from .project import ProjectPaths
+from .render import SiteView, render_listing, render_simple, tag_path
+from .sitemap import SitemapEntry, SitemapVideo, robots_txt, sitemap_xml
+from .theme import template_diagnostic
+
+_URL_ATTRIBUTE = re.compile(r'\b(href|src|poster)="([^"]*)"')
+_SRCSET = re.compile(r'\bsrcset="([^"]*)"')
+
+
+def absolutize(html: str, page_url: str) -> str:
+    """Feed readers need absolute URLs: resolve every href/src/poster/srcset against the page."""
+    def one(match: re.Match[str]) -> str:
+        value = match.group(2)
+        if value.startswith("#") or re.match(r"^[a-z][a-z0-9+.-]*:", value, re.IGNORECASE):
+            return match.group(0)
+        return f'{match.group(1)}="{urljoin(page_url, value)}"'
+
+    def srcset(match: re.Match[str]) -> str:
+        parts = []
+        for candidate in match.group(1).split(","):
+            pieces = candidate.strip().split(None, 1)
+            if pieces:
+                pieces[0] = urljoin(page_url, pieces[0])
+                parts.append(" ".join(pieces))
+        return f'srcset="{", ".join(parts)}"'
+
+    return _SRCSET.sub(srcset, _URL_ATTRIBUTE.sub(one, html))
+
+
+def paginate(items: Sequence[Article], per_page: int) -> list[Sequence[Article]]:
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+
+
+def _page_path(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def write_listings_and_feeds(env: jinja2.Environment, articles: Sequence[Article],
+                             site: SiteView, writer: SiteWriter, paths: ProjectPaths,
+                             reporter: Reporter) -> None:
+    """Everything except the article pages themselves."""
+    config = site.config
+    by_tag: dict[str, list[Article]] = defaultdict(list)
+    tag_names: dict[str, str] = {}
+    for article in articles:
+        for tag in article.meta.tags:
+            key = slugify(tag)
+            tag_names.setdefault(key, tag)
+            by_tag[key].append(article)
+
+    def guarded(template: str, output: str, render) -> None:  # noqa: ANN001
+        try:
+            writer.write_text(output, render())
+        except jinja2.TemplateError as exc:
+            reporter.add(template_diagnostic(exc, paths, template))
+
+    _paginated(env, site, writer, guarded, articles, base="", title=config.title,
+               description=config.description, template="index.html", home=True)
+    for key, tagged in sorted(by_tag.items()):
+        name = tag_names[key]
+        _paginated(env, site, writer, guarded, tagged, base=tag_path(name), title=name,
+                   description=f"Articles about {name}", template="tag.html")
+        _write_feeds(site, writer, tagged, f"{tag_path(name)}",
+                     title=f"{config.title}: {name}")
+    tags = [{"name": tag_names[key], "link": site.urls.link(tag_path(tag_names[key]), "tags/"),
+             "count": len(items)} for key, items in sorted(by_tag.items())]
+    guarded("tags.html", "tags/index.html",
+            lambda: render_simple(env, site, template="tags.html", title="Topics",
+                                  page_path="tags/", tags=tags))
+    guarded("archive.html", "archive/index.html",
+            lambda: render_simple(env, site, template="archive.html", title="Archive",
+                                  page_path="archive/", years=_years(articles, site)))
+    guarded("404.html", "404.html",
+            lambda: render_simple(env, site, template="404.html", title="Page not found",
+                                  page_path="404.html"))
+    _write_feeds(site, writer, articles, "", title=config.title)
+    _write_sitemap(site, writer, articles, list(by_tag), tag_names)
+
+
+def _paginated(env, site, writer, guarded, articles, *, base, title, description, template,
+               home=False) -> None:  # noqa: ANN001
+    pages = paginate(articles, site.config.per_page)
+    for number, chunk in enumerate(pages, start=1):
+        page_path = _page_path(base, number)
+        pagination = {
+            "current": number, "total": len(pages),
+            "prev": site.urls.link(_page_path(base, number - 1), page_path) if number > 1 else None,
+            "next": site.urls.link(_page_path(base, number + 1), page_path)
+            if number < len(pages) else None,
+        }
+        guarded(template, page_path + "index.html",
+                lambda chunk=chunk, page_path=page_path, pagination=pagination, number=number:
+                render_listing(env, site, template=template,
+                               title=title if number == 1 else f"{title} (page {number})",
+                               articles=chunk, page_path=page_path, description=description,
+                               pagination=pagination, home=home and number == 1))
+
+
+def _years(articles: Sequence[Article], site: SiteView) -> list[dict[str, object]]:
+    from .render import card
+    years: dict[int, list[dict[str, object]]] = defaultdict(list)
+    for article in articles:
+        years[article.date.year].append(card(article, lambda p: site.urls.link(p, "archive/")))
+    return [{"year": year, "cards": cards} for year, cards in sorted(years.items(), reverse=True)]
+
+
+def feed_entry(article: Article, site: SiteView) -> FeedEntry:
+    url = site.urls.absolute(article.url_path)
+    meta = article.meta
+    body = article.body_html
+    if article.hero:
+        body = article.hero.html + "\n" + body
+    if article.faq:
+        body += "\n<h2>Frequently asked questions</h2>\n" + "\n".join(
+            f"<h3>{jinja2.utils.markupsafe.escape(f.question)}</h3>\n{f.answer_html}"
+            for f in article.faq)
+    images = article.image_urls
+    return FeedEntry(
+        title=meta.title, url=url, id=url, published=meta.date, updated=article.modified,
+        summary=article.description, content_html=absolutize(body, url),
+        authors=(article.author.name,) if article.author else (), tags=meta.tags,
+        image_url=images[0] if images else article.social_image, language=meta.lang,
+    )
+
+
+def _write_feeds(site: SiteView, writer: SiteWriter, articles: Sequence[Article], base: str,
+                 *, title: str) -> None:
+    config = site.config
+    entries = [feed_entry(a, site) for a in articles[: config.feed_entries]]
+    updated = max((a.modified for a in articles), default=site.now)
+    for name, make in (("feed.xml", atom_feed), ("rss.xml", rss_feed), ("feed.json", json_feed)):
+        info = FeedInfo(title=title, site_url=site.urls.absolute(base),
+                        feed_url=site.urls.absolute(base + name),
+                        description=config.description or title, language=config.language,
+                        updated=updated,
+                        author=config.publisher.name if config.publisher else None)
+        writer.write_text(base + name, make(info, entries))
+
+
+def _write_sitemap(site: SiteView, writer: SiteWriter, articles: Sequence[Article],
+                   tag_keys: list[str], tag_names: dict[str, str]) -> None:
+    entries = [SitemapEntry(site.urls.absolute(""),
+                            max((a.modified for a in articles), default=None))]
+    for article in articles:
+        videos = tuple(
+            SitemapVideo(thumbnail_loc=v["thumbnailUrl"], title=v.get("name", article.meta.title),
+                         description=v.get("description") or article.description or
+                         article.meta.title, content_loc=v.get("contentUrl"),
+                         duration=v.get("reelpressSeconds"), publication_date=article.date)
+            for v in article.video_objects if v.get("thumbnailUrl") and v.get("contentUrl"))
+        entries.append(SitemapEntry(site.urls.absolute(article.url_path), article.modified, videos))
+    for key in tag_keys:
+        entries.append(SitemapEntry(site.urls.absolute(tag_path(tag_names[key]))))
+    writer.write_text("sitemap.xml", sitemap_xml(entries))
+    writer.write_text("robots.txt", robots_txt(site.urls.absolute("sitemap.xml")))
