@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from images_fixtures import SMALL, landscape_photo, make_project, request, save_jpeg
 from PIL import Image, ImageCms, ImageDraw
@@ -262,3 +264,52 @@ def test_invalid_settings_are_reported_not_raised(tmp_path):
     assert any("images.jpeg_quality" in m for m in messages)
     assert any("images.output_dir" in m for m in messages)
     assert plan.jobs == () and plan.assets == {}
+
+
+def test_cmyk_grey16_and_palette_sources_come_out_as_web_ready_rgb(tmp_path):
+    project = make_project(tmp_path)
+    gradient = Image.linear_gradient("L").resize((200, 120))
+    Image.merge("RGB", (gradient, gradient, gradient)).convert("CMYK").save(
+        project.media_dir / "press.jpg")
+    gradient.convert("I").point(lambda v: v * 257).convert("I;16").save(
+        project.media_dir / "scan16.png")
+    gradient.convert("P").save(project.media_dir / "palette.png", transparency=0)
+    names = ("press.jpg", "scan16.png", "palette.png")
+    plan, result = plan_and_run(project, [request(project, f"media/{n}") for n in names])
+    assert result.failed == ()
+    expected_mode = {"press.jpg": "RGB", "scan16.png": "RGB", "palette.png": "RGBA"}
+    for name in names:
+        asset = plan.asset_for(project.content_dir / "news", f"media/{name}")
+        with Image.open(plan.outputs[asset.largest_fallback.path]) as output:
+            assert output.mode == expected_mode[name]
+            low, high = output.convert("L").getextrema()
+            assert low < 40 and high > 215, name  # the gradient survived, not clipped
+
+
+def test_animated_gif_uses_first_frame_with_a_warning(tmp_path):
+    project = make_project(tmp_path)
+    frames = [Image.new("RGB", (120, 80), colour) for colour in ("red", "blue")]
+    frames[0].save(project.media_dir / "loop.gif", save_all=True, append_images=frames[1:])
+    plan, result = plan_and_run(project, [request(project, "media/loop.gif")])
+    [note] = plan.diagnostics
+    assert not note.is_error and "animated; only its first frame is used" in note.message
+    asset = plan.asset_for(project.content_dir / "news", "media/loop.gif")
+    with Image.open(plan.outputs[asset.largest_fallback.path]) as output:
+        assert _colour(output.getpixel((60, 40))) == "red"
+
+
+def test_demo_hero_photo_loses_its_gps_in_the_build(tmp_path):
+    demo = Path(__file__).resolve().parent.parent / "media" / "paris-rescue-street.jpg"
+    with Image.open(demo) as source:
+        assert source.size == (1600, 1000)
+        assert source.getexif().get_ifd(0x8825)  # the committed demo does carry GPS
+    project = make_project(tmp_path)
+    shutil.copy(demo, project.media_dir / demo.name)
+    settings = ImageSettings(widths=(480,), avif=False)
+    plan, result = plan_and_run(project, [request(project, f"media/{demo.name}", card=True)],
+                                settings)
+    assert result.encoded == 3 and result.failed == ()
+    for cache_file in plan.outputs.values():
+        with Image.open(cache_file) as output:
+            assert len(output.getexif()) == 0 and "exif" not in output.info
+        assert b"reelpress demo" not in cache_file.read_bytes()

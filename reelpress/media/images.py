@@ -126,6 +126,11 @@ def plan_images(
             diagnostics.append(error(request.article, request.line, problem.message, problem.hint))
             continue
         source = sources[path]
+        if source.header.animated and not source.keys:
+            diagnostics.append(warning(
+                request.article, request.line,
+                f"{source.label} is animated; only its first frame is used",
+                "for motion, use a video (MP4) instead of an animated image"))
         source.keys.append(asset_key(request.article_dir, request.source_ref))
         source.card = source.card or request.social_card
     versions = _codec_versions()

@@ -44,6 +44,7 @@ class SourceHeader:
     format: str
     display_size: tuple[int, int]  # EXIF orientation applied
     has_alpha: bool
+    animated: bool = False  # only the first frame is used
 
 
 def open_source(data: bytes, label: str) -> Image.Image:
@@ -79,7 +80,8 @@ def read_header(image: Image.Image) -> SourceHeader:
     width, height = image.size
     if orientation_of(image) in _SWAPPING_ORIENTATIONS:
         width, height = height, width
-    return SourceHeader(image.format or "", (width, height), has_alpha(image))
+    animated = bool(getattr(image, "is_animated", False))
+    return SourceHeader(image.format or "", (width, height), has_alpha(image), animated)
 
 
 def orientation_of(image: Image.Image) -> int:
@@ -146,7 +148,11 @@ def prepare(image: Image.Image, job: ImageJob, notes: list[Diagnostic]) -> Image
 
 def _to_srgb(image: Image.Image, mode: str, job: ImageJob, notes: list[Diagnostic]) -> Image.Image:
     icc = image.info.get("icc_profile")
-    if image.mode == "P" or image.mode.startswith("I") or image.mode == "F":
+    if image.mode.startswith("I") or image.mode == "F":
+        # 16-bit greyscale: scale 0..65535 down to 0..255 (a plain convert would clip
+        # almost everything to white)
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
+    if image.mode == "P":
         image = image.convert("RGBA" if mode == "RGBA" else "RGB")
     if icc:
         try:
