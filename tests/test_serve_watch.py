@@ -1,0 +1,185 @@
+"""File watching, debouncing and shutdown of the preview, on real files and a real process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+from serve_helpers import Options, SwapBuild, get
+
+from reelpress.serve import PreviewServer
+from reelpress.serve.watch import Debouncer, is_editor_temp, is_ignored
+
+ROOT = Path("/proj")
+
+
+def test_is_ignored_keeps_sources_only():
+    kept = [
+        "content/paris.md",
+        "content/2026/lyon.md",
+        "media/clip.mov",
+        "themes/default/templates/base.html",
+        "templates/article.html",
+        "static/logo.svg",
+        "site.toml",
+        "content",
+    ]
+    dropped = [
+        "site/index.html",
+        ".reelpress-cache/x.json",
+        "content/.#paris.md",
+        "content/paris.md~",
+        "content/.paris.md.swp",
+        "content/4913",
+        "content/#paris.md#",
+        "README.md",
+        ".site-abc123/index.html",
+        "content/.git/index",
+        "other/file.md",
+    ]
+    for relative in kept:
+        assert not is_ignored(ROOT / relative, ROOT), relative
+    for relative in dropped:
+        assert is_ignored(ROOT / relative, ROOT), relative
+    assert is_ignored(Path("/elsewhere/content/x.md"), ROOT)
+    assert is_ignored(ROOT / "content/out/x.html", ROOT, out_dir=ROOT / "content/out")
+    assert is_editor_temp(".x.swx") and not is_editor_temp("notes.md")
+
+
+def test_debouncer_turns_a_burst_into_one_call():
+    calls: list[frozenset[Path]] = []
+    done = threading.Event()
+
+    def on_burst(paths: frozenset[Path]) -> None:
+        calls.append(paths)
+        done.set()
+
+    debouncer = Debouncer(on_burst, quiet=0.5, max_wait=10.0)
+    try:
+        for number in range(20):
+            debouncer.add([Path(f"content/{number % 5}.md")])
+            time.sleep(0.01)
+        assert done.wait(5)
+        time.sleep(0.3)
+        assert calls == [frozenset(Path(f"content/{n}.md") for n in range(5))]
+    finally:
+        debouncer.stop()
+
+
+def test_debouncer_max_wait_bounds_a_steady_stream():
+    calls: list[frozenset[Path]] = []
+    debouncer = Debouncer(calls.append, quiet=0.2, max_wait=0.3)
+    try:
+        deadline = time.monotonic() + 1.5
+        number = 0
+        while time.monotonic() < deadline:
+            debouncer.add([Path(f"c/{number}.md")])
+            number += 1
+            time.sleep(0.05)  # always inside the quiet period
+        time.sleep(0.5)
+        assert len(calls) >= 2  # not one call after the stream ends
+        assert set().union(*calls) == {Path(f"c/{n}.md") for n in range(number)}
+    finally:
+        debouncer.stop()
+
+
+def wait_until(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_saving_a_source_rebuilds_once_with_the_changed_paths(tmp_path: Path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text("title = 'x'\n")
+    article = tmp_path / "content" / "paris.md"
+    article.write_text("one\n")
+    build = SwapBuild({"index.html": b"<html><body>x</body></html>"})
+    with PreviewServer(Options(tmp_path), port=0, build=build, say=lambda _: None) as preview:
+        assert len(build.calls) == 1  # the initial build
+        # An editor-style save: swap file, write a temp, rename over the original.
+        (tmp_path / "content" / ".paris.md.swp").write_text("swap")
+        temp = tmp_path / "content" / "paris.md.tmp"
+        temp.write_text("two\n")
+        os.replace(temp, article)
+        (tmp_path / "content" / "4913").write_text("")
+        assert wait_until(lambda: len(build.calls) == 2)
+        time.sleep(0.4)
+        assert len(build.calls) == 2
+        assert article.resolve() in build.calls[1]
+        assert all(not path.name.endswith((".swp", ".tmp")) for path in build.calls[1])
+        # The build's own output never triggers a rebuild.
+        (preview.site_dir / "extra.html").write_text("x")
+        time.sleep(0.4)
+        assert len(build.calls) == 2
+        # site.toml and a source folder made after start are watched too.
+        (tmp_path / "site.toml").write_text("title = 'y'\n")
+        assert wait_until(lambda: len(build.calls) == 3)
+        (tmp_path / "static").mkdir()
+        time.sleep(0.3)
+        (tmp_path / "static" / "logo.svg").write_text("<svg/>")
+        assert wait_until(
+            lambda: any((tmp_path / "static/logo.svg").resolve() in c for c in build.calls)
+        )
+
+
+SERVE_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    sys.path[:0] = [{tests!r}, {repo!r}]
+    from serve_helpers import Options, SwapBuild
+    from reelpress.serve import serve
+    build = SwapBuild({{"index.html": b"<html><body>hi</body></html>"}})
+    sys.exit(serve(Options(Path({root!r})), port={port}, build=build))
+    """
+)
+
+
+def test_ctrl_c_stops_cleanly_and_frees_the_port(tmp_path: Path):
+    (tmp_path / "content").mkdir()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = SERVE_SCRIPT.format(
+        tests=str(Path(__file__).parent),
+        repo=str(Path(__file__).parent.parent),
+        root=str(tmp_path),
+        port=port,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Serving"):
+                break
+        assert f"http://127.0.0.1:{port}/" in lines[-1]
+        assert get(port, "/")[0] == 200
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert "Stopping" in out
+    with socket.socket() as again:
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", port))
