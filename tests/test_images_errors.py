@@ -158,3 +158,14 @@ def test_source_replaced_between_plan_and_run_is_reported(tmp_path):
     result = run_image_jobs(plan)
     assert result.failed == ("media/a.jpg",) and result.encoded == 0
     assert "media/a.jpg changed during the build" in result.diagnostics[0].format()
+
+
+def test_percent_encoded_markdown_target_finds_the_file(tmp_path):
+    project = make_project(tmp_path)
+    save_jpeg(landscape_photo(), project.media_dir / "café de flore.jpg")
+    ref = "media/caf%C3%A9%20de%20flore.jpg"  # what markdown-it hands over for <media/...>
+    plan = plan_images([request(project, ref)], project=project, settings=SMALL)
+    assert plan.diagnostics == ()
+    asset = plan.asset_for(project.content_dir / "news", ref)
+    assert asset.source == "media/café de flore.jpg"
+    assert asset.renditions[0].path.startswith("media/cafe-de-flore.")

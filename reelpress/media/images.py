@@ -18,10 +18,12 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import PIL
 from PIL import features
@@ -138,7 +140,7 @@ def plan_images(
     assets: dict[tuple[str, str], ImageAsset] = {}
     outputs: dict[str, Path] = {}
     jobs: list[ImageJob] = []
-    scheduled: set[Path] = set()
+    planned_files: set[Path] = set()
     cached = 0
     for source in sources.values():
         asset, specs = _plan_source(source, settings, formats, versions, cache_dir)
@@ -153,13 +155,13 @@ def plan_images(
             assets[key] = asset
         missing: list[OutputSpec] = []
         for site_path, spec in specs:
-            if spec.cache_path in outputs.values():
-                continue  # the same bytes under the same name, already planned
+            if spec.cache_path in planned_files:
+                continue  # identical bytes under the same name: planned for another source
+            planned_files.add(spec.cache_path)
             outputs[site_path] = spec.cache_path
             if spec.cache_path.is_file():
                 cached += 1
-            elif spec.cache_path not in scheduled:
-                scheduled.add(spec.cache_path)
+            else:
                 missing.append(spec)
         if missing:
             jobs.append(ImageJob(source.path, source.label, source.digest, source.first.article,
@@ -180,17 +182,21 @@ def resolve_source(project: ProjectPaths, request: ImageRequest) -> Path:
                            "in media/ and refer to it as media/name.jpg")
     root = project.root
     bases = [root] if ref.startswith("/") else [Path(request.article_dir), root]
+    # Markdown parsers percent-encode link targets ("my%20photo.jpg", "caf%C3%A9.jpg"):
+    # try the name as written, then decoded.
+    spellings = dict.fromkeys((ref, unquote(ref)))
     unsafe: UnsafePath | None = None
     tried: list[str] = []
     for base in bases:
-        try:
-            candidate = resolve_inside(root, Path(base).resolve(), ref)
-        except UnsafePath as exc:
-            unsafe = unsafe or exc
-            continue
-        if candidate.is_file():
-            return candidate
-        tried.append(project.relative(candidate))
+        for spelling in spellings:
+            try:
+                candidate = resolve_inside(root, Path(base).resolve(), spelling)
+            except UnsafePath as exc:
+                unsafe = unsafe or exc
+                continue
+            if candidate.is_file():
+                return candidate
+            tried.append(project.relative(candidate))
     if unsafe is not None and not tried:
         raise ImageProblem(f"image {ref!r} is outside the project",
                            "photos must live inside the project folder (links pointing out "
@@ -230,7 +236,7 @@ def _plan_source(
     versions: dict[str, str], cache_dir: Path,
 ) -> tuple[ImageAsset, list[tuple[str, OutputSpec]]]:
     width, height = source.header.display_size
-    stem = re.sub(r"[^a-z0-9]+", "-", source.path.stem.lower()).strip("-")[:60] or "image"
+    stem = _slug(source.path.stem)
     fallback = "png" if source.header.has_alpha else "jpeg"
     quality = {"avif": settings.avif_quality, "webp": settings.webp_quality,
                "jpeg": settings.jpeg_quality, "png": 0}
@@ -261,6 +267,12 @@ def _plan_source(
     asset = ImageAsset(source.label, largest.width, largest.height, source.header.has_alpha,
                        tuple(renditions), card)
     return asset, specs
+
+
+def _slug(name: str) -> str:
+    """ASCII file-name stem for URLs: 'Café de Flore' -> 'cafe-de-flore'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "image"
 
 
 def _codec_versions() -> dict[str, str]:

@@ -67,7 +67,15 @@ def open_source(data: bytes, label: str) -> Image.Image:
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _corrupt(label, exc) from None
+    limit = Image.MAX_IMAGE_PIXELS  # read, never changed: other code shares it
+    if limit and image.width * image.height > limit:
+        # Pillow only warns between the limit and twice it; when the warning filter
+        # above is not in force (another thread left warnings in another state) this
+        # still refuses.
+        image.close()
+        raise _bomb(label)
     if image.format not in SOURCE_FORMATS:
+        image.close()
         raise ImageProblem(
             f"{label} is a {image.format} image, which is not supported",
             "convert it to JPEG (photos) or PNG (graphics with transparency)",
