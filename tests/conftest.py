@@ -1,0 +1,24 @@
+"""Shared fixtures. The demo site is built once per session (it runs Pillow and ffmpeg)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sitebuilder import REPO, run_cli
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory
+               ) -> tuple[Path, subprocess.CompletedProcess]:
+    """The repo's demo site copied to a temp folder and built with `python build.py`,
+    so the repo's own site/ and cache stay untouched."""
+    root = tmp_path_factory.mktemp("demo")
+    shutil.copy2(REPO / "site.toml", root / "site.toml")
+    for folder in ("content", "media"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, root / folder)
+    process = run_cli(root, "build")
+    return root, process
