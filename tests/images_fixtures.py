@@ -54,3 +54,33 @@ def png_header_only(path: Path, width: int, height: int) -> Path:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
                      + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
     return path
+
+
+def swapped_primaries_icc() -> bytes:
+    """A minimal ICC v2 RGB display profile whose red primary is sRGB's green (and green
+    is red): pure red pixels tagged with it are green once converted to sRGB."""
+
+    def s15(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ \0\0\0\0" + s15(x) + s15(y) + s15(z)
+
+    red, green = (0.4361, 0.2225, 0.0139), (0.3851, 0.7169, 0.0971)  # sRGB, D50-adapted
+    blue, white = (0.1431, 0.0606, 0.7141), (0.9642, 1.0, 0.8249)
+    gamma = b"curv\0\0\0\0" + struct.pack(">IH", 1, 0x0233) + b"\0\0"  # 2.2
+    name = b"swapped primaries\0"
+    desc = b"desc\0\0\0\0" + struct.pack(">I", len(name)) + name + b"\0" * 78
+    tags = [(b"desc", desc), (b"wtpt", xyz(*white)), (b"rXYZ", xyz(*green)),
+            (b"gXYZ", xyz(*red)), (b"bXYZ", xyz(*blue)), (b"rTRC", gamma), (b"gTRC", gamma),
+            (b"bTRC", gamma), (b"cprt", b"text\0\0\0\0none\0\0\0\0")]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, body in tags:
+        body += b"\0" * (-len(body) % 4)
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    header = (struct.pack(">I", offset + len(data)) + b"\0" * 4 + bytes([2, 0x10, 0, 0])
+              + b"mntrRGB XYZ " + b"\0" * 12 + b"acsp" + b"\0" * 28 + s15(white[0])
+              + s15(white[1]) + s15(white[2]) + b"\0" * 48)
+    return header + struct.pack(">I", len(tags)) + table + data

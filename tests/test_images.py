@@ -7,7 +7,14 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from images_fixtures import SMALL, landscape_photo, make_project, request, save_jpeg
+from images_fixtures import (
+    SMALL,
+    landscape_photo,
+    make_project,
+    request,
+    save_jpeg,
+    swapped_primaries_icc,
+)
 from PIL import Image, ImageCms, ImageDraw
 
 from reelpress.media.images import (
@@ -313,3 +320,18 @@ def test_demo_hero_photo_loses_its_gps_in_the_build(tmp_path):
         with Image.open(cache_file) as output:
             assert len(output.getexif()) == 0 and "exif" not in output.info
         assert b"reelpress demo" not in cache_file.read_bytes()
+
+
+def test_non_srgb_profile_is_converted_to_srgb_then_dropped(tmp_path):
+    project = make_project(tmp_path)
+    Image.new("RGB", (200, 100), (255, 0, 0)).save(
+        project.media_dir / "wide-gamut.png", icc_profile=swapped_primaries_icc())
+    plan, result = plan_and_run(project, [request(project, "media/wide-gamut.png")])
+    assert result.failed == () and result.diagnostics == ()
+    asset = plan.asset_for(project.content_dir / "news", "media/wide-gamut.png")
+    for rendition in asset.renditions:
+        with Image.open(plan.outputs[rendition.path]) as output:
+            assert "icc_profile" not in output.info
+            red, green, blue = output.convert("RGB").getpixel(
+                (output.width // 2, output.height // 2))
+            assert green > 200 and red < 60 and blue < 60, (rendition.format, red, green, blue)
