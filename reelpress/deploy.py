@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reelpress.check import CheckReport, check_site
@@ -20,6 +20,7 @@ from reelpress.deploy_local import LocalPlan, apply_plan, plan_local, site_files
 from reelpress.diagnostics import Diagnostic, error
 
 __all__ = [
+    "DeployError",
     "DeployResult",
     "LocalPlan",
     "deploy",
@@ -62,7 +63,6 @@ class DeployResult:
     def ok(self) -> bool:
         return not self.error
 
-    @property
     def summary(self) -> str:
         """One line for the terminal."""
         if self.error:
@@ -75,6 +75,8 @@ class DeployResult:
         )
         if self.kept_stale_paths:
             text += f", {len(self.kept_stale_paths)} stale kept"
+        if self.check_report is not None and not self.check_report.ok:
+            text += f" (forced past {len(self.check_report.broken)} broken reference(s))"
         return text
 
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -83,6 +85,18 @@ class DeployResult:
         if self.error:
             found.append(error("", None, f"deploy to {self.destination}: {self.error}", self.hint))
         return tuple(found)
+
+
+class DeployError(Exception):
+    """`deploy` did not publish; `result` holds the reason, hint and any broken links."""
+
+    def __init__(self, result: DeployResult) -> None:
+        self.result = result
+        lines = [result.summary()]
+        if result.check_report is not None:
+            label = result.check_report.site_label
+            lines += ["  " + problem.format(label) for problem in result.check_report.broken]
+        super().__init__("\n".join(lines))
 
 
 def is_remote(destination: str) -> bool:
@@ -104,8 +118,26 @@ def deploy(
     """Check the site, then copy it to `dest` (local folder) or rsync it (`user@host:path`).
 
     `force` deploys despite broken links and lets a local deploy overwrite files
-    it did not put there. `check=False` skips the link check entirely.
+    it did not put there. `check=False` skips the link check entirely. Raises
+    `DeployError` (carrying the `DeployResult`) when nothing or not everything
+    was published; `deploy_local` and `deploy_rsync` return failures instead.
     """
+    result = _deploy(site_dir, dest, dry_run, delete, force, check, base_path, base_url)
+    if not result.ok:
+        raise DeployError(result)
+    return result
+
+
+def _deploy(
+    site_dir: Path,
+    dest: str,
+    dry_run: bool,
+    delete: bool,
+    force: bool,
+    check: bool,
+    base_path: str,
+    base_url: str | None,
+) -> DeployResult:
     site_dir = Path(site_dir)
     if not site_dir.is_dir():
         return DeployResult(
@@ -131,7 +163,7 @@ def deploy(
 
 
 def _with_report(result: DeployResult, report: CheckReport | None) -> DeployResult:
-    return DeployResult(**{**result.__dict__, "check_report": report})
+    return replace(result, check_report=report)
 
 
 # --- local folder ---------------------------------------------------------------------------

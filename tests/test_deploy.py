@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reelpress.deploy import deploy, deploy_rsync, is_remote, rsync_command
+from reelpress.deploy import DeployError, deploy, deploy_rsync, is_remote, rsync_command
 from reelpress.deploy_local import MANIFEST_NAME
 
 SITE: dict[str, str | bytes] = {
@@ -55,14 +55,14 @@ def site(tmp_path: Path) -> Path:
 def test_first_deploy_copies_everything_and_writes_a_manifest(site: Path, tmp_path: Path) -> None:
     dest = tmp_path / "public"
     result = deploy(site, str(dest))
-    assert result.ok, result.summary
+    assert result.ok, result.summary()
     assert (result.copied, result.unchanged, result.deleted) == (4, 0, 0)
     assert result.method == "copy"
     assert tree(dest) == tree(site)
     manifest = json.loads((dest / MANIFEST_NAME).read_text())
     assert sorted(manifest["files"]) == sorted(SITE)
     assert manifest["files"]["media/a.jpg"]["size"] == 2048
-    assert result.summary == f"deployed to {dest}: 4 copied, 0 unchanged, 0 deleted"
+    assert result.summary() == f"deployed to {dest}: 4 copied, 0 unchanged, 0 deleted"
     assert not list(dest.rglob(".reelpress-tmp-*"))
 
 
@@ -127,7 +127,7 @@ def test_without_delete_stale_files_stay_and_a_later_run_removes_them(
     kept = deploy(site, str(dest), delete=False)
     assert (kept.deleted, kept.kept_stale_paths) == (0, ("css/site.css",))
     assert (dest / "css/site.css").exists()
-    assert kept.summary.endswith("1 stale kept")
+    assert kept.summary().endswith("1 stale kept")
     removed = deploy(site, str(dest))
     assert removed.deleted_paths == ("css/site.css",)
 
@@ -137,7 +137,9 @@ def test_overwriting_unknown_files_needs_force(site: Path, tmp_path: Path) -> No
         tmp_path / "public",
         {"index.html": "<p>someone else's page</p>", "media/a.jpg": SITE["media/a.jpg"]},
     )
-    refused = deploy(site, str(dest))
+    with pytest.raises(DeployError) as caught:
+        deploy(site, str(dest))
+    refused = caught.value.result
     assert not refused.ok
     assert "would overwrite 1 file(s) it did not deploy: index.html" in refused.error
     assert "--force" in refused.hint
@@ -153,18 +155,24 @@ def test_overwriting_unknown_files_needs_force(site: Path, tmp_path: Path) -> No
 def test_broken_links_refuse_the_deploy_unless_forced(site: Path, tmp_path: Path) -> None:
     (site / "index.html").write_text('<a href="gone/">x</a>')
     dest = tmp_path / "public"
-    refused = deploy(site, str(dest))
+    with pytest.raises(DeployError) as caught:
+        deploy(site, str(dest))
+    refused = caught.value.result
     assert not refused.ok
     assert not dest.exists()
     assert refused.check_report is not None
     assert [b.url for b in refused.check_report.broken] == ["gone/"]
-    assert refused.summary == (
+    assert refused.summary() == (
         f"deploy to {dest} failed: 1 broken reference(s) in the site"
         " (fix them, or deploy anyway with --force)"
     )
     assert [d.path for d in refused.diagnostics()] == ["site/index.html", ""]
+    assert str(caught.value).splitlines()[1] == (
+        "  site/index.html:1: broken link 'gone/' (no such directory)"
+    )
     forced = deploy(site, str(dest), force=True)
     assert forced.ok and forced.copied == 4
+    assert forced.summary().endswith("(forced past 1 broken reference(s))")
     unchecked = deploy(site, str(tmp_path / "other"), check=False)
     assert unchecked.ok and unchecked.check_report is None
 
@@ -174,17 +182,20 @@ def test_dry_run_writes_nothing(site: Path, tmp_path: Path) -> None:
     result = deploy(site, str(dest), dry_run=True)
     assert result.ok and result.dry_run
     assert result.copied == 4
-    assert result.summary.startswith("would deploy")
+    assert result.summary().startswith("would deploy")
     assert not dest.exists()
 
 
 def test_destinations_that_would_eat_the_source_are_refused(site: Path, tmp_path: Path) -> None:
     for dest in (site, site / "sub", tmp_path):
-        result = deploy(site, str(dest))
-        assert not result.ok, dest
+        with pytest.raises(DeployError, match="site folder"):
+            deploy(site, str(dest))
     (tmp_path / "a-file").write_text("x")
-    assert "not a folder" in deploy(site, str(tmp_path / "a-file")).error
-    missing = deploy(tmp_path / "nope", str(tmp_path / "out"))
+    with pytest.raises(DeployError, match="not a folder"):
+        deploy(site, str(tmp_path / "a-file"))
+    with pytest.raises(DeployError) as caught:
+        deploy(tmp_path / "nope", str(tmp_path / "out"))
+    missing = caught.value.result
     assert missing.error.startswith("no built site") and "build.py" in missing.hint
 
 
@@ -218,16 +229,18 @@ def test_rsync_arguments() -> None:
 
 def test_risky_remote_paths_are_refused_before_running_anything(site: Path) -> None:
     for dest in ("u@host:", "u@host:~", "host:/", "u@host:/var/www/my site", "h1:/x;rm -rf ~"):
-        result = deploy(site, dest)
-        assert not result.ok, dest
-        assert result.method == "rsync"
+        with pytest.raises(DeployError) as caught:
+            deploy(site, dest)
+        assert caught.value.result.method == "rsync", dest
 
 
 def test_missing_rsync_is_a_clear_error(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    result = deploy(site, "deploy@example.org:/var/www/news/")
+    with pytest.raises(DeployError) as caught:
+        deploy(site, "deploy@example.org:/var/www/news/")
+    result = caught.value.result
     assert result.error == "rsync is not installed"
     assert "apt install rsync" in result.hint
 
@@ -239,7 +252,7 @@ def test_rsync_is_installed_for_the_real_rsync_tests() -> None:
 def test_real_rsync_mirrors_and_counts(site: Path, tmp_path: Path) -> None:
     dest = write_tree(tmp_path / "mirror", {"leftover.html": "old"})
     first = deploy_rsync(site, str(dest))
-    assert first.ok, first.summary
+    assert first.ok, first.summary()
     assert (first.copied, first.deleted) == (4, 1)
     assert first.deleted_paths == ("leftover.html",)
     assert tree(dest) == tree(site)
