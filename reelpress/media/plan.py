@@ -256,7 +256,8 @@ class _Planner:
         }
         audio_codec = AAC_CODEC if info.has_audio else None
         remux = can_remux(info, self.settings)
-        h264_site, h264_path = self.output(self._name(path, digest, "h264", {}) + ".mp4")
+        h264_key = "remux" if remux else "h264"  # a remux does not depend on crf or preset
+        h264_site, h264_path = self.output(self._name(path, digest, h264_key, {}) + ".mp4")
         self.job(MediaJob("remux" if remux else "h264", outputs=(h264_path,), **common))
         predicted = (video_codec_string(path) if remux and suffix_is_mp4(path) else None) or (
             predicted_h264_codec(*size, info.fps)

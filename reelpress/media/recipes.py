@@ -47,6 +47,7 @@ class VideoSettings:
     def output_fields(self, kind: str) -> dict[str, object]:
         """The settings that change output `kind`: only these go into its cache key."""
         picked = {
+            "remux": ("remux", "strip_metadata"),
             "h264": (
                 "max_height",
                 "max_fps",
