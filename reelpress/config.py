@@ -9,7 +9,6 @@ import tomllib
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
@@ -41,7 +40,7 @@ class SiteConfig:
     timezone: str = "UTC"
     description: str = ""
     theme: str = "default"
-    authors: Mapping[str, Author] = field(default_factory=lambda: MappingProxyType({}))
+    authors: Mapping[str, Author] = field(default_factory=dict)
     default_author: str | None = None
     publisher: Publisher | None = None
     faq_jsonld: bool = True
@@ -49,7 +48,7 @@ class SiteConfig:
     per_page: int = 20
     feed_entries: int = 20
     ffmpeg: str | None = None
-    sections: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    sections: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def base_path(self) -> str:
@@ -67,7 +66,7 @@ class SiteConfig:
         return root + site_path.lstrip("/")
 
     def section(self, name: str) -> Mapping[str, Any]:
-        return self.sections.get(name, MappingProxyType({}))
+        return self.sections.get(name, {})
 
 
 _TOP_LEVEL: dict[str, type | tuple[type, ...]] = {
@@ -187,7 +186,7 @@ def validate_config(
         timezone=timezone,
         description=raw.get("description", ""),
         theme=raw.get("theme", "default"),
-        authors=MappingProxyType(authors),
+        authors=authors,
         default_author=default_author,
         publisher=publisher,
         faq_jsonld=raw.get("faq_jsonld", True),
@@ -195,8 +194,8 @@ def validate_config(
         per_page=raw.get("per_page", 20),
         feed_entries=raw.get("feed_entries", 20),
         ffmpeg=raw.get("ffmpeg"),
-        sections=MappingProxyType({k: MappingProxyType(v) for k, v in raw.items()
-                                   if k in SECTION_NAMES and isinstance(v, dict)}),
+        sections={k: dict(v) for k, v in raw.items()
+                  if k in SECTION_NAMES and isinstance(v, dict)},
     )
     return config, tuple(problems)
 

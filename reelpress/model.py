@@ -10,7 +10,7 @@ from typing import Any
 from .config import Author, SiteConfig
 from .content.loader import SourcePage
 from .content.schema import slugify
-from .markup.engine import PLACEHOLDER_PATTERN, RenderedBody, render_fragment
+from .markup.engine import PLACEHOLDER_PATTERN, RenderedBody
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,11 @@ def resolve_author(name: str | None, config: SiteConfig) -> Author | None:
     return Author(slugify(name), name)
 
 
-def merge_faq(page: SourcePage, rendered: RenderedBody, allow_html: bool) -> tuple[FaqEntry, ...]:
-    """Front-matter items first, then body blocks; one FAQ per page, unique anchors."""
-    pairs = [(item.question, render_fragment(item.answer, allow_html=allow_html).strip())
-             for item in page.meta.faq]
+def merge_faq(page: SourcePage, rendered: RenderedBody, answers_html: tuple[str, ...]
+              ) -> tuple[FaqEntry, ...]:
+    """Front-matter items first, then body blocks; one FAQ per page, unique anchors.
+    `answers_html` are the front-matter answers, already rendered from Markdown."""
+    pairs = list(zip((item.question for item in page.meta.faq), answers_html, strict=True))
     pairs += [(item.question, item.answer_html) for item in rendered.faq]
     entries: list[FaqEntry] = []
     used: set[str] = set()

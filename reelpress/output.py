@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +80,19 @@ def _same_file(old: Path, source: Path) -> bool:
                 return True
 
 
+def stage_bytes(stage: Path, site_dir: Path, rel: str, data: bytes) -> bool:
+    """Put `data` at `rel` in the stage; True when it differs from the current site's
+    file (written), False when the old file was linked in unchanged."""
+    target = stage / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = site_dir / rel
+    if _same_bytes(old, data):
+        _link_or_copy(old, target)
+        return False
+    target.write_bytes(data)
+    return True
+
+
 def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
@@ -122,6 +134,14 @@ class SiteWriter:
         target.write_bytes(data)
         self._written.append(rel)
 
+    def record(self, rel: str, changed: bool) -> None:
+        """Account for a file a worker process staged with `stage_bytes`."""
+        self._paths.add(rel)
+        if changed:
+            self._written.append(rel)
+        else:
+            self._unchanged += 1
+
     def write_text(self, rel: str, text: str) -> None:
         self.write_bytes(rel, text.encode("utf-8"))
 
@@ -145,10 +165,14 @@ class SiteWriter:
         _link_or_copy(source, target)
         self._written.append(rel)
 
+    @property
+    def html_count(self) -> int:
+        return sum(1 for rel in self._paths if rel.endswith(".html"))
+
     def abort(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
 
-    def commit(self, previous: Mapping[str, object] | None = None) -> OutputStats:
+    def commit(self) -> OutputStats:
         """Swap the stage in; the old tree is parked, then deleted."""
         removed: tuple[str, ...] = ()
         if self.site_dir.exists():

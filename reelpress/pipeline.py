@@ -6,24 +6,31 @@ the output is committed only when no step reported an error.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import jinja2
 
-from .config import SiteConfig, load_config
-from .content.loader import SourcePage, duplicate_outputs, find_sources, is_published, load_page
-from .diagnostics import Diagnostic, Reporter, error, warning
-from .embed import MediaStages, embed_media
-from .markup.engine import RenderedBody, render_body
-from .model import Article, fill_placeholders, merge_faq, resolve_author
+from . import __version__
+from .buildcache import BuildCache, load_cache, render_key, save_cache, stamp_for
+from .config import SiteConfig, load_config, read_config_text, validate_config
+from .content.loader import SourcePage, duplicate_outputs, find_sources, is_published
+from .diagnostics import Diagnostic, Reporter, error
+from .embed import MediaResults, MediaStages, embed_media
+from .listings import write_listings_and_feeds
+from .markup.engine import RenderedBody
+from .model import Article, FaqEntry, fill_placeholders, merge_faq, resolve_author
 from .output import SiteWriter
+from .pagerender import RenderContext, init_render_worker, render_articles_in_worker
+from .parallel import run_chunked
+from .prepare import ContentTask, PreparedPage, init_worker, prepare_in_worker
 from .project import ProjectPaths
 from .publish import write_site_files
-from .render import SiteView, render_article
-from .theme import make_environment, resolve_theme, template_diagnostic
+from .render import SiteView
+from .theme import Theme, make_environment, resolve_theme, template_dependencies
 from .urls import UrlScheme
 
 
@@ -51,12 +58,13 @@ class BuildResult:
     removed: tuple[str, ...] = ()
     pages_written: int = 0
     pages_unchanged: int = 0
-    files_unchanged: int = 0
+    pages_rendered: int = 0
     media_processed: int = 0
     media_cached: int = 0
     seconds: float = 0.0
     site_dir: Path | None = None
-    stats: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -76,63 +84,90 @@ class BuildResult:
                 f"{len(self.warnings)} warning(s) in {self.seconds:.2f} s")
 
 
-def _failed(reporter: Reporter, started: float) -> BuildResult:
-    return BuildResult(False, reporter.items, seconds=time.perf_counter() - started)
+class _Clock:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.last = self.started
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 4)
+        self.last = now
+
+    @property
+    def total(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def _failed(reporter: Reporter, clock: _Clock, notes: tuple[str, ...] = ()) -> BuildResult:
+    return BuildResult(False, reporter.items, seconds=clock.total, notes=notes,
+                       timings=clock.laps)
+
+
+def _configure(paths: ProjectPaths, options: BuildOptions, reporter: Reporter
+               ) -> SiteConfig | None:
+    config, problems = load_config(paths)
+    reporter.extend(problems)
+    if config is None or not options.base_url:
+        return config
+    fixed, base_problems = validate_config({"title": config.title, "base_url": options.base_url},
+                                           "", "--base-url")
+    reporter.extend([p for p in base_problems if p.is_error])
+    return dataclasses.replace(config, base_url=fixed.base_url) if fixed else None
 
 
 def build_site(options: BuildOptions) -> BuildResult:
     """Build the project at `options.root`; never raises for a user's mistake."""
-    started = time.perf_counter()
+    clock = _Clock()
     reporter = Reporter()
     paths = ProjectPaths.at(options.root)
     site_dir = (options.out_dir or paths.site_dir).resolve()
-
-    config, problems = load_config(paths)
-    reporter.extend(problems)
+    config = _configure(paths, options, reporter)
     if config is None:
-        return _failed(reporter, started)
-    if options.base_url:
-        from .config import validate_config
-        fixed, base_problems = validate_config({"title": config.title, "base_url": options.base_url},
-                                               "", "--base-url")
-        reporter.extend([p for p in base_problems if p.is_error])
-        if fixed is None:
-            return _failed(reporter, started)
-        from dataclasses import replace
-        config = replace(config, base_url=fixed.base_url)
+        return _failed(reporter, clock)
     theme, problems = resolve_theme(paths, config.theme)
     reporter.extend(problems)
     if not paths.content_dir.is_dir():
         reporter.add(error(paths.relative(paths.content_dir), None, "content directory not found",
                            f"create {paths.content_dir} and put articles (*.md) in it"))
     if theme is None or reporter.has_errors():
-        return _failed(reporter, started)
+        return _failed(reporter, clock)
 
-    now = options.now or dt.datetime.now(dt.timezone.utc)
-    sources = _load_sources(paths, config, reporter)
-    published = [p for p, _ in sources if is_published(p.meta, drafts=options.drafts,
-                                                       future=options.future, now=now)]
+    config_text = read_config_text(paths)
+    stamp = stamp_for(config_text + repr(config.base_url))
+    cache, note = load_cache(paths.cache_dir, stamp, force=options.force)
+    notes = (note,) if note else ()
+    prepared = _prepare_pages(paths, config, cache, options, reporter)
+    clock.lap("prepare")
+
+    now = options.now or dt.datetime.now(dt.UTC)
+    published = [p.page for p in prepared if p.page is not None and
+                 is_published(p.page.meta, drafts=options.drafts, future=options.future, now=now)]
     reporter.extend(duplicate_outputs(published))
-    rendered = {page.rel: body for page, body in sources}
-    env = make_environment(theme)
+    bodies = {p.rel: p.body for p in prepared if p.body is not None}
+    answers = {p.rel: p.faq_answers_html for p in prepared}
     urls = UrlScheme(config.base_url, config.relative_urls)
-    media = embed_media(published, rendered, MediaStages.for_build(paths, config, options, reporter),
+    media = embed_media(published, bodies, MediaStages.for_build(paths, config, options, reporter),
                         urls, reporter)
-    articles = sorted(
-        (_assemble(page, rendered[page.rel], media, config) for page in published),
-        key=lambda a: (a.date, a.source.rel), reverse=True,
-    )
+    clock.lap("media")
+    articles = sorted((_assemble(page, bodies[page.rel], answers[page.rel], media, config)
+                       for page in published), key=lambda a: (a.date, a.source.rel), reverse=True)
     if reporter.has_errors():
-        return _failed(reporter, started)
+        return _failed(reporter, clock, notes)
 
     writer = SiteWriter(site_dir)
     try:
         assets = write_site_files(writer, theme, options.fingerprint_assets)
         site = SiteView(config, urls, assets, now)
-        pages_written = _render_articles(env, articles, site, writer, paths, reporter)
+        env = make_environment(theme)
+        rendered = _render_articles(articles, site, theme, env, paths, writer, cache, options,
+                                    reporter)
+        clock.lap("articles")
         write_listings_and_feeds(env, articles, site, writer, paths, reporter)
         media.publish(writer)
-    except Exception:
+        clock.lap("listings")
+    except BaseException:
         writer.abort()
         raise
     if options.strict and reporter.warnings:
@@ -140,45 +175,54 @@ def build_site(options: BuildOptions) -> BuildResult:
                            "fix them or build without --strict"))
     if reporter.has_errors():
         writer.abort()
-        return _failed(reporter, started)
+        return _failed(reporter, clock, notes)
     stats = writer.commit()
     media.prune()
-    written_pages = [w for w in stats.written if w.endswith(".html")]
+    save_cache(paths.cache_dir, cache)
+    clock.lap("commit")
+    html_written = sum(1 for w in stats.written if w.endswith(".html"))
+    html_total = writer.html_count
     return BuildResult(
         ok=True, diagnostics=reporter.items, written=stats.written, removed=stats.removed,
-        pages_written=len(written_pages),
-        pages_unchanged=max(0, pages_written - len(written_pages)),
-        files_unchanged=stats.unchanged, media_processed=media.processed,
-        media_cached=media.cached, seconds=time.perf_counter() - started, site_dir=site_dir,
+        pages_written=html_written, pages_unchanged=html_total - html_written,
+        pages_rendered=rendered, media_processed=media.processed, media_cached=media.cached,
+        seconds=clock.total, site_dir=site_dir, notes=notes, timings=clock.laps,
     )
 
 
-def _load_sources(paths: ProjectPaths, config: SiteConfig, reporter: Reporter
-                  ) -> list[tuple[SourcePage, RenderedBody]]:
-    loaded: list[tuple[SourcePage, RenderedBody]] = []
-    allow_html = bool(config.section("build").get("allow_html", False))
+def _prepare_pages(paths: ProjectPaths, config: SiteConfig, cache: BuildCache,
+                   options: BuildOptions, reporter: Reporter) -> list[PreparedPage]:
+    """Read and render every Markdown file, reusing the cache for untouched files."""
+    results: dict[str, PreparedPage] = {}
+    signatures: dict[str, tuple[int, int]] = {}
+    todo: list[ContentTask] = []
     for path in find_sources(paths.content_dir):
-        rel_to_content = PurePosixPath(path.relative_to(paths.content_dir).as_posix())
-        page, problems = load_page(path, rel=paths.relative(path), rel_to_content=rel_to_content,
-                                   config=config)
-        reporter.extend(problems)
-        if page is None:
-            continue
-        body = render_body(page.body, body_line=page.body_line, allow_html=allow_html,
-                           base_path=config.base_path)
-        for line, message in body.warnings:
-            reporter.add(warning(page.rel, line, message))
-        loaded.append((page, body))
-    return loaded
+        rel = paths.relative(path)
+        stat = path.stat()
+        signatures[rel] = (stat.st_mtime_ns, stat.st_size)
+        cached = cache.prepared(rel, stat)
+        if cached is not None:
+            results[rel] = cached
+        else:
+            todo.append(ContentTask(path, rel, path.relative_to(paths.content_dir).as_posix()))
+    for page in run_chunked(prepare_in_worker, todo, jobs=options.jobs,
+                            initializer=init_worker, initargs=(config,)):
+        results[page.rel] = page
+    cache.pages = {rel: (*signatures[rel], page) for rel, page in results.items()
+                   if page.page is not None}
+    ordered = [results[rel] for rel in sorted(results)]
+    for page in ordered:
+        reporter.extend(page.diagnostics)
+    return ordered
 
 
-def _assemble(page: SourcePage, body: RenderedBody, media, config: SiteConfig) -> Article:
+def _assemble(page: SourcePage, body: RenderedBody, answers: tuple[str, ...],
+              media: MediaResults, config: SiteConfig) -> Article:
     hero, embeds = media.for_page(page)
-    allow_html = bool(config.section("build").get("allow_html", False))
     return Article(
         source=page,
         body_html=fill_placeholders(body.html, embeds),
-        faq=merge_faq(page, body, allow_html),
+        faq=merge_faq(page, body, answers),
         hero=hero,
         embeds=embeds,
         author=resolve_author(page.meta.author, config),
@@ -187,18 +231,39 @@ def _assemble(page: SourcePage, body: RenderedBody, media, config: SiteConfig) -
     )
 
 
-def _render_articles(env: jinja2.Environment, articles: list[Article], site: SiteView,
-                     writer: SiteWriter, paths: ProjectPaths, reporter: Reporter) -> int:
-    count = 0
+def _render_articles(articles: list[Article], site: SiteView, theme: Theme,
+                     env: jinja2.Environment, paths: ProjectPaths, writer: SiteWriter,
+                     cache: BuildCache, options: BuildOptions, reporter: Reporter) -> int:
+    """Render pages whose inputs changed; link the others from the previous site."""
+    template_keys: dict[str, str] = {}
+
+    def key_for(article: Article) -> str:
+        name = article.meta.template or "article.html"
+        if name not in template_keys:
+            template_keys[name] = theme.fingerprint_of(template_dependencies(env, name))
+        return render_key(__version__, template_keys[name], site.config, site.assets,
+                          site.now.year, article)
+
+    keys = {a.source.output_path: key_for(a) for a in articles}
+    todo: list[Article] = []
     for article in articles:
-        try:
-            html = render_article(env, article, site)
-        except jinja2.TemplateError as exc:
-            reporter.add(template_diagnostic(exc, paths, article.meta.template or "article.html"))
+        output = article.source.output_path
+        if cache.renders.get(output) == keys[output] and writer.keep_previous(output):
             continue
-        writer.write_text(article.source.output_path, html)
-        count += 1
-    return count
+        todo.append(article)
+    context = RenderContext(theme, site, paths, writer.stage, writer.site_dir)
+    outcomes = run_chunked(render_articles_in_worker, todo, jobs=options.jobs,
+                           initializer=init_render_worker, initargs=(context,))
+    renders = {output: key for output, key in keys.items()}
+    for outcome in outcomes:
+        if outcome.changed is None:
+            if outcome.diagnostic:
+                reporter.add(outcome.diagnostic)
+            renders.pop(outcome.output_path, None)
+            continue
+        writer.record(outcome.output_path, outcome.changed)
+    cache.renders = renders
+    return len(todo)
 
 
-from .listings import write_listings_and_feeds  # noqa: E402  (kept last: it imports render)
+__all__ = ["BuildOptions", "BuildResult", "FaqEntry", "build_site"]

@@ -96,7 +96,8 @@ def _head(site: SiteView, *, title: str, description: str, page_path: str,
           share_title: str | None = None) -> dict[str, Any]:
     canonical_url = canonical or site.urls.absolute(page_path)
     og: list[tuple[str, str]] = [
-        ("og:site_name", site.config.title), ("og:type", og_type), ("og:title", share_title or title),
+        ("og:site_name", site.config.title), ("og:type", og_type),
+        ("og:title", share_title or title),
         ("og:url", canonical_url), ("og:locale", (lang or site.config.language).replace("-", "_")),
     ]
     if description:
@@ -152,7 +153,7 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
     from_page = article.url_path
     context = site.context(from_page)
     link = context["url"]
-    image = (article.image_urls[0] if article.image_urls else None) or article.social_image
+    image = article.social_image or (article.image_urls[0] if article.image_urls else None)
     extra_og: list[tuple[str, str]] = [
         ("article:published_time", jsonld.iso(meta.date)),
         ("article:modified_time", jsonld.iso(article.modified)),

@@ -42,6 +42,17 @@ class Theme:
                     files[path.relative_to(folder).as_posix()] = path
         return files
 
+    def fingerprint_of(self, names: frozenset[str]) -> str:
+        """Hash of the named templates as resolved (the first folder that has each)."""
+        digest = hashlib.sha1()
+        for name in sorted(names):
+            for folder in self.template_dirs:
+                candidate = folder / name
+                if candidate.is_file():
+                    digest.update(name.encode() + b"\0" + candidate.read_bytes())
+                    break
+        return digest.hexdigest()
+
     def fingerprint(self) -> str:
         """Hash of every template file: a change invalidates cached renders."""
         digest = hashlib.sha1()

@@ -1,0 +1,72 @@
+"""The persistent build cache (`.reelpress-cache/build.pickle`).
+
+It records, per Markdown file, its stat signature and the prepared page (parsed front
+matter + rendered Markdown), and per output page the key of everything it was rendered
+from. A cache from another reelpress version, another config, or one that does not
+load is discarded with a note: never trusted, never a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .prepare import PreparedPage
+
+CACHE_FORMAT = 3
+CACHE_FILE = "build.pickle"
+
+
+@dataclass
+class BuildCache:
+    stamp: str
+    pages: dict[str, tuple[int, int, PreparedPage]] = field(default_factory=dict)
+    renders: dict[str, str] = field(default_factory=dict)  # output path -> input key
+
+    def prepared(self, rel: str, stat: os.stat_result) -> PreparedPage | None:
+        entry = self.pages.get(rel)
+        if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
+            return entry[2]
+        return None
+
+
+def stamp_for(config_text: str) -> str:
+    """Prepared pages depend on the config (timezone, base path, authors) and our code."""
+    digest = hashlib.sha1(f"{CACHE_FORMAT}:{__version__}:".encode())
+    digest.update(config_text.encode())
+    return digest.hexdigest()
+
+
+def load_cache(cache_dir: Path, stamp: str, *, force: bool) -> tuple[BuildCache, str | None]:
+    """The previous cache, or an empty one and a note saying why it was not used."""
+    path = cache_dir / CACHE_FILE
+    if force or not path.is_file():
+        return BuildCache(stamp), None
+    try:
+        with path.open("rb") as handle:
+            cache = pickle.load(handle)  # noqa: S301 - our own file in the project
+    except Exception as exc:  # any unreadable cache is simply not used
+        return BuildCache(stamp), f"build cache unreadable ({type(exc).__name__}); rebuilding"
+    if not isinstance(cache, BuildCache) or cache.stamp != stamp:
+        return BuildCache(stamp), None
+    return cache, None
+
+
+def save_cache(cache_dir: Path, cache: BuildCache) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = cache_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
+    with temporary.open("wb") as handle:
+        pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, cache_dir / CACHE_FILE)
+
+
+def render_key(*parts: object) -> str:
+    digest = hashlib.sha1()
+    for part in parts:
+        digest.update(repr(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()

@@ -1,0 +1,65 @@
+"""Per-article work that depends only on the file and the config: read, validate,
+render Markdown (body and FAQ answers). Pure and picklable, so it runs in worker
+processes and its results can be cached by file content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .config import SiteConfig
+from .content.loader import SourcePage, load_page
+from .diagnostics import Diagnostic, warning
+from .markup.engine import RenderedBody, render_body, render_fragment
+
+
+@dataclass(frozen=True)
+class ContentTask:
+    path: Path
+    rel: str
+    rel_to_content: str
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    """Everything the build needs from one Markdown file (None page: it had errors)."""
+
+    rel: str
+    page: SourcePage | None
+    body: RenderedBody | None
+    faq_answers_html: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def allow_html(config: SiteConfig) -> bool:
+    return bool(config.section("build").get("allow_html", False))
+
+
+def prepare_page(task: ContentTask, config: SiteConfig) -> PreparedPage:
+    page, problems = load_page(task.path, rel=task.rel,
+                               rel_to_content=PurePosixPath(task.rel_to_content), config=config)
+    if page is None:
+        return PreparedPage(task.rel, None, None, (), tuple(problems))
+    html_ok = allow_html(config)
+    body = render_body(page.body, body_line=page.body_line, allow_html=html_ok,
+                       base_path=config.base_path)
+    problems.extend(warning(page.rel, line, message) for line, message in body.warnings)
+    answers = tuple(render_fragment(item.answer, allow_html=html_ok).strip()
+                    for item in page.meta.faq)
+    return PreparedPage(task.rel, page, body, answers, tuple(problems))
+
+
+class _WorkerState:
+    """The config, sent once per worker process instead of once per task."""
+
+    config: SiteConfig | None = None
+
+
+def init_worker(config: SiteConfig) -> None:
+    _WorkerState.config = config
+
+
+def prepare_in_worker(tasks: list[ContentTask]) -> list[PreparedPage]:
+    config = _WorkerState.config
+    assert config is not None, "init_worker was not called"
+    return [prepare_page(task, config) for task in tasks]
