@@ -7,6 +7,8 @@ reload hub) so tests and `serve` start and stop them the same way.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import os
 import signal
 import threading
 import webbrowser
@@ -30,6 +32,31 @@ def _pipeline_build() -> Callable[..., Any]:
     from reelpress.pipeline import build_site
 
     return build_site
+
+
+def preview_options(options: Any) -> Any:
+    """Options for preview builds: stable asset names (no content-hash fingerprints), so an
+    edited stylesheet keeps its URL and can be swapped in place instead of reloading."""
+    if dataclasses.is_dataclass(options) and any(
+        f.name == "fingerprint_assets" for f in dataclasses.fields(options)
+    ):
+        return dataclasses.replace(options, fingerprint_assets=False)
+    return options
+
+
+def configured_base_path(options: Any, root: Path) -> str:
+    """The URL path the site's links assume: `--base-url`, else `site.toml`'s `base_url`,
+    else `/`. A broken `site.toml` means `/` (the build reports the problem)."""
+    base_url = getattr(options, "base_url", None)
+    if base_url:
+        return urlsplit(base_url).path or "/"
+    try:
+        from reelpress.config import load_config
+
+        config, _ = load_config(ProjectPaths.at(root))
+    except Exception:  # noqa: BLE001 - the build will report it with a location
+        return "/"
+    return str(getattr(config, "base_path", "/")) if config is not None else "/"
 
 
 def describe(outcome: BuildOutcome, changed: frozenset[Path], root: Path) -> list[str]:
@@ -69,13 +96,13 @@ class PreviewServer:
         max_wait: float = 1.0,
         say: Say = print,
     ) -> None:
+        options = preview_options(options)
         self.options = options
         self.root = Path(options.root).resolve()
         out_dir = getattr(options, "out_dir", None)
         self.site_dir = Path(out_dir).resolve() if out_dir else ProjectPaths(self.root).site_dir
         if base_path is None:
-            base_url = getattr(options, "base_url", None)
-            base_path = urlsplit(base_url).path if base_url else "/"
+            base_path = configured_base_path(options, self.root)
         self.base_path = normalize_base_path(base_path)
         self._say = say
         self.hub = ReloadHub()
@@ -90,6 +117,7 @@ class PreviewServer:
         self._debouncer: Debouncer | None = None
         self._watcher: ProjectWatcher | None = None
         self.last_outcome: BuildOutcome | None = None
+        self._snapshot: dict[str, tuple[int, int]] = {}
 
     @property
     def port(self) -> int:
@@ -140,11 +168,14 @@ class PreviewServer:
 
     def _publish(self, outcome: BuildOutcome) -> None:
         self.last_outcome = outcome
-        if outcome.written is None and outcome.ok:
-            # The build did not list its writes: treat every page as changed.
-            written: frozenset[str] = frozenset(_all_files(self.site_dir))
-        else:
-            written = outcome.written or frozenset()
+        written: frozenset[str] = frozenset()
+        if outcome.ok:
+            # Also compare file stats with the last good build: a file hard-linked from a
+            # source (theme static) changes in place, and a build may not list its writes.
+            snapshot = stat_snapshot(self.site_dir)
+            touched = {path for path, stat in snapshot.items() if self._snapshot.get(path) != stat}
+            self._snapshot = snapshot
+            written = frozenset(touched) | (outcome.written or frozenset())
         self.hub.publish(outcome.ok, written, outcome.diagnostics)
 
     def close(self) -> None:
@@ -170,10 +201,18 @@ class PreviewServer:
         self.close()
 
 
-def _all_files(site_dir: Path) -> list[str]:
-    if not site_dir.is_dir():
-        return []
-    return [p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()]
+def stat_snapshot(site_dir: Path) -> dict[str, tuple[int, int]]:
+    """Site path -> (mtime_ns, size) of every file the site has now."""
+    snapshot: dict[str, tuple[int, int]] = {}
+    for folder, _, names in os.walk(site_dir):
+        for name in names:
+            path = Path(folder, name)
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            snapshot[path.relative_to(site_dir).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+    return snapshot
 
 
 def serve(

@@ -83,6 +83,7 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return "reelpress-preview"
+
     timeout = 120
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
