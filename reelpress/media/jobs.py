@@ -41,6 +41,7 @@ class MediaRunResult:
     diagnostics: tuple[Diagnostic, ...]
     assets: dict[str, Asset]  # the plan's assets, codecs strings read back from the outputs
     failed: frozenset[str]  # asset keys (project-relative sources) with a failed job
+    outputs: dict[str, Path]  # site path -> cached file, only those that exist: copy these
 
 
 def job_timeout(job: MediaJob) -> float:
@@ -219,7 +220,7 @@ def _result(
     failed: set[str] = set()
     for outcome in outcomes:
         job = outcome.job
-        if outcome.error:
+        if outcome.error and job.label not in failed:  # one error per video is enough
             failed.add(job.label)
             diagnostics.append(
                 error(
@@ -244,6 +245,7 @@ def _result(
         diagnostics=tuple(diagnostics),
         assets={key: _refresh(asset, plan) for key, asset in plan.assets.items()},
         failed=frozenset(failed),
+        outputs={site: path for site, path in plan.outputs.items() if path.is_file()},
     )
 
 
