@@ -3,6 +3,7 @@ the photo and video stages, run them, and hand back HTML + structured data per p
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ class MediaStages:
 
     paths: ProjectPaths
     image_settings: images.ImageSettings
-    video: VideoStage | None
+    video: VideoStage
     force: bool = False
     jobs: int | None = None
     quiet: bool = False
@@ -114,14 +115,15 @@ def embed_media(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
     results.keep_images = set(plan.outputs.values())
     results.image_cache = plan.cache_dir
 
-    video_plan = stages.video.plan(pages, bodies, reporter) if stages.video else None
+    video = stages.video
+    video.run(pages, bodies, reporter)
 
     for page in pages:
         meta = page.meta
         page_link = _linker(urls, page.url_path)
         hero: MediaEmbed | None = None
-        if meta.video and video_plan is not None:
-            hero = video_plan.embed_hero(page, page_link, urls)
+        if meta.video:
+            hero = video.embed(page, meta.video, meta.video_caption or "", {}, page_link, urls)
         elif meta.image:
             asset = plan.assets.get((str(page.source_dir), meta.image))
             if asset is not None:
@@ -134,24 +136,21 @@ def embed_media(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
             if asset is not None and asset.social_card:
                 results.cards[page.rel] = urls.absolute(asset.social_card)
             if hero is not None and hero.image_url is None and asset is not None:
-                hero = MediaEmbed(hero.html, hero.video_object,
-                                  urls.absolute(asset.largest_fallback.path), hero.og_video)
+                hero = dataclasses.replace(hero,
+                                           image_url=urls.absolute(asset.largest_fallback.path))
         results.heroes[page.rel] = hero
         embeds: list[MediaEmbed] = []
-        for index, ref in enumerate(bodies[page.rel].media):
+        for ref in bodies[page.rel].media:
             if ref.kind == "image":
                 asset = plan.assets.get((str(page.source_dir), ref.src))
                 embeds.append(_photo_embed(asset, ref, page_link, urls))
-            elif video_plan is not None:
-                embeds.append(video_plan.embed_body(page, index, ref, page_link, urls))
             else:
-                embeds.append(MediaEmbed(_missing(ref)))
+                embed = video.embed(page, ref.src, ref.alt, dict(ref.attrs), page_link, urls)
+                embeds.append(embed or MediaEmbed(_missing(ref)))
         results.bodies[page.rel] = tuple(embeds)
-    if video_plan is not None:
-        run_outcome = video_plan.run(reporter)
-        results.processed += run_outcome.encoded
-        results.cached += run_outcome.cached
-        results.outputs.update(video_plan.outputs)
+    results.processed += video.encoded
+    results.cached += video.cached
+    results.outputs.update(video.outputs)
     return results
 
 

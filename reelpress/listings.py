@@ -160,11 +160,11 @@ def _write_sitemap(site: SiteView, writer: SiteWriter, articles: Sequence[Articl
                             max((a.modified for a in articles), default=None))]
     for article in articles:
         videos = tuple(
-            SitemapVideo(thumbnail_loc=v["thumbnailUrl"], title=v.get("name", article.meta.title),
-                         description=v.get("description") or article.description or
-                         article.meta.title, content_loc=v.get("contentUrl"),
-                         duration=v.get("reelpressSeconds"), publication_date=article.date)
-            for v in article.video_objects if v.get("thumbnailUrl") and v.get("contentUrl"))
+            SitemapVideo(thumbnail_loc=v["thumbnailUrl"][0], title=v["name"],
+                         description=v.get("description") or article.meta.title,
+                         content_loc=v.get("contentUrl"), duration=embed.video_seconds,
+                         publication_date=article.date)
+            for embed in article.all_embeds if (v := embed.video_object))
         entries.append(SitemapEntry(site.urls.absolute(article.url_path), article.modified, videos))
     for key in tag_keys:
         entries.append(SitemapEntry(site.urls.absolute(tag_path(tag_names[key]))))

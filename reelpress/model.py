@@ -30,6 +30,7 @@ class MediaEmbed:
     video_object: Mapping[str, Any] | None = None
     image_url: str | None = None          # absolute, for og:image / NewsArticle.image
     og_video: tuple[str, str, int, int] | None = None  # url, type, width, height
+    video_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,16 @@ class Article:
         return (meta.description or meta.summary or "").strip()
 
     @property
+    def all_embeds(self) -> tuple[MediaEmbed, ...]:
+        return ((self.hero,) if self.hero else ()) + self.embeds
+
+    @property
     def video_objects(self) -> tuple[Mapping[str, Any], ...]:
-        embeds = ([self.hero] if self.hero else []) + list(self.embeds)
-        return tuple(e.video_object for e in embeds if e.video_object)
+        return tuple(e.video_object for e in self.all_embeds if e.video_object)
 
     @property
     def image_urls(self) -> tuple[str, ...]:
-        embeds = ([self.hero] if self.hero else []) + list(self.embeds)
-        return tuple(dict.fromkeys(e.image_url for e in embeds if e.image_url))
+        return tuple(dict.fromkeys(e.image_url for e in self.all_embeds if e.image_url))
 
     @property
     def has_video(self) -> bool:
