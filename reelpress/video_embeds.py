@@ -90,7 +90,7 @@ class VideoStage:
             tool = find_ffmpeg(self.ffmpeg_path)
         except FFmpegNotFound as exc:
             reporter.add(error(requests[0].article, requests[0].line, f"ffmpeg not found: {exc}",
-                               "pip install imageio-ffmpeg, or set ffmpeg = \"/path\" in site.toml"))
+                               "pip install imageio-ffmpeg, or set ffmpeg = '/path' in site.toml"))
             return
         plan = self._plan(requests, tool)
         reporter.extend(plan.diagnostics)
