@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 import sys
 from collections.abc import Sequence
@@ -125,6 +126,8 @@ def _run(args: argparse.Namespace) -> int:
     options = options_from(args)
     if args.command == "serve":
         from .serve import serve
+        # unfingerprinted CSS lets the preview swap a stylesheet without reloading the page
+        options = dataclasses.replace(options, fingerprint_assets=False)
         return serve(options, host=args.host, port=args.port, open_browser=args.open)
     if args.command == "check":
         return _check(options)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -31,7 +32,11 @@ def run_chunked(work: Callable[[list[Task]], list[Result]], tasks: Sequence[Task
         return work(list(tasks))
     chunk = max(8, min(64, len(tasks) // (workers * 4) or 1))
     chunks = [list(tasks[i:i + chunk]) for i in range(0, len(tasks), chunk)]
-    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    # fork is fastest, but forking a process that runs threads (the preview server,
+    # watchdog) can deadlock a child on a lock held by another thread.
+    single_threaded = threading.active_count() == 1
+    context = multiprocessing.get_context(
+        "fork" if hasattr(os, "fork") and single_threaded else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer,
                              initargs=initargs) as pool:
         results: list[Result] = []
