@@ -13,9 +13,24 @@ from typing import Any
 import yaml
 
 try:  # the C loader is about ten times faster than the pure-Python one
-    _Loader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that keeps an impossible date (`2025-13-45`) as text: PyYAML raises a
+    bare ValueError for it, and the schema then reports it on its own line."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 _FENCE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 
@@ -62,10 +77,15 @@ def parse_yaml(front_matter: str, first_line: int) -> dict[str, Any]:
     try:
         data = yaml.load(front_matter, Loader=_Loader)  # noqa: S506 - safe loader
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed bracket or quote is noticed lines later: point at where it opened.
+        opened = exc.context_mark is not None and any(
+            word in (exc.context or "") for word in ("flow", "quoted"))
+        mark = exc.context_mark if opened else (exc.problem_mark or exc.context_mark)
         line = first_line + mark.line if mark is not None else None
         problem = exc.problem or str(exc)
         context = f" {exc.context}" if exc.context else ""
+        if opened and exc.problem_mark and exc.problem_mark.line != mark.line:
+            context += f" that starts here (noticed on line {first_line + exc.problem_mark.line})"
         raise FrontMatterError(line, f"invalid YAML: {problem}{context}".strip()) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(first_line, f"invalid YAML: {exc}") from None

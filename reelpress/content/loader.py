@@ -97,7 +97,7 @@ def duplicate_outputs(pages: list[SourcePage]) -> list[Diagnostic]:
         if other is not None:
             problems.append(error(page.rel, None,
                                   f"writes the same page /{page.url_path} as {other.rel}",
-                                  "give one of them a different slug:"))
+                                  "give one of them a different 'slug:' in its front matter"))
         else:
             seen[page.output_path] = page
     return problems

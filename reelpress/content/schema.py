@@ -82,8 +82,8 @@ class _Checker:
         value = data.get(key)
         if value is None:
             if required:
-                self.problems.append(error(self.rel, self.first_line if self.front_matter else 1,
-                                           f"{key}: required", f"add '{key}: ...' to the front matter"))
+                self.problems.append(error(self.rel, self.first_line, f"{key}: required",
+                                           f"add '{key}: ...' to the front matter"))
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
@@ -162,8 +162,9 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
     if slug is not None:
         slug = slug.strip().strip("/")
         if not _SLUG_SAFE.match(slug):
+            example = slugify(slug) or "my-story"
             check.fail(("slug",), f"slug: {slug!r} is not a URL-safe slug",
-                       f"use lowercase letters, digits and dashes, e.g. '{slugify(slug) or 'my-story'}'")
+                       f"use lowercase letters, digits and dashes, e.g. '{example}'")
             slug = None
     elif not slugify(file_stem):
         check.fail((), f"cannot derive a URL from the file name {file_stem!r}", "add a 'slug:'")
@@ -173,7 +174,8 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
         check.fail(("canonical",), f"canonical: expected an absolute URL, got {canonical!r}")
     template = check.text(data, "template")
     if template is not None and not _TEMPLATE_SAFE.match(template):
-        check.fail(("template",), f"template: {template!r} is not a template name like 'article.html'")
+        check.fail(("template",),
+                   f"template: {template!r} is not a template name like 'article.html'")
     if updated and date and updated < date:
         check.warn(("updated",), "updated: is earlier than date")
     if author and config.authors and author not in config.authors and not any(
