@@ -49,6 +49,7 @@ def make_clip(
 
 def make_rotated(path: Path, source: Path, degrees: int = 90) -> Path:
     """A phone-style clip: stored landscape, display matrix says rotate (ffmpeg 6+ syntax)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     run_ffmpeg("-display_rotation", str(degrees), "-i", str(source), "-c", "copy", str(path))
     return path
 
@@ -61,6 +62,7 @@ def make_audio(path: Path, *, duration: float = 1.0) -> Path:
 
 def make_black_then_pattern(path: Path, *, black_seconds: float = 1.0) -> Path:
     """Black frames followed by the pattern: a poster picker must not choose black."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     run_ffmpeg(
         "-f", "lavfi", "-i", f"color=black:size=320x240:rate=25:duration={black_seconds}",
         "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=0.6",
