@@ -49,6 +49,7 @@ REFS = [  # (line, reference as written in the article, poster time)
     (15, "media/black-start.mp4", None),
     (17, "media/" + SPECIAL, None),
     (19, "media/interview.wav", None),
+    (20, "media/cut-short.mp4", None),
     (21, "media/empty.mp4", None),
     (22, "media/notes.mp4", None),
     (23, "media/truncated.mp4", None),
@@ -92,6 +93,9 @@ def make_site(root: Path, outside: Path) -> None:
     (media / "empty.mp4").write_bytes(b"")
     (media / "notes.mp4").write_text("shot list: 1. ladder 2. crowd\n")
     truncate(media / "truncated.mp4", media / "websafe.mp4")
+    # moov first, then half the data: probes fine, decodes only partly
+    full = make_clip(root / "raw" / "full.mp4", duration=2.0, audio=False, faststart=True)
+    truncate(media / "cut-short.mp4", full)
     unsupported_codec(media / "weird.mp4", media / "websafe.mp4")
     make_clip(outside, audio=False)
     (media / "link-out.mp4").symlink_to(outside)
@@ -139,7 +143,14 @@ def test_each_bad_input_is_one_error_naming_article_line_and_file(built):
     assert "not found" in errors[27].message
     for diagnostic in errors.values():
         assert "\n" not in diagnostic.format() and "Traceback" not in diagnostic.format()
-    assert not built["result"].diagnostics and not built["result"].failed
+    assert not built["result"].failed
+
+
+def test_source_cut_short_after_a_valid_header_is_a_warning(built):
+    [cut] = built["result"].diagnostics
+    assert cut.path == ARTICLE and cut.line == 20 and not cut.is_error
+    assert "media/cut-short.mp4: only" in cut.message and "of 2.0 s" in cut.message
+    assert "truncated" in cut.message
 
 
 def test_good_media_still_processed(built):
@@ -147,7 +158,7 @@ def test_good_media_still_processed(built):
     assert set(assets) == {
         "media/landscape.mp4", "media/websafe.mp4", "media/silent.mp4", "media/portrait.mp4",
         "media/odd444.mp4", "media/tenbit.mp4", "media/black-start.mp4", "media/" + SPECIAL,
-        "media/interview.wav",
+        "media/interview.wav", "media/cut-short.mp4",
     }  # fmt: skip
     for site_path, path in built["plan"].outputs.items():
         assert path.is_file() and path.stat().st_size > 0, site_path
@@ -158,7 +169,7 @@ def test_good_media_still_processed(built):
 def test_h264_outputs_are_web_safe_even_faststart_and_full_length(built):
     root = built["root"]
     for rel, item in built["result"].assets.items():
-        if not isinstance(item, VideoAsset):
+        if not isinstance(item, VideoAsset) or rel == "media/cut-short.mp4":
             continue
         mp4 = cached(built, item.download)
         summary = stream_summary(mp4)

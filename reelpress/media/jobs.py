@@ -92,8 +92,10 @@ def execute_job(
                 return JobOutcome(job, ())
             args = _command(job, tool, temps, threads, registry, ran)
             ran.append(tuple(args))
-            run_command(args, timeout=job_timeout(job), on_progress=on_progress, registry=registry)
-            note = _check_duration(job, tool, temps[0])
+            complaint = run_command(
+                args, timeout=job_timeout(job), on_progress=on_progress, registry=registry
+            )
+            note = _check_duration(job, tool, temps[0], complaint)
         return JobOutcome(job, tuple(ran), warning=note)
     except CommandFailed as exc:
         return JobOutcome(job, tuple(ran), error=exc.summary)
@@ -133,7 +135,7 @@ def _command(
     raise ValueError(f"unknown media job kind {job.kind!r}")
 
 
-def _check_duration(job: MediaJob, tool: FFmpegTool, output: Path) -> str | None:
+def _check_duration(job: MediaJob, tool: FFmpegTool, output: Path, complaint: str) -> str | None:
     """A source cut short mid-file still 'encodes': compare durations to catch it."""
     if job.kind not in ("h264", "remux", "m4a") or job.info is None or not job.info.duration:
         return None
@@ -143,9 +145,10 @@ def _check_duration(job: MediaJob, tool: FFmpegTool, output: Path) -> str | None
         return None
     expected = job.info.duration
     if produced < expected - max(0.5, 0.05 * expected):
+        said = f": {complaint}" if complaint else ""
         return (
-            f"{job.label}: only {produced:.1f} s of {expected:.1f} s could be decoded "
-            "(the file looks truncated or damaged)"
+            f"{job.label}: only {produced:.1f} s of {expected:.1f} s could be decoded, "
+            f"the file looks truncated or damaged{said}"
         )
     return None
 

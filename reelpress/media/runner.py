@@ -93,8 +93,11 @@ def run_command(
     timeout: float,
     on_progress: Callable[[float], None] | None = None,
     registry: ProcessRegistry | None = None,
-) -> None:
-    """Run ffmpeg to completion; `on_progress(seconds_done)` as it reports. Raises CommandFailed."""
+) -> str:
+    """Run ffmpeg to completion; `on_progress(seconds_done)` as it reports. Raises CommandFailed.
+
+    Returns ffmpeg's complaints (one line, often empty) even on success: a damaged source
+    can still "succeed" with errors logged, and the caller may want to say so."""
     proc = _start(args, registry)
     stderr_tail: collections.deque[str] = collections.deque(maxlen=40)
 
@@ -135,6 +138,7 @@ def run_command(
         if registry is not None and registry.cancelled:
             raise CommandFailed("cancelled")
         raise CommandFailed(summarize_stderr("\n".join(stderr_tail)))
+    return summarize_stderr("\n".join(stderr_tail)) if stderr_tail else ""
 
 
 def run_capture(
