@@ -25,6 +25,7 @@ __all__ = [
     "LocalPlan",
     "deploy",
     "deploy_local",
+    "deploy_result",
     "deploy_rsync",
     "is_remote",
     "rsync_command",
@@ -120,24 +121,35 @@ def deploy(
     `force` deploys despite broken links and lets a local deploy overwrite files
     it did not put there. `check=False` skips the link check entirely. Raises
     `DeployError` (carrying the `DeployResult`) when nothing or not everything
-    was published; `deploy_local` and `deploy_rsync` return failures instead.
+    was published; `deploy_result` returns that result instead of raising.
     """
-    result = _deploy(site_dir, dest, dry_run, delete, force, check, base_path, base_url)
+    result = deploy_result(
+        site_dir,
+        dest,
+        dry_run=dry_run,
+        delete=delete,
+        force=force,
+        check=check,
+        base_path=base_path,
+        base_url=base_url,
+    )
     if not result.ok:
         raise DeployError(result)
     return result
 
 
-def _deploy(
+def deploy_result(
     site_dir: Path,
     dest: str,
-    dry_run: bool,
-    delete: bool,
-    force: bool,
-    check: bool,
-    base_path: str,
-    base_url: str | None,
+    *,
+    dry_run: bool = False,
+    delete: bool = True,
+    force: bool = False,
+    check: bool = True,
+    base_path: str = "/",
+    base_url: str | None = None,
 ) -> DeployResult:
+    """`deploy` with failures returned as data (`result.ok`, `error`, `hint`)."""
     site_dir = Path(site_dir)
     if not site_dir.is_dir():
         return DeployResult(
@@ -203,7 +215,10 @@ def deploy_local(
         )
     failures: tuple[str, ...] = ()
     if not dry_run:
-        failures = apply_plan(plan, Path(site_dir), Path(dest))
+        try:
+            failures = apply_plan(plan, Path(site_dir), Path(dest))
+        except OSError as failure:
+            return DeployResult(label, "copy", error=f"cannot write to {dest}: {failure}")
     result = DeployResult(
         label,
         "copy",

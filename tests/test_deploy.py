@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from reelpress.deploy import DeployError, deploy, deploy_rsync, is_remote, rsync_command
+from reelpress.deploy import (
+    DeployError,
+    deploy,
+    deploy_result,
+    deploy_rsync,
+    is_remote,
+    rsync_command,
+)
 from reelpress.deploy_local import MANIFEST_NAME
 
 SITE: dict[str, str | bytes] = {
@@ -175,6 +182,28 @@ def test_broken_links_refuse_the_deploy_unless_forced(site: Path, tmp_path: Path
     assert forced.summary().endswith("(forced past 1 broken reference(s))")
     unchecked = deploy(site, str(tmp_path / "other"), check=False)
     assert unchecked.ok and unchecked.check_report is None
+
+
+def test_deploy_result_returns_the_refusal_as_data(site: Path, tmp_path: Path) -> None:
+    (site / "index.html").write_text('<img src="nope.png" alt="">')
+    result = deploy_result(site, str(tmp_path / "public"))
+    assert not result.ok and result.check_report is not None
+    assert [d.message for d in result.diagnostics()][0] == (
+        "broken image 'nope.png' (no such file)"
+    )
+
+
+def test_a_file_that_cannot_be_written_is_retried_next_time(site: Path, tmp_path: Path) -> None:
+    # A folder with content stands where the site wants the file css/site.css.
+    dest = write_tree(tmp_path / "public", {"css/site.css/keep.txt": "mine"})
+    with pytest.raises(DeployError, match="could not write 1 file"):
+        deploy(site, str(dest), force=True)
+    manifest = json.loads((dest / MANIFEST_NAME).read_text())["files"]
+    assert "css/site.css" not in manifest and "index.html" in manifest
+    assert (dest / "css/site.css/keep.txt").read_text() == "mine"
+    shutil.rmtree(dest / "css/site.css")
+    retry = deploy(site, str(dest))
+    assert retry.copied_paths == ("css/site.css",)
 
 
 def test_dry_run_writes_nothing(site: Path, tmp_path: Path) -> None:
