@@ -126,7 +126,9 @@ class _Scanner(HTMLParser):
             kind = _URL_ATTRIBUTES.get((tag, name))
             if kind:
                 self._add(value, kind)
-            elif name == "srcset" and tag in _SRCSET_TAGS and value:
+            elif value and (
+                (name == "srcset" and tag in _SRCSET_TAGS) or (name, tag) == ("imagesrcset", "link")
+            ):
                 for url in srcset_urls(value):
                     self._add(url, "image")
         if tag == "link":

@@ -86,7 +86,8 @@ def test_every_kind_of_broken_reference_is_found(tmp_path: Path) -> None:
                 '<a href="paris/index.html/">file as dir</a>\n<script src="app.js"></script>\n'
                 '<meta http-equiv="refresh" content="0; url=old/">',
                 head='<link rel="stylesheet" href="s.css"><link rel="icon" href="i.png">'
-                '<link rel="alternate" type="application/rss+xml" href="rss.xml">',
+                '<link rel="alternate" type="application/rss+xml" href="rss.xml">'
+                '<link rel="preload" as="image" imagesrcset="a.jpg 1x, hero-2x.jpg 2x">',
             ),
             "paris/index.html": page("<p>no ids</p>"),
             "a.jpg": b"",
@@ -110,6 +111,7 @@ def test_every_kind_of_broken_reference_is_found(tmp_path: Path) -> None:
         ("index.html", "s.css", "stylesheet"),
         ("index.html", "i.png", "icon"),
         ("index.html", "rss.xml", "alternate"),
+        ("index.html", "hero-2x.jpg", "image"),
     }
     reasons = {b.url: b.reason for b in report.broken}
     assert reasons["missing/"] == "no such directory"
