@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import shutil
 
 import pytest
@@ -139,3 +140,31 @@ def test_missing_svtav1_skips_av1_with_one_warning(site, tool):
     assert len(warnings) == 1 and not warnings[0].is_error
     assert all(len(a.sources) == 1 for a in plan.assets.values())
     assert not any(job.kind == "av1" for job in plan.jobs)
+
+
+def test_jobs_are_picklable_and_run_in_a_process_pool(site, tool):
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    settings = VideoSettings(av1=False)
+    plan = plan_media(requests(site, "other.mp4"), project=site, settings=settings, tool=tool)
+    assert pickle.loads(pickle.dumps(plan.jobs)) == plan.jobs
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        result = run_media_jobs(plan, quiet=True, executor=pool, max_workers=1)
+    assert kinds(result) == ["h264", "poster"]
+    assert all(path.is_file() for path in plan.outputs.values())
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_terminal_progress_redraws_one_status_line(site, tool):
+    settings = VideoSettings(av1=False)
+    plan = plan_media(requests(site, "clip.mp4"), project=site, settings=settings, tool=tool)
+    screen = FakeTerminal()
+    run_media_jobs(plan, stream=screen)
+    text = screen.getvalue()
+    assert text.count("\n") == 1 and re.search(r"media: 2/2 jobs in [\d.]+ s\n$", text)
+    assert "\r\x1b[K" in text and "media 2/2 100%" in text

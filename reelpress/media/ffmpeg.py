@@ -190,7 +190,7 @@ def summarize_stderr(stderr: str, limit: int = 2) -> str:
     """Reduce ffmpeg's complaint to one line: the distinct specific messages, in order."""
     picked: list[str] = []
     for raw in stderr.splitlines():
-        line = _PREFIX.sub("", raw.strip())
+        line = _PREFIX.sub("", raw.strip()).rstrip(".")
         line = re.sub(r"^Error opening input:\s*", "", line)
         if not line or line.startswith(("Input #", "Stream #", "Metadata", "Duration")):
             continue

@@ -186,7 +186,11 @@ def run_media_jobs(
     stream: TextIO | None = None,
     executor: cf.Executor | None = None,
 ) -> MediaRunResult:
-    """Run the plan's pending jobs (all of them with `force`); Ctrl-C kills every ffmpeg."""
+    """Run the plan's pending jobs (all of them with `force`); Ctrl-C kills every ffmpeg.
+
+    The default pool is threads (each job mostly waits on its ffmpeg child). A given
+    `executor` may be a process pool: jobs are picklable, but live progress and the
+    shared kill switch then stay in this process, so pass `max_workers` matching it."""
     jobs = plan.all_jobs if force else plan.jobs
     tool = plan.tool
     workers, threads = plan_workers(len(jobs), max_workers)
@@ -196,10 +200,13 @@ def run_media_jobs(
     pool = executor or cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ffmpeg")
     outcomes: list[JobOutcome] = []
     try:
-        futures = {
-            pool.submit(execute_job, job, tool, threads, registry, progress.callback(job)): job
+        in_threads = isinstance(pool, cf.ThreadPoolExecutor)
+        futures = [
+            pool.submit(execute_job, job, tool, threads, registry, progress.callback(job))
+            if in_threads
+            else pool.submit(execute_job, job, tool, threads)
             for job in jobs
-        }
+        ]
         for future in cf.as_completed(futures):
             outcome = future.result()
             outcomes.append(outcome)

@@ -299,8 +299,8 @@ class _Planner:
                     request.article,
                     request.line,
                     f"video {rel} has no captions",
-                    f"add {Path(rel).with_suffix('').as_posix()}.en.vtt (WebVTT) for deaf viewers"
-                    " and muted autoplay",
+                    f"add a WebVTT file {Path(rel).with_suffix('').as_posix()}.en.vtt"
+                    " for deaf viewers and muted playback",
                 )
             )
         return VideoAsset(
