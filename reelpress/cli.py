@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     deploy.add_argument("--dry-run", action="store_true", help="show what would change")
     deploy.add_argument("--no-check", action="store_true",
                         help="deploy even with broken links (not recommended)")
+    deploy.add_argument("--overwrite", action="store_true",
+                        help="replace files in DEST that reelpress did not deploy")
     parser.set_defaults(command=None)
     return parser
 
@@ -156,11 +158,14 @@ def _check(options: BuildOptions) -> int:
 
 
 def _deploy(options: BuildOptions, args: argparse.Namespace) -> int:
+    from .config import load_config
     from .deploy import DeployError, deploy
     paths = ProjectPaths.at(options.root)
+    config, _ = load_config(paths)
+    base_url = options.base_url or (config.base_url if config else None)
     try:
-        result = deploy(paths.site_dir, args.dest, dry_run=args.dry_run,
-                        force=args.no_check, check=not args.no_check)
+        result = deploy(paths.site_dir, args.dest, dry_run=args.dry_run, force=args.overwrite,
+                        check=not args.no_check, base_url=base_url)
     except DeployError as exc:
         print(f"deploy: {exc}", file=sys.stderr)
         return 1

@@ -14,7 +14,7 @@ from .content.schema import slugify
 from .diagnostics import Reporter
 from .feeds import FeedEntry, FeedInfo, atom_feed, json_feed, rss_feed
 from .model import Article
-from .output import SiteWriter
+from .incremental import OutputMemo
 from .project import ProjectPaths
 from .render import SiteView, render_listing, render_simple, tag_path
 from .sitemap import SitemapEntry, SitemapVideo, robots_txt, sitemap_xml
@@ -53,10 +53,14 @@ def _page_path(base: str, number: int) -> str:
 
 
 def write_listings_and_feeds(env: jinja2.Environment, articles: Sequence[Article],
-                             site: SiteView, writer: SiteWriter, paths: ProjectPaths,
-                             reporter: Reporter) -> None:
-    """Everything except the article pages themselves."""
+                             site: SiteView, memo: OutputMemo, article_keys: dict[str, str],
+                             paths: ProjectPaths, reporter: Reporter) -> None:
+    """Everything except the article pages themselves; unchanged outputs are kept."""
     config = site.config
+
+    def keys_of(items: Sequence[Article]) -> tuple[str, ...]:
+        return tuple(article_keys[a.source.output_path] for a in items)
+
     by_tag: dict[str, list[Article]] = defaultdict(list)
     tag_names: dict[str, str] = {}
     for article in articles:
@@ -65,36 +69,42 @@ def write_listings_and_feeds(env: jinja2.Environment, articles: Sequence[Article
             tag_names.setdefault(key, tag)
             by_tag[key].append(article)
 
-    def guarded(template: str, output: str, render) -> None:  # noqa: ANN001
+    def guarded(template: str, output: str, inputs: object, render) -> None:  # noqa: ANN001
         try:
-            writer.write_text(output, render())
+            memo.emit(output, memo.key(template, inputs), render)
         except jinja2.TemplateError as exc:
+            memo.forget(output)
             reporter.add(template_diagnostic(exc, paths, template))
 
-    _paginated(env, site, writer, guarded, articles, base="", title=config.title,
+    _paginated(env, site, guarded, keys_of, articles, base="", title=config.title,
                description=config.description, template="index.html", home=True)
+    entries: dict[str, FeedEntry] = {}
     for key, tagged in sorted(by_tag.items()):
         name = tag_names[key]
-        _paginated(env, site, writer, guarded, tagged, base=tag_path(name), title=name,
+        _paginated(env, site, guarded, keys_of, tagged, base=tag_path(name), title=name,
                    description=f"Articles about {name}", template="tag.html")
-        _write_feeds(site, writer, tagged, f"{tag_path(name)}",
+        _write_feeds(site, memo, entries, tagged, keys_of, f"{tag_path(name)}",
                      title=f"{config.title}: {name}")
     tags = [{"name": tag_names[key], "link": site.urls.link(tag_path(tag_names[key]), "tags/"),
              "count": len(items)} for key, items in sorted(by_tag.items())]
-    guarded("tags.html", "tags/index.html",
+    guarded("tags.html", "tags/index.html", tags,
             lambda: render_simple(env, site, template="tags.html", title="Topics",
                                   page_path="tags/", tags=tags))
-    guarded("archive.html", "archive/index.html",
+    guarded("archive.html", "archive/index.html", keys_of(articles),
             lambda: render_simple(env, site, template="archive.html", title="Archive",
                                   page_path="archive/", years=_years(articles, site)))
-    guarded("404.html", "404.html",
+    guarded("404.html", "404.html", (),
             lambda: render_simple(env, site, template="404.html", title="Page not found",
                                   page_path="404.html"))
-    _write_feeds(site, writer, articles, "", title=config.title)
-    _write_sitemap(site, writer, articles, list(by_tag), tag_names)
+    _write_feeds(site, memo, entries, articles, keys_of, "", title=config.title)
+    all_keys = keys_of(articles)
+    memo.emit("sitemap.xml", memo.key(None, "sitemap", all_keys),
+              lambda: _sitemap(site, articles, list(by_tag), tag_names))
+    memo.emit("robots.txt", memo.key(None, "robots"),
+              lambda: robots_txt(site.urls.absolute("sitemap.xml")))
 
 
-def _paginated(env, site, writer, guarded, articles, *, base, title, description, template,
+def _paginated(env, site, guarded, keys_of, articles, *, base, title, description, template,
                home=False) -> None:  # noqa: ANN001
     pages = paginate(articles, site.config.per_page)
     for number, chunk in enumerate(pages, start=1):
@@ -105,7 +115,7 @@ def _paginated(env, site, writer, guarded, articles, *, base, title, description
             "next": site.urls.link(_page_path(base, number + 1), page_path)
             if number < len(pages) else None,
         }
-        guarded(template, page_path + "index.html",
+        guarded(template, page_path + "index.html", (keys_of(chunk), number, len(pages)),
                 lambda chunk=chunk, page_path=page_path, pagination=pagination, number=number:
                 render_listing(env, site, template=template,
                                title=title if number == 1 else f"{title} (page {number})",
@@ -140,22 +150,32 @@ def feed_entry(article: Article, site: SiteView) -> FeedEntry:
     )
 
 
-def _write_feeds(site: SiteView, writer: SiteWriter, articles: Sequence[Article], base: str,
-                 *, title: str) -> None:
+def _write_feeds(site: SiteView, memo: OutputMemo, entries: dict[str, FeedEntry],
+                 articles: Sequence[Article], keys_of, base: str, *, title: str  # noqa: ANN001
+                 ) -> None:
+    """Atom, RSS and JSON Feed of `articles`; entries are built once per article."""
     config = site.config
-    entries = [feed_entry(a, site) for a in articles[: config.feed_entries]]
+    newest = articles[: config.feed_entries]
     updated = max((a.modified for a in articles), default=site.now)
+
+    def feed_entries() -> list[FeedEntry]:
+        for article in newest:
+            if article.url_path not in entries:
+                entries[article.url_path] = feed_entry(article, site)
+        return [entries[a.url_path] for a in newest]
+
     for name, make in (("feed.xml", atom_feed), ("rss.xml", rss_feed), ("feed.json", json_feed)):
         info = FeedInfo(title=title, site_url=site.urls.absolute(base),
                         feed_url=site.urls.absolute(base + name),
                         description=config.description or title, language=config.language,
                         updated=updated,
                         author=config.publisher.name if config.publisher else None)
-        writer.write_text(base + name, make(info, entries))
+        memo.emit(base + name, memo.key(None, name, title, keys_of(newest), updated),
+                  lambda make=make, info=info: make(info, feed_entries()))
 
 
-def _write_sitemap(site: SiteView, writer: SiteWriter, articles: Sequence[Article],
-                   tag_keys: list[str], tag_names: dict[str, str]) -> None:
+def _sitemap(site: SiteView, articles: Sequence[Article], tag_keys: list[str],
+             tag_names: dict[str, str]) -> str:
     entries = [SitemapEntry(site.urls.absolute(""),
                             max((a.modified for a in articles), default=None))]
     for article in articles:
@@ -168,5 +188,4 @@ def _write_sitemap(site: SiteView, writer: SiteWriter, articles: Sequence[Articl
         entries.append(SitemapEntry(site.urls.absolute(article.url_path), article.modified, videos))
     for key in tag_keys:
         entries.append(SitemapEntry(site.urls.absolute(tag_path(tag_names[key]))))
-    writer.write_text("sitemap.xml", sitemap_xml(entries))
-    writer.write_text("robots.txt", robots_txt(site.urls.absolute("sitemap.xml")))
+    return sitemap_xml(entries)

@@ -1,16 +1,22 @@
-"""Atomic output: stage the whole new site beside `site/`, then swap it in.
+"""Atomic output: everything a build writes goes to a staging directory first.
 
-A failed or interrupted build never touches `site/`. Files whose bytes did not change
-are hard-linked from the previous site into the stage, so their mtimes (and inodes)
-stay: deploy tools and browsers see nothing new.
+Only new or changed files are staged (unchanged ones are compared, not rewritten, so
+their mtimes and inodes stay: deploy tools and browsers see nothing new). Nothing in
+`site/` is touched until `commit()`: a failed or interrupted build leaves it exactly as
+it was. The first build renames the whole stage into place; later ones move the staged
+files in and delete the outputs that are gone, following a journal written before the
+first move, so a crash in the middle is rolled forward by the next build.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+JOURNAL = ".reelpress-journal.json"
 
 
 @dataclass(frozen=True)
@@ -24,23 +30,6 @@ def _staging_dir(site_dir: Path) -> Path:
     return site_dir.parent / f".{site_dir.name}.staging-{os.getpid()}"
 
 
-def recover_interrupted_swap(site_dir: Path) -> None:
-    """A crash between the two renames of a swap leaves `site/` missing and the old
-    tree parked: put it back. Stale stages of dead builds are removed."""
-    parent = site_dir.parent
-    if not parent.is_dir():
-        return
-    for leftover in parent.glob(f".{site_dir.name}.old-*"):
-        if not site_dir.exists():
-            leftover.rename(site_dir)
-        else:
-            shutil.rmtree(leftover, ignore_errors=True)
-    for stage in parent.glob(f".{site_dir.name}.staging-*"):
-        pid = stage.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(stage, ignore_errors=True)
-
-
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return False
@@ -51,6 +40,25 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def recover_interrupted_commit(site_dir: Path) -> None:
+    """Finish a commit whose journal was written (roll forward); drop dead stages."""
+    parent = site_dir.parent
+    if not parent.is_dir():
+        return
+    for stage in parent.glob(f".{site_dir.name}.staging-*"):
+        pid = stage.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        journal = stage / JOURNAL
+        if journal.is_file() and site_dir.is_dir():
+            try:
+                plan = json.loads(journal.read_text(encoding="utf-8"))
+                _apply(stage, site_dir, plan["moves"], plan["removals"])
+            except (OSError, ValueError, KeyError):
+                pass
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -81,14 +89,12 @@ def _same_file(old: Path, source: Path) -> bool:
 
 
 def stage_bytes(stage: Path, site_dir: Path, rel: str, data: bytes) -> bool:
-    """Put `data` at `rel` in the stage; True when it differs from the current site's
-    file (written), False when the old file was linked in unchanged."""
+    """Stage `data` for `rel` unless the current site already has these bytes.
+    True: staged (new or changed); False: unchanged. Safe to call from workers."""
+    if _same_bytes(site_dir / rel, data):
+        return False
     target = stage / rel
     target.parent.mkdir(parents=True, exist_ok=True)
-    old = site_dir / rel
-    if _same_bytes(old, data):
-        _link_or_copy(old, target)
-        return False
     target.write_bytes(data)
     return True
 
@@ -100,12 +106,45 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
+def _apply(stage: Path, site_dir: Path, moves: list[str], removals: list[str]) -> None:
+    made: set[Path] = set()
+    for rel in moves:
+        source, target = stage / rel, site_dir / rel
+        if not source.exists():  # already moved before an interruption
+            continue
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        os.replace(source, target)
+    for rel in removals:
+        try:
+            (site_dir / rel).unlink()
+        except FileNotFoundError:
+            pass
+    for rel in removals:  # drop folders the removals emptied
+        folder = (site_dir / rel).parent
+        while folder != site_dir and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+def existing_files(site_dir: Path) -> set[str]:
+    found: set[str] = set()
+    if not site_dir.is_dir():
+        return found
+    for folder, _, files in os.walk(site_dir):
+        prefix = os.path.relpath(folder, site_dir)
+        for name in files:
+            found.add(name if prefix == "." else f"{prefix}/{name}".replace(os.sep, "/"))
+    return found
+
+
 class SiteWriter:
-    """Collects a build's outputs into a stage, then `commit()` swaps it in."""
+    """Collects a build's outputs into a stage, then `commit()` puts them in place."""
 
     def __init__(self, site_dir: Path):
         self.site_dir = site_dir
-        recover_interrupted_swap(site_dir)
+        recover_interrupted_commit(site_dir)
         self.stage = _staging_dir(site_dir)
         if self.stage.exists():
             shutil.rmtree(self.stage)
@@ -113,57 +152,40 @@ class SiteWriter:
         self._written: list[str] = []
         self._unchanged = 0
         self._paths: set[str] = set()
-        self._made_dirs: set[Path] = {self.stage}
 
     def _target(self, rel: str) -> Path:
         target = self.stage / rel
-        parent = target.parent
-        if parent not in self._made_dirs:
-            parent.mkdir(parents=True, exist_ok=True)
-            self._made_dirs.add(parent)
-        self._paths.add(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
-    def write_bytes(self, rel: str, data: bytes) -> None:
-        target = self._target(rel)
-        old = self.site_dir / rel
-        if _same_bytes(old, data):
-            _link_or_copy(old, target)
-            self._unchanged += 1
-            return
-        target.write_bytes(data)
-        self._written.append(rel)
-
     def record(self, rel: str, changed: bool) -> None:
-        """Account for a file a worker process staged with `stage_bytes`."""
+        """Account for a file staged (or found unchanged) by `stage_bytes`."""
         self._paths.add(rel)
         if changed:
             self._written.append(rel)
         else:
             self._unchanged += 1
 
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        self.record(rel, stage_bytes(self.stage, self.site_dir, rel, data))
+
     def write_text(self, rel: str, text: str) -> None:
         self.write_bytes(rel, text.encode("utf-8"))
 
     def keep_previous(self, rel: str) -> bool:
-        """Reuse the previous build's file as it is (incremental builds); False if gone."""
-        old = self.site_dir / rel
-        if not old.is_file():
+        """Keep the previous build's file as it is (incremental builds); False if gone."""
+        if not (self.site_dir / rel).is_file():
             return False
-        _link_or_copy(old, self._target(rel))
-        self._unchanged += 1
+        self.record(rel, False)
         return True
 
     def add_file(self, rel: str, source: Path) -> None:
         """Publish a file made elsewhere (media cache, theme static) without copying bytes."""
-        target = self._target(rel)
-        old = self.site_dir / rel
-        if _same_file(old, source):
-            _link_or_copy(old, target)
-            self._unchanged += 1
+        if _same_file(self.site_dir / rel, source):
+            self.record(rel, False)
             return
-        _link_or_copy(source, target)
-        self._written.append(rel)
+        _link_or_copy(source, self._target(rel))
+        self.record(rel, True)
 
     @property
     def html_count(self) -> int:
@@ -173,18 +195,16 @@ class SiteWriter:
         shutil.rmtree(self.stage, ignore_errors=True)
 
     def commit(self) -> OutputStats:
-        """Swap the stage in; the old tree is parked, then deleted."""
-        removed: tuple[str, ...] = ()
-        if self.site_dir.exists():
-            removed = tuple(sorted(
-                p.relative_to(self.site_dir).as_posix() for p in self.site_dir.rglob("*")
-                if p.is_file() and p.relative_to(self.site_dir).as_posix() not in self._paths
-            ))
-            parked = self.site_dir.parent / f".{self.site_dir.name}.old-{os.getpid()}"
-            self.site_dir.rename(parked)
-            self.stage.rename(self.site_dir)
-            shutil.rmtree(parked, ignore_errors=True)
-        else:
+        """Put the staged files in place and delete outputs this build no longer makes."""
+        written = tuple(sorted(self._written))
+        if not self.site_dir.exists():
             self.site_dir.parent.mkdir(parents=True, exist_ok=True)
             self.stage.rename(self.site_dir)
-        return OutputStats(tuple(sorted(self._written)), self._unchanged, removed)
+            return OutputStats(written, self._unchanged, ())
+        removed = tuple(sorted(existing_files(self.site_dir) - self._paths))
+        if written or removed:
+            journal = {"moves": list(written), "removals": list(removed)}
+            (self.stage / JOURNAL).write_text(json.dumps(journal), encoding="utf-8")
+            _apply(self.stage, self.site_dir, list(written), list(removed))
+        shutil.rmtree(self.stage, ignore_errors=True)
+        return OutputStats(written, self._unchanged, removed)

@@ -12,14 +12,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-
-from . import __version__
 from .buildcache import BuildCache, load_cache, render_key, save_cache, stamp_for
 from .config import SiteConfig, load_config, read_config_text, validate_config
 from .content.loader import SourcePage, duplicate_outputs, find_sources, is_published
 from .diagnostics import Diagnostic, Reporter, error
 from .embed import MediaResults, MediaStages, embed_media
+from .incremental import OutputMemo
 from .listings import write_listings_and_feeds
 from .markup.engine import RenderedBody
 from .model import Article, FaqEntry, fill_placeholders, merge_faq, resolve_author
@@ -30,7 +28,7 @@ from .prepare import ContentTask, PreparedPage, init_worker, prepare_in_worker
 from .project import ProjectPaths
 from .publish import write_site_files
 from .render import SiteView
-from .theme import Theme, make_environment, resolve_theme, template_dependencies
+from .theme import Theme, make_environment, resolve_theme
 from .urls import UrlScheme
 
 
@@ -161,10 +159,11 @@ def build_site(options: BuildOptions) -> BuildResult:
         assets = write_site_files(writer, theme, options.fingerprint_assets)
         site = SiteView(config, urls, assets, now)
         env = make_environment(theme)
-        rendered = _render_articles(articles, site, theme, env, paths, writer, cache, options,
-                                    reporter)
+        site_key = render_key(config, assets, now.year)
+        memo = OutputMemo(writer, cache.renders, theme, env, site_key)
+        article_keys = _render_articles(articles, site, theme, paths, memo, options, reporter)
         clock.lap("articles")
-        write_listings_and_feeds(env, articles, site, writer, paths, reporter)
+        write_listings_and_feeds(env, articles, site, memo, article_keys, paths, reporter)
         media.publish(writer)
         clock.lap("listings")
     except BaseException:
@@ -178,6 +177,7 @@ def build_site(options: BuildOptions) -> BuildResult:
         return _failed(reporter, clock, notes)
     stats = writer.commit()
     media.prune()
+    cache.renders = memo.current
     save_cache(paths.cache_dir, cache)
     clock.lap("commit")
     html_written = sum(1 for w in stats.written if w.endswith(".html"))
@@ -185,7 +185,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     return BuildResult(
         ok=True, diagnostics=reporter.items, written=stats.written, removed=stats.removed,
         pages_written=html_written, pages_unchanged=html_total - html_written,
-        pages_rendered=rendered, media_processed=media.processed, media_cached=media.cached,
+        pages_rendered=memo.rendered, media_processed=media.processed, media_cached=media.cached,
         seconds=clock.total, site_dir=site_dir, notes=notes, timings=clock.laps,
     )
 
@@ -231,39 +231,31 @@ def _assemble(page: SourcePage, body: RenderedBody, answers: tuple[str, ...],
     )
 
 
-def _render_articles(articles: list[Article], site: SiteView, theme: Theme,
-                     env: jinja2.Environment, paths: ProjectPaths, writer: SiteWriter,
-                     cache: BuildCache, options: BuildOptions, reporter: Reporter) -> int:
-    """Render pages whose inputs changed; link the others from the previous site."""
-    template_keys: dict[str, str] = {}
-
-    def key_for(article: Article) -> str:
-        name = article.meta.template or "article.html"
-        if name not in template_keys:
-            template_keys[name] = theme.fingerprint_of(template_dependencies(env, name))
-        return render_key(__version__, template_keys[name], site.config, site.assets,
-                          site.now.year, article)
-
-    keys = {a.source.output_path: key_for(a) for a in articles}
+def _render_articles(articles: list[Article], site: SiteView, theme: Theme, paths: ProjectPaths,
+                     memo: OutputMemo, options: BuildOptions, reporter: Reporter
+                     ) -> dict[str, str]:
+    """Render pages whose inputs changed (in worker processes); keep the others.
+    Returns each article's render key (listings and feeds derive theirs from them)."""
+    keys: dict[str, str] = {}
     todo: list[Article] = []
     for article in articles:
         output = article.source.output_path
-        if cache.renders.get(output) == keys[output] and writer.keep_previous(output):
-            continue
-        todo.append(article)
+        keys[output] = memo.key(article.meta.template or "article.html", article)
+        if not memo.unchanged(output, keys[output]):
+            todo.append(article)
+    writer = memo.writer
     context = RenderContext(theme, site, paths, writer.stage, writer.site_dir)
     outcomes = run_chunked(render_articles_in_worker, todo, jobs=options.jobs,
                            initializer=init_render_worker, initargs=(context,))
-    renders = {output: key for output, key in keys.items()}
     for outcome in outcomes:
         if outcome.changed is None:
             if outcome.diagnostic:
                 reporter.add(outcome.diagnostic)
-            renders.pop(outcome.output_path, None)
+            memo.forget(outcome.output_path)
             continue
         writer.record(outcome.output_path, outcome.changed)
-    cache.renders = renders
-    return len(todo)
+    memo.rendered += len(todo)
+    return keys
 
 
 __all__ = ["BuildOptions", "BuildResult", "FaqEntry", "build_site"]
