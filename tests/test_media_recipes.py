@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from reelpress.media.commands import (
 )
 from reelpress.media.ffmpeg import MediaInfo
 from reelpress.media.html import iso_duration
+from reelpress.media.jobs import plan_workers
 from reelpress.media.mp4box import av1_codec_string, top_level_atoms, video_codec_string
 from reelpress.media.recipes import (
     VideoSettings,
@@ -140,3 +142,20 @@ def test_mp4_boxes_faststart_and_codec_string_on_real_files(tmp_path):
     # 320x240@25 is level 1.3; ultrafast disables CABAC so x264 marks constraint flags too
     assert video_codec_string(fast).startswith("avc1.")
     assert video_codec_string(fast).endswith("0D")
+
+
+def test_settings_problems_name_the_field():
+    assert VideoSettings().problems() == []
+    bad = VideoSettings(max_height=721, crf=60, preset="quick", av1_audio="mp3")
+    fields = [problem.split(":")[0] for problem in bad.problems()]
+    assert fields == ["max_height", "crf", "preset", "av1_audio"]
+
+
+def test_workers_times_threads_never_exceed_cores():
+    cores = os.cpu_count() or 1
+    for jobs in (1, 2, 5, 40):
+        for wanted in (None, 1, 2, 8):
+            workers, threads = plan_workers(jobs, wanted)
+            assert workers >= 1 and threads >= 1
+            assert workers * threads <= max(cores, 1)
+            assert workers <= jobs

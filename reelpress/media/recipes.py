@@ -44,6 +44,29 @@ class VideoSettings:
     timeout_factor: float = 10.0  # seconds of wall time allowed per second of media
     timeout_min_seconds: float = 120.0
 
+    def problems(self) -> list[str]:
+        """Values that cannot work, as `field: what is wrong` (for the config stage to report)."""
+        found = []
+        if self.max_height < 16 or self.max_height % 2:
+            found.append("max_height: use an even number of pixels, at least 16 (e.g. 720)")
+        if not 0 <= self.crf <= 51:
+            found.append("crf: libx264 takes 0-51 (23 is the default, lower is better)")
+        if not 0 <= self.av1_crf <= 63:
+            found.append("av1_crf: SVT-AV1 takes 0-63 (35 is the default)")
+        if not 0 <= self.av1_preset <= 13:
+            found.append("av1_preset: SVT-AV1 presets are 0-13 (10 is the default)")
+        presets = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
+                   "slower", "veryslow")  # fmt: skip
+        if self.preset not in presets:
+            found.append(f"preset: one of {', '.join(presets)}")
+        if self.av1_audio not in ("aac", "opus"):
+            found.append("av1_audio: 'aac' or 'opus'")
+        if not 1 <= self.poster_quality <= 100:
+            found.append("poster_quality: 1-100")
+        if self.max_fps < 1 or self.poster_candidates < 1 or self.audio_bitrate_k < 8:
+            found.append("max_fps, poster_candidates and audio_bitrate_k must be positive")
+        return found
+
     def output_fields(self, kind: str) -> dict[str, object]:
         """The settings that change output `kind`: only these go into its cache key."""
         picked = {
