@@ -18,7 +18,7 @@ from .config import SiteConfig
 from .content.schema import slugify
 from .model import Article
 from .structured import jsonld
-from .urls import UrlScheme
+from .urls import UrlScheme, relativize_root_links
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
         "reading_minutes": max(1, math.ceil(article.word_count / 230)),
         "tags": _tags(article, link),
         "hero": Markup(article.hero.html) if article.hero else None,
-        "body": Markup(article.body_html),
+        "body": Markup(relativize_root_links(article.body_html, site.urls, from_page)),
         "faq": [{"question": f.question, "answer": Markup(f.answer_html), "anchor": f.anchor}
                 for f in article.faq],
         "breadcrumbs": [{"name": name, "link": link(site_path_of(url, site))}

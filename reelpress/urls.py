@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -39,6 +40,27 @@ class UrlScheme:
             # file:// has no directory index: point at the index.html itself
             relative = (relative if relative != "./" else "") + "index.html"
         return relative
+
+
+_ROOT_LINK = re.compile(r'\b(href|src)="(/(?!/)[^"]*)"')
+
+
+def relativize_root_links(html: str, urls: UrlScheme, from_page: str) -> str:
+    """With relative URLs, rewrite the body's root-relative links (`/news/about/`, already
+    prefixed with the base path by the markup stage) so they work from the file system."""
+    if not urls.relative:
+        return html
+    base_path = urls.base_path
+
+    def one(match: re.Match[str]) -> str:
+        value = match.group(2)
+        if not value.startswith(base_path):
+            return match.group(0)
+        target = value[len(base_path):]
+        cut = min((i for i in (target.find("?"), target.find("#")) if i >= 0), default=len(target))
+        return f'{match.group(1)}="{urls.link(target[:cut], from_page)}{target[cut:]}"'
+
+    return _ROOT_LINK.sub(one, html)
 
 
 def page_path_for_output(output_path: str) -> str:

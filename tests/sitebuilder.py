@@ -40,6 +40,12 @@ url = "https://example.org/desk/"
 """
 
 
+def site_toml(*top_level: str, base: str = SITE_TOML) -> str:
+    """SITE_TOML with extra top-level lines (`'theme = "x"'`) put before its tables."""
+    head, table, rest = base.partition("\n[")
+    return "\n".join([head, *top_level]) + "\n" + (table + rest if table else "")
+
+
 def article(title: str, date: str, body: str = "Body text.", **fields: str) -> str:
     """A Markdown file with front matter; extra `fields` are written as YAML lines as given."""
     lines = ["---", f"title: {json.dumps(title)}", f"date: {date}"]

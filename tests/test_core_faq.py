@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from sitebuilder import (
-    SITE_TOML,
     Page,
     article,
     build_ok,
     html_text,
     normalize,
     read_page,
+    site_toml,
     write_site,
 )
 
@@ -215,8 +215,7 @@ def test_empty_faq_container_warns_with_line(tmp_path: Path) -> None:
 def test_faq_jsonld_switched_off_keeps_visible_faq(tmp_path: Path) -> None:
     root = write_site(tmp_path, {"content/front.md": FRONT_MATTER_FAQ,
                                  "content/merged.md": MERGED_FAQ},
-                      site_toml=SITE_TOML.replace('author = "desk"',
-                                                  'author = "desk"\nfaq_jsonld = false'))
+                      site_toml=site_toml("faq_jsonld = false"))
     build_ok(root)
     for name, count in (("front", 4), ("merged", 3)):
         page = read_page(root / "site", f"{name}/index.html")
