@@ -153,6 +153,16 @@ def test_source_cut_short_after_a_valid_header_is_a_warning(built):
     assert "truncated" in cut.message
 
 
+def test_assets_are_found_by_the_reference_as_written(built):
+    root, result = built["root"], built["result"]
+    landscape = result.asset_for(root / "content", "../media/landscape.mp4")
+    assert landscape is result.assets["media/landscape.mp4"]
+    assert built["plan"].asset_for(root / "content", "media/websafe.mp4").source == (
+        "media/websafe.mp4"
+    )  # not in content/media/, so found at the project root
+    assert result.asset_for(root / "content", "media/empty.mp4") is None
+
+
 def test_good_media_still_processed(built):
     assets = built["result"].assets
     assert set(assets) == {

@@ -42,6 +42,12 @@ class MediaRunResult:
     assets: dict[str, Asset]  # the plan's assets, codecs strings read back from the outputs
     failed: frozenset[str]  # asset keys (project-relative sources) with a failed job
     outputs: dict[str, Path]  # site path -> cached file, only those that exist: copy these
+    refs: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)
+
+    def asset_for(self, article_dir: Path, source_ref: str) -> Asset | None:
+        """Like MediaPlan.asset_for, with codecs strings read back from the outputs."""
+        key = self.refs.get((str(article_dir), source_ref))
+        return self.assets.get(key) if key else None
 
 
 def job_timeout(job: MediaJob) -> float:
@@ -256,6 +262,7 @@ def _result(
         assets={key: _refresh(asset, plan) for key, asset in plan.assets.items()},
         failed=frozenset(failed),
         outputs={site: path for site, path in plan.outputs.items() if path.is_file()},
+        refs=dict(plan.refs),
     )
 
 
