@@ -109,3 +109,45 @@ def test_failure_summary_is_one_line(tmp_path):
         run_command(args, timeout=30)
     assert "No such file or directory" in caught.value.summary
     assert "\n" not in caught.value.summary
+
+
+BUILD_SCRIPT = """
+import sys
+from pathlib import Path
+from reelpress.media import MediaRequest, VideoSettings, find_ffmpeg, plan_media, run_media_jobs
+from reelpress.project import ProjectPaths
+root = Path(sys.argv[1])
+plan = plan_media([MediaRequest("media/long.mp4", "content/a.md", root / "content", 1)],
+                  project=ProjectPaths.at(root), tool=find_ffmpeg(),
+                  settings=VideoSettings(preset="placebo", av1=False))
+run_media_jobs(plan, quiet=True, max_workers=1)
+"""
+
+
+def test_ctrl_c_during_a_build_kills_ffmpeg_and_leaves_no_partial_files(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from media_clips import make_clip
+
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    make_clip(root / "media" / "long.mp4", size="640x360", duration=6.0, audio=False,
+              vcodec="mpeg4", extra=())  # fmt: skip
+    cache = root / ".reelpress-cache" / "media"
+    build = subprocess.Popen(
+        [sys.executable, "-c", BUILD_SCRIPT, str(root)],
+        cwd=Path(__file__).resolve().parent.parent, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not processes_writing(cache) and time.monotonic() < deadline:
+        assert build.poll() is None, build.stderr.read().decode()
+        time.sleep(0.05)
+    assert processes_writing(cache), "ffmpeg never started"
+    build.send_signal(signal.SIGINT)
+    _, stderr = build.communicate(timeout=60)
+    assert build.returncode != 0 and b"KeyboardInterrupt" in stderr
+    assert processes_writing(cache) == []
+    assert [p.name for p in cache.iterdir() if ".part-" in p.name] == []
