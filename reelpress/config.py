@@ -140,7 +140,8 @@ def validate_config(
     for key, value in raw.items():
         if key in SECTION_NAMES:
             if not isinstance(value, dict):
-                problems.append(error(where, key_line(text, key), f"{key}: expected a table [{key}]"))
+                problems.append(error(where, key_line(text, key),
+                                      f"{key}: expected a table [{key}]"))
             continue
         expected = _TOP_LEVEL.get(key)
         if expected is None:
@@ -253,7 +254,8 @@ def settings_from_section(config: SiteConfig, name: str, settings_type: type, te
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in fields:
-            problems.append(warning(where, key_line(text, key, name), f"[{name}] unknown key '{key}'",
+            problems.append(warning(where, key_line(text, key, name),
+                                    f"[{name}] unknown key '{key}'",
                                     did_you_mean(key, sorted(fields))))
             continue
         coerced = _coerce(value, hints[key])
