@@ -261,7 +261,8 @@ def settings_from_section(config: SiteConfig, name: str, settings_type: type, te
         coerced = _coerce(value, hints[key])
         if coerced is _INVALID:
             problems.append(error(where, key_line(text, key, name),
-                                  f"[{name}] {key}: expected {_describe(hints[key])}, got {value!r}"))
+                                  f"[{name}] {key}: expected {_describe(hints[key])}, "
+                                  f"got {value!r}"))
         else:
             values[key] = coerced
     if any(p.is_error for p in problems):

@@ -13,8 +13,8 @@ import jinja2
 from .content.schema import slugify
 from .diagnostics import Reporter
 from .feeds import FeedEntry, FeedInfo, atom_feed, json_feed, rss_feed
-from .model import Article
 from .incremental import OutputMemo
+from .model import Article
 from .project import ProjectPaths
 from .render import SiteView, render_listing, render_simple, tag_path
 from .sitemap import SitemapEntry, SitemapVideo, robots_txt, sitemap_xml

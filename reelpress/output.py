@@ -10,6 +10,7 @@ first move, so a crash in the middle is rolled forward by the next build.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -117,10 +118,8 @@ def _apply(stage: Path, site_dir: Path, moves: list[str], removals: list[str]) -
             made.add(target.parent)
         os.replace(source, target)
     for rel in removals:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             (site_dir / rel).unlink()
-        except FileNotFoundError:
-            pass
     for rel in removals:  # drop folders the removals emptied
         folder = (site_dir / rel).parent
         while folder != site_dir and folder.is_dir() and not any(folder.iterdir()):

@@ -91,7 +91,8 @@ def markdown_engine(allow_html: bool) -> MarkdownIt:
     md.use(deflist_plugin)
     md.use(attrs_plugin)
     md.use(container_plugin, "faq")
-    md.use(anchors_plugin, min_level=2, max_level=3, slug_func=lambda text: slugify(text) or "section")
+    md.use(anchors_plugin, min_level=2, max_level=3,
+           slug_func=lambda text: slugify(text) or "section")
     md.core.ruler.push("reelpress_media", _collect_media)
     md.add_render_rule("image", _render_image)
     return md
