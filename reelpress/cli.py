@@ -83,8 +83,14 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], *, quiet: bool) -> None
             print(diagnostic.format(), file=sys.stderr)
 
 
-def report(result: BuildResult, *, quiet: bool) -> int:
+def report(result: BuildResult, *, quiet: bool, verbose: bool = False) -> int:
+    if not quiet:
+        for note in result.notes:
+            print(f"note: {note}")
     print_diagnostics(result.diagnostics, quiet=quiet)
+    if verbose:
+        laps = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items())
+        print(f"{result.pages_rendered} pages rendered; stages: {laps}")
     if not result.ok or not quiet:
         print(result.summary(), file=sys.stderr if not result.ok else sys.stdout)
     return 0 if result.ok else 1
@@ -134,7 +140,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(options)
     result = build_site(options)
-    code = report(result, quiet=args.quiet)
+    code = report(result, quiet=args.quiet, verbose=args.verbose)
     if args.command == "deploy" and code == 0:
         return _deploy(options, args)
     return code
