@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -88,11 +89,22 @@ def load_page(path: Path, *, rel: str, rel_to_content: PurePosixPath,
     return page, problems
 
 
+# Pages the site makes itself (archive, topics, home page 2...): an article writing one
+# of them would be silently overwritten.
+_RESERVED = re.compile(r"^(?:archive|tags(?:/.*)?|page/\d+)/$")
+
+
 def duplicate_outputs(pages: list[SourcePage]) -> list[Diagnostic]:
-    """Two pages writing the same file is an error naming both."""
+    """Two pages writing the same file is an error naming both; so is an article that
+    would write over the archive, a topic page or a page of the home page."""
     seen: dict[str, SourcePage] = {}
     problems: list[Diagnostic] = []
     for page in pages:
+        if _RESERVED.match(page.url_path):
+            problems.append(error(page.rel, None,
+                                  f"writes /{page.url_path}, a page the site itself makes",
+                                  "give it another 'slug:' or move the file"))
+            continue
         other = seen.get(page.output_path)
         if other is not None:
             problems.append(error(page.rel, None,
