@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from .config import SiteConfig, read_config_text, settings_from_section
+from .config import SiteConfig, key_line, read_config_text, settings_from_section
 from .content.loader import SourcePage
 from .diagnostics import Reporter, error
 from .markup.engine import MediaRef, RenderedBody, media_kind
@@ -56,6 +57,7 @@ class VideoStage:
     failed: frozenset[str] = frozenset()
     encoded: int = 0
     cached: int = 0
+    produced: dict[str, Path] = field(default_factory=dict)  # site path -> existing file
 
     @classmethod
     def for_build(cls, paths: ProjectPaths, config: SiteConfig, options, reporter: Reporter
@@ -64,6 +66,10 @@ class VideoStage:
         settings, problems = settings_from_section(config, "video", VideoSettings, text,
                                                    paths.relative(paths.config_file))
         reporter.extend(problems)
+        where = paths.relative(paths.config_file)
+        for problem in (settings.problems() if settings else []):
+            name = problem.split(":", 1)[0]
+            reporter.add(error(where, key_line(text, name, "video"), f"[video] {problem}"))
         return cls(paths, settings or VideoSettings(), config.ffmpeg, force=options.force,
                    jobs=options.jobs, quiet=options.quiet)
 
@@ -101,6 +107,7 @@ class VideoStage:
         self.failed = result.failed
         self.encoded = result.encoded
         self.cached = result.cached
+        self.produced = dict(result.outputs)
 
     def _plan(self, requests: list[MediaRequest], tool) -> MediaPlan:  # noqa: ANN001
         from .media import plan_media
@@ -108,8 +115,9 @@ class VideoStage:
                           cache_dir=media_cache_dir(self.paths))
 
     @property
-    def outputs(self) -> dict:
-        return dict(self.plan_result.outputs) if self.plan_result else {}
+    def outputs(self) -> dict[str, Path]:
+        """Only files that exist (a failed job's outputs are not there)."""
+        return dict(self.produced)
 
     def _asset(self, page: SourcePage, source_ref: str) -> Asset | None:
         if self.plan_result is None:
