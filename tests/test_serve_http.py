@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -355,3 +356,34 @@ def test_close_frees_the_port_and_ends_event_streams(tmp_path: Path):
     again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     again.bind(("127.0.0.1", port))
     again.close()
+
+
+def test_requests_during_rebuilds_never_see_a_half_swapped_site(served):
+    """Regression guard for the swap lock: every request made while the build renames
+    directories gets the page (or the 404 page for a missing one), never a spurious 404."""
+    preview, build = served
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def hammer(path: str, expected: int) -> None:
+        while not stop.is_set():
+            status, _, body = get(preview.port, path)
+            if status != expected or not body:
+                failures.append(f"{path}: {status}")
+
+    workers = [
+        threading.Thread(target=hammer, args=(path, expected))
+        for path, expected in (("/paris/", 200), ("/media/clip.mp4", 200), ("/gone/", 404))
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        for number in range(25):
+            build.files["paris/index.html"] = PAGE.replace(b"Paris", f"Paris {number}".encode())
+            preview.rebuild(frozenset())
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(10)
+    assert not any(worker.is_alive() for worker in workers), "a request hung"
+    assert failures == []

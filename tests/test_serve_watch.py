@@ -183,3 +183,17 @@ def test_ctrl_c_stops_cleanly_and_frees_the_port(tmp_path: Path):
     with socket.socket() as again:
         again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))
+
+
+def test_preview_options_and_base_path_from_the_project(tmp_path: Path):
+    from reelpress.pipeline import BuildOptions
+    from reelpress.serve.preview import configured_base_path, preview_options
+
+    options = BuildOptions(root=tmp_path)
+    assert options.fingerprint_assets
+    assert preview_options(options).fingerprint_assets is False  # CSS keeps its URL
+    assert configured_base_path(options, tmp_path) == "/"  # no site.toml yet
+    (tmp_path / "site.toml").write_text('title = "T"\nbase_url = "https://example.org/news/"\n')
+    assert configured_base_path(options, tmp_path) == "/news/"
+    flagged = BuildOptions(root=tmp_path, base_url="https://example.org/daily/")
+    assert configured_base_path(flagged, tmp_path) == "/daily/"

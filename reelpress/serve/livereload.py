@@ -244,14 +244,15 @@ class ReloadHub:
             self._condition.notify_all()
             return self.version
 
-    def changes_since(self, version: int) -> frozenset[str] | None:
-        """Files changed by builds after `version`; None when history no longer reaches back."""
+    def changes_since(self, version: int, until: int | None = None) -> frozenset[str] | None:
+        """Files changed by builds after `version` (up to `until`); None when the history no
+        longer reaches back that far."""
         with self._condition:
             if version < self._forgotten:
                 return None
             written: set[str] = set()
             for change in self._changes:
-                if change.build > version:
+                if change.build > version and (until is None or change.build <= until):
                     written |= change.written
             return frozenset(written)
 

@@ -117,7 +117,7 @@ class PreviewServer:
         self._debouncer: Debouncer | None = None
         self._watcher: ProjectWatcher | None = None
         self.last_outcome: BuildOutcome | None = None
-        self._snapshot: dict[str, tuple[int, int]] = {}
+        self._snapshot: dict[str, FileStat] = {}
 
     @property
     def port(self) -> int:
@@ -170,12 +170,9 @@ class PreviewServer:
         self.last_outcome = outcome
         written: frozenset[str] = frozenset()
         if outcome.ok:
-            # Also compare file stats with the last good build: a file hard-linked from a
-            # source (theme static) changes in place, and a build may not list its writes.
             snapshot = stat_snapshot(self.site_dir)
-            touched = {path for path, stat in snapshot.items() if self._snapshot.get(path) != stat}
+            written = changed_files(self._snapshot, snapshot, outcome.written)
             self._snapshot = snapshot
-            written = frozenset(touched) | (outcome.written or frozenset())
         self.hub.publish(outcome.ok, written, outcome.diagnostics)
 
     def close(self) -> None:
@@ -201,9 +198,12 @@ class PreviewServer:
         self.close()
 
 
-def stat_snapshot(site_dir: Path) -> dict[str, tuple[int, int]]:
-    """Site path -> (mtime_ns, size) of every file the site has now."""
-    snapshot: dict[str, tuple[int, int]] = {}
+FileStat = tuple[int, int, int]  # inode, mtime_ns, size
+
+
+def stat_snapshot(site_dir: Path) -> dict[str, FileStat]:
+    """Site path -> (inode, mtime_ns, size) of every file the site has now."""
+    snapshot: dict[str, FileStat] = {}
     for folder, _, names in os.walk(site_dir):
         for name in names:
             path = Path(folder, name)
@@ -211,8 +211,26 @@ def stat_snapshot(site_dir: Path) -> dict[str, tuple[int, int]]:
                 stat = path.stat()
             except OSError:
                 continue
-            snapshot[path.relative_to(site_dir).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+            key = path.relative_to(site_dir).as_posix()
+            snapshot[key] = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
     return snapshot
+
+
+def changed_files(
+    before: dict[str, FileStat], after: dict[str, FileStat], written: frozenset[str] | None
+) -> frozenset[str]:
+    """What a build changed: the files it says it wrote, plus files modified in place (same
+    inode, new mtime or size). The latter catches a source hard-linked into the site (a theme
+    stylesheet) that an editor saved in place: its bytes changed without the build writing it.
+    When the build does not list its writes, every file whose stat changed counts."""
+    if written is None:
+        return frozenset(path for path, stat in after.items() if before.get(path) != stat)
+    in_place = {
+        path
+        for path, stat in after.items()
+        if path in before and before[path][0] == stat[0] and before[path] != stat
+    }
+    return written | in_place
 
 
 def serve(

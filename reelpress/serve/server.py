@@ -140,28 +140,35 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
         self._serve_site_path(inner, trailing_slash, head=head)
 
     def _serve_site_path(self, inner: list[str], trailing_slash: bool, *, head: bool) -> None:
+        # Only resolve and read/open under the lock; the (possibly slow) sending happens after,
+        # so a stalled client never holds up a build.
         with self.server.coordinator.reading():
             found = locate(self.server.site_dir, inner)
+            redirect = found is not None and found.is_dir() and not trailing_slash and inner
             if found is not None and found.is_dir():
-                if not trailing_slash and inner:
-                    query = urlsplit(self.path).query
-                    self._redirect(self._url_of(inner) + "/" + (f"?{query}" if query else ""))
-                    return
                 found = locate(self.server.site_dir, [*inner, "index.html"])
             elif found is not None and trailing_slash:
                 found = None  # `/a.html/` names a folder that is not there
-            if found is None or not found.is_file():
-                self._send_not_found(head=head)
-                return
-            if is_html(found):
+            page: bytes | None = None
+            handle: IO[bytes] | None = None
+            if redirect or found is None or not found.is_file():
+                pass
+            elif is_html(found):
                 page = livereload.inject(
                     found.read_bytes(), livereload.script_tag(self.server.hub.version)
                 )
-                self._send_bytes(200, page, mime_type(found), head=head, html=True)
-                return
-            handle = found.open("rb")
-        with handle:
-            self._send_file(handle, found, head=head)
+            else:
+                handle = found.open("rb")
+        if redirect:
+            query = urlsplit(self.path).query
+            self._redirect(self._url_of(inner) + "/" + (f"?{query}" if query else ""))
+        elif page is not None and found is not None:
+            self._send_bytes(200, page, mime_type(found), head=head, html=True)
+        elif handle is not None and found is not None:
+            with handle:
+                self._send_file(handle, found, head=head)
+        else:
+            self._send_not_found(head=head)
 
     def _url_of(self, segments: list[str]) -> str:
         return self.server.base_path + "/".join(quote(s) for s in segments)
@@ -275,22 +282,26 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
         hub = self.server.hub
         try:
             # Retry quickly after a restart; report the current status before anything else.
+            # Event ids are the last build this page has been told about (Last-Event-ID).
+            status = hub.status
             self.wfile.write(b"retry: 1000\n\n")
-            self.wfile.write(livereload.sse_event("status", hub.status.to_json(), hub.version))
+            self.wfile.write(livereload.sse_event("status", status.to_json(), since))
             self.wfile.flush()
-            seen_status = hub.status.build
+            seen_status = status.build
             while not self.server.shutting_down.is_set():
-                action = self._action_since(since, page_url, missing)
+                current = hub.version
+                action = self._action_between(since, current, page_url, missing)
+                since = current
                 if action.kind == "reload":
-                    self.wfile.write(livereload.sse_event("reload", "{}", hub.version))
+                    self.wfile.write(livereload.sse_event("reload", "{}", since))
                 elif action.kind == "css":
                     paths = None if action.css_paths is None else list(action.css_paths)
                     data = json.dumps({"paths": paths})
-                    self.wfile.write(livereload.sse_event("css", data, hub.version))
-                since = hub.version
-                if hub.status.build != seen_status:
-                    seen_status = hub.status.build
-                    self.wfile.write(livereload.sse_event("status", hub.status.to_json(), since))
+                    self.wfile.write(livereload.sse_event("css", data, since))
+                status = hub.status
+                if status.build != seen_status:
+                    seen_status = status.build
+                    self.wfile.write(livereload.sse_event("status", status.to_json(), since))
                 self.wfile.flush()
                 if action.kind == "reload":
                     return
@@ -300,11 +311,13 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
         except (ConnectionError, TimeoutError, OSError):
             return
 
-    def _action_since(self, since: int, page_url: str, missing: bool) -> livereload.Action:
+    def _action_between(
+        self, since: int, until: int, page_url: str, missing: bool
+    ) -> livereload.Action:
         hub = self.server.hub
-        if since >= hub.version:
+        if since >= until:
             return livereload.NOTHING
-        written = hub.changes_since(since)
+        written = hub.changes_since(since, until)
         if written is None:
             return livereload.RELOAD
         if not written and not missing:
