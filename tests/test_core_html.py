@@ -157,3 +157,25 @@ def test_every_internal_link_resolves(site: Path) -> None:
                 if url.endswith("/"):
                     target = target / "index.html"
                 assert target.is_file(), f"{html}: broken link {url}"
+
+
+def test_pagination_newest_first_across_pages(tmp_path: Path) -> None:
+    from sitebuilder import site_toml
+    files = {f"content/s{n}.md": article(f"Story {n}", f"2025-01-0{n}", tags="[All]")
+             for n in range(1, 6)}
+    root = write_site(tmp_path, files, site_toml=site_toml("per_page = 2"))
+    build_ok(root)
+    site = root / "site"
+    seen: list[str] = []
+    for rel, prev, next_ in (("index.html", None, "/page/2/"),
+                             ("page/2/index.html", "/", "/page/3/"),
+                             ("page/3/index.html", "/page/2/", None)):
+        page = read_page(site, rel)
+        seen += [h.text() for h in page.find_all("h2", class_="card__title")]
+        nav = page.find_all("nav", class_="pagination")
+        assert [a.get("href") for a in nav[0].find_all("a", rel="prev")] == ([prev] if prev else [])
+        assert [a.get("href") for a in nav[0].find_all("a", rel="next")] == \
+            ([next_] if next_ else [])
+    assert seen == ["Story 5", "Story 4", "Story 3", "Story 2", "Story 1"]
+    assert read_page(site, "page/2/index.html").jsonld_of("WebSite") == []
+    assert (site / "tags/all/page/3/index.html").is_file()
