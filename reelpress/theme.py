@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
+from .config import key_line, read_config_text
 from .diagnostics import Diagnostic, error
 from .project import ProjectPaths
 
@@ -88,9 +89,13 @@ def resolve_theme(paths: ProjectPaths, name: str) -> tuple[Theme | None, list[Di
         if folder is None:
             available = sorted({p.name for base in (paths.themes_dir, BUILTIN_THEMES)
                                 if base.is_dir() for p in base.iterdir() if p.is_dir()})
-            where = config_rel if len(seen) == 1 else paths.relative(
-                _theme_dir(paths, seen[-2]) / "theme.toml")  # type: ignore[operator]
-            return None, [error(where, None, f"unknown theme '{current}'",
+            if len(seen) == 1:
+                where, line = config_rel, key_line(read_config_text(paths), "theme")
+            else:
+                child_toml = _theme_dir(paths, seen[-2]) / "theme.toml"  # type: ignore[operator]
+                where = paths.relative(child_toml)
+                line = key_line(child_toml.read_text(encoding="utf-8"), "extends")
+            return None, [error(where, line, f"unknown theme '{current}'",
                                 f"available themes: {', '.join(available)}")]
         template_dirs.append(folder / "templates")
         static_dirs.append(folder / "static")

@@ -242,4 +242,4 @@ def test_theme_with_unknown_parent(tmp_path: Path) -> None:
     result = build(root)
     assert not result.ok
     [problem] = result.errors
-    assert problem.format().startswith("themes/mytheme/theme.toml: unknown theme 'nope'")
+    assert problem.format().startswith("themes/mytheme/theme.toml:1: unknown theme 'nope'")
