@@ -10,11 +10,12 @@ from urllib.parse import urljoin
 
 import jinja2
 
+from .bodystore import BodyStore
 from .content.schema import slugify
 from .diagnostics import Reporter
 from .feeds import FeedEntry, FeedInfo, atom_feed, json_feed, rss_feed
 from .incremental import OutputMemo
-from .model import Article
+from .model import Article, with_body
 from .project import ProjectPaths
 from .render import SiteView, render_listing, render_simple, tag_path
 from .sitemap import SitemapEntry, SitemapVideo, robots_txt, sitemap_xml
@@ -54,7 +55,7 @@ def _page_path(base: str, number: int) -> str:
 
 def write_listings_and_feeds(env: jinja2.Environment, articles: Sequence[Article],
                              site: SiteView, memo: OutputMemo, article_keys: dict[str, str],
-                             paths: ProjectPaths, reporter: Reporter) -> None:
+                             store: BodyStore, paths: ProjectPaths, reporter: Reporter) -> None:
     """Everything except the article pages themselves; unchanged outputs are kept."""
     config = site.config
 
@@ -83,7 +84,7 @@ def write_listings_and_feeds(env: jinja2.Environment, articles: Sequence[Article
         name = tag_names[key]
         _paginated(env, site, guarded, keys_of, tagged, base=tag_path(name), title=name,
                    description=f"Articles about {name}", template="tag.html")
-        _write_feeds(site, memo, entries, tagged, keys_of, f"{tag_path(name)}",
+        _write_feeds(site, memo, store, entries, tagged, keys_of, f"{tag_path(name)}",
                      title=f"{config.title}: {name}")
     tags = [{"name": tag_names[key], "link": site.urls.link(tag_path(tag_names[key]), "tags/"),
              "count": len(items)} for key, items in sorted(by_tag.items())]
@@ -96,7 +97,7 @@ def write_listings_and_feeds(env: jinja2.Environment, articles: Sequence[Article
     guarded("404.html", "404.html", (),
             lambda: render_simple(env, site, template="404.html", title="Page not found",
                                   page_path="404.html"))
-    _write_feeds(site, memo, entries, articles, keys_of, "", title=config.title)
+    _write_feeds(site, memo, store, entries, articles, keys_of, "", title=config.title)
     all_keys = keys_of(articles)
     memo.emit("sitemap.xml", memo.key(None, "sitemap", all_keys),
               lambda: _sitemap(site, articles, list(by_tag), tag_names))
@@ -150,7 +151,8 @@ def feed_entry(article: Article, site: SiteView) -> FeedEntry:
     )
 
 
-def _write_feeds(site: SiteView, memo: OutputMemo, entries: dict[str, FeedEntry],
+def _write_feeds(site: SiteView, memo: OutputMemo, store: BodyStore,
+                 entries: dict[str, FeedEntry],
                  articles: Sequence[Article], keys_of, base: str, *, title: str  # noqa: ANN001
                  ) -> None:
     """Atom, RSS and JSON Feed of `articles`; entries are built once per article."""
@@ -161,7 +163,7 @@ def _write_feeds(site: SiteView, memo: OutputMemo, entries: dict[str, FeedEntry]
     def feed_entries() -> list[FeedEntry]:
         for article in newest:
             if article.url_path not in entries:
-                entries[article.url_path] = feed_entry(article, site)
+                entries[article.url_path] = feed_entry(with_body(article, store), site)
         return [entries[a.url_path] for a in newest]
 
     for name, make in (("feed.xml", atom_feed), ("rss.xml", rss_feed), ("feed.json", json_feed)):

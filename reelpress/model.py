@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .bodystore import BodyStore
 from .config import Author, SiteConfig
 from .content.loader import SourcePage
 from .content.schema import slugify
@@ -43,6 +45,7 @@ class Article:
     author: Author | None
     word_count: int
     social_image: str | None = None  # absolute URL of the 1200x630 card, when made
+    body_key: str = ""  # where the rendered body waits in the BodyStore until needed
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -115,3 +118,13 @@ def merge_faq(page: SourcePage, rendered: RenderedBody, answers_html: tuple[str,
 
 def fill_placeholders(html: str, embeds: tuple[MediaEmbed, ...]) -> str:
     return PLACEHOLDER_PATTERN.sub(lambda m: embeds[int(m.group(1))].html, html)
+
+
+def with_body(article: Article, store: BodyStore) -> Article:
+    """The article with its rendered body loaded from the store and media filled in."""
+    if article.body_html or not article.body_key:
+        return article
+    html = store.get(article.body_key)
+    if html is None:
+        raise LookupError(f"rendered body of {article.source.rel} is missing from the cache")
+    return dataclasses.replace(article, body_html=fill_placeholders(html, article.embeds))

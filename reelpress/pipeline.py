@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bodystore import BodyStore
 from .buildcache import BuildCache, load_cache, render_key, save_cache, stamp_for
 from .config import SiteConfig, load_config, read_config_text, validate_config
 from .content.loader import SourcePage, duplicate_outputs, find_sources, is_published
@@ -20,7 +21,7 @@ from .embed import MediaResults, MediaStages, embed_media
 from .incremental import OutputMemo
 from .listings import write_listings_and_feeds
 from .markup.engine import RenderedBody
-from .model import Article, FaqEntry, fill_placeholders, merge_faq, resolve_author
+from .model import Article, FaqEntry, merge_faq, resolve_author, with_body
 from .output import SiteWriter
 from .pagerender import RenderContext, init_render_worker, render_articles_in_worker
 from .parallel import run_chunked
@@ -136,7 +137,8 @@ def build_site(options: BuildOptions) -> BuildResult:
     stamp = stamp_for(config_text + repr(config.base_url))
     cache, note = load_cache(paths.cache_dir, stamp, force=options.force)
     notes = (note,) if note else ()
-    prepared = _prepare_pages(paths, config, cache, options, reporter)
+    store = BodyStore.for_stamp(paths.cache_dir, stamp)
+    prepared, fresh = _prepare_pages(paths, config, cache, store, options, reporter)
     clock.lap("prepare")
 
     now = options.now or dt.datetime.now(dt.UTC)
@@ -149,7 +151,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     media = embed_media(published, bodies, MediaStages.for_build(paths, config, options, reporter),
                         urls, reporter)
     clock.lap("media")
-    articles = sorted((_assemble(page, bodies[page.rel], answers[page.rel], media, config)
+    articles = sorted((_assemble(page, bodies[page.rel], answers[page.rel], media, config, store)
                        for page in published), key=lambda a: (a.date, a.source.rel), reverse=True)
     if reporter.has_errors():
         return _failed(reporter, clock, notes)
@@ -161,9 +163,10 @@ def build_site(options: BuildOptions) -> BuildResult:
         env = make_environment(theme)
         site_key = render_key(config, assets, now.year)
         memo = OutputMemo(writer, cache.renders, theme, env, site_key)
-        article_keys = _render_articles(articles, site, theme, paths, memo, options, reporter)
+        article_keys = _render_articles(articles, site, theme, paths, memo, store, options,
+                                        reporter)
         clock.lap("articles")
-        write_listings_and_feeds(env, articles, site, memo, article_keys, paths, reporter)
+        write_listings_and_feeds(env, articles, site, memo, article_keys, store, paths, reporter)
         media.publish(writer)
         clock.lap("listings")
     except BaseException:
@@ -177,8 +180,9 @@ def build_site(options: BuildOptions) -> BuildResult:
         return _failed(reporter, clock, notes)
     stats = writer.commit()
     media.prune()
-    cache.renders = memo.current
-    save_cache(paths.cache_dir, cache)
+    if fresh or memo.current != cache.renders:
+        cache.renders = memo.current
+        save_cache(paths.cache_dir, cache)
     clock.lap("commit")
     html_written = sum(1 for w in stats.written if w.endswith(".html"))
     html_total = writer.html_count
@@ -191,8 +195,10 @@ def build_site(options: BuildOptions) -> BuildResult:
 
 
 def _prepare_pages(paths: ProjectPaths, config: SiteConfig, cache: BuildCache,
-                   options: BuildOptions, reporter: Reporter) -> list[PreparedPage]:
-    """Read and render every Markdown file, reusing the cache for untouched files."""
+                   store: BodyStore, options: BuildOptions, reporter: Reporter
+                   ) -> tuple[list[PreparedPage], int]:
+    """Read and render every Markdown file, reusing the cache for untouched files.
+    Returns the pages (sorted by path) and how many were prepared afresh."""
     results: dict[str, PreparedPage] = {}
     signatures: dict[str, tuple[int, int]] = {}
     todo: list[ContentTask] = []
@@ -201,27 +207,29 @@ def _prepare_pages(paths: ProjectPaths, config: SiteConfig, cache: BuildCache,
         stat = path.stat()
         signatures[rel] = (stat.st_mtime_ns, stat.st_size)
         cached = cache.prepared(rel, stat)
-        if cached is not None:
+        if cached is not None and cached.page is not None and \
+                store.get_path(store.key(cached.page.source_hash)).is_file():
             results[rel] = cached
         else:
             todo.append(ContentTask(path, rel, path.relative_to(paths.content_dir).as_posix()))
     for page in run_chunked(prepare_in_worker, todo, jobs=options.jobs,
-                            initializer=init_worker, initargs=(config,)):
+                            initializer=init_worker, initargs=(config, store)):
         results[page.rel] = page
     cache.pages = {rel: (*signatures[rel], page) for rel, page in results.items()
                    if page.page is not None}
     ordered = [results[rel] for rel in sorted(results)]
     for page in ordered:
         reporter.extend(page.diagnostics)
-    return ordered
+    return ordered, len(todo)
 
 
 def _assemble(page: SourcePage, body: RenderedBody, answers: tuple[str, ...],
-              media: MediaResults, config: SiteConfig) -> Article:
+              media: MediaResults, config: SiteConfig, store: BodyStore) -> Article:
     hero, embeds = media.for_page(page)
     return Article(
         source=page,
-        body_html=fill_placeholders(body.html, embeds),
+        body_html="",  # loaded from the store only for pages that are rendered
+        body_key=store.key(page.source_hash),
         faq=merge_faq(page, body, answers),
         hero=hero,
         embeds=embeds,
@@ -232,8 +240,8 @@ def _assemble(page: SourcePage, body: RenderedBody, answers: tuple[str, ...],
 
 
 def _render_articles(articles: list[Article], site: SiteView, theme: Theme, paths: ProjectPaths,
-                     memo: OutputMemo, options: BuildOptions, reporter: Reporter
-                     ) -> dict[str, str]:
+                     memo: OutputMemo, store: BodyStore, options: BuildOptions,
+                     reporter: Reporter) -> dict[str, str]:
     """Render pages whose inputs changed (in worker processes); keep the others.
     Returns each article's render key (listings and feeds derive theirs from them)."""
     keys: dict[str, str] = {}
@@ -242,7 +250,7 @@ def _render_articles(articles: list[Article], site: SiteView, theme: Theme, path
         output = article.source.output_path
         keys[output] = memo.key(article.meta.template or "article.html", article)
         if not memo.unchanged(output, keys[output]):
-            todo.append(article)
+            todo.append(with_body(article, store))
     writer = memo.writer
     context = RenderContext(theme, site, paths, writer.stage, writer.site_dir)
     outcomes = run_chunked(render_articles_in_worker, todo, jobs=options.jobs,

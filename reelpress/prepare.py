@@ -4,9 +4,11 @@ processes and its results can be cached by file content."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .bodystore import BodyStore
 from .config import SiteConfig
 from .content.loader import SourcePage, load_page
 from .diagnostics import Diagnostic, warning
@@ -49,17 +51,29 @@ def prepare_page(task: ContentTask, config: SiteConfig) -> PreparedPage:
     return PreparedPage(task.rel, page, body, answers, tuple(problems))
 
 
+def stored(prepared: PreparedPage, store: BodyStore) -> PreparedPage:
+    """Move the rendered body into the body store and drop the Markdown text: the
+    record that stays in memory and in the build cache is small."""
+    if prepared.page is None or prepared.body is None:
+        return prepared
+    store.put(store.key(prepared.page.source_hash), prepared.body.html)
+    return dataclasses.replace(prepared, page=dataclasses.replace(prepared.page, body=""),
+                               body=dataclasses.replace(prepared.body, html=""))
+
+
 class _WorkerState:
-    """The config, sent once per worker process instead of once per task."""
+    """The config and store, sent once per worker process instead of once per task."""
 
     config: SiteConfig | None = None
+    store: BodyStore | None = None
 
 
-def init_worker(config: SiteConfig) -> None:
+def init_worker(config: SiteConfig, store: BodyStore) -> None:
     _WorkerState.config = config
+    _WorkerState.store = store
 
 
 def prepare_in_worker(tasks: list[ContentTask]) -> list[PreparedPage]:
-    config = _WorkerState.config
-    assert config is not None, "init_worker was not called"
-    return [prepare_page(task, config) for task in tasks]
+    config, store = _WorkerState.config, _WorkerState.store
+    assert config is not None and store is not None, "init_worker was not called"
+    return [stored(prepare_page(task, config), store) for task in tasks]
