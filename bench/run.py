@@ -236,7 +236,9 @@ def _fmt(stat: dict, digits: int = 2) -> str:
 def markdown_report(report: dict) -> str:
     lines = ["## reelpress build benchmark", "",
              f"{report['machine']} · {report['commit']} · {report['runs']} runs, medians "
-             "(min–max)", "",
+             f"(min–max) · load average {report['load_average_before']:.1f} before, "
+             f"{report['load_average_after']:.1f} after (other work on the machine inflates "
+             "wall times)", "",
              "| articles | scenario | wall s | CPU s | peak tree PSS MiB | peak tree RSS MiB "
              "| pages/s | files rewritten | added | removed |",
              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -318,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
                    f"Python {platform.python_version()}",
         "commit": git_commit(args.cli.parent), "cli": str(args.cli), "runs": args.runs,
         "seed": args.seed, "targets": TARGETS, "sizes": [],
+        "load_average_before": os.getloadavg()[0],
     }
     for size in args.sizes if not args.skip_reelpress else []:
         print(f"reelpress, {size} articles, {args.runs} runs", file=sys.stderr)
@@ -327,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare:
         report["tools"] = compare_tools(args.sizes, args.tool_runs or args.runs, args.seed,
                                         ensure_corpus, WORK_DIR)
+    report["load_average_after"] = os.getloadavg()[0]
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     print(markdown_report(report))
