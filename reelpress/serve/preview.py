@@ -141,8 +141,6 @@ class PreviewServer:
 
     def start(self) -> PreviewServer:
         self.httpd = bind(self._make_server, self._host, self._port, say=self._say)
-        if self._port and self.port != self._port:
-            self._say(f"Port {self._port} was busy: using port {self.port} instead.")
         self._http_thread = threading.Thread(
             target=self.httpd.serve_forever,
             kwargs={"poll_interval": 0.05},

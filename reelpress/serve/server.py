@@ -364,7 +364,7 @@ def bind(
         except OSError as exc:
             if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
                 raise
-            say(f"Port {candidate} on {host} is busy; trying {candidate + 1}.")
+            say(f"Port {candidate} on {host} is busy (another server?); trying {candidate + 1}.")
     raise OSError(errno.EADDRINUSE, f"no free port in {port}..{port + attempts - 1} on {host}")
 
 
