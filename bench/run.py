@@ -229,6 +229,19 @@ def check_targets(result: dict) -> list[dict]:
     return verdicts
 
 
+def hugo_target(result: dict, tools: list[dict]) -> list[dict]:
+    """The issue's last target: cold wall no slower than Hugo's in the same run."""
+    cold = result.get("scenarios", {}).get("cold")
+    hugo = [entry for entry in tools if entry["tool"] == "hugo" and entry["status"] == "ok"
+            and entry["size"] == result["size"]]
+    if not cold or not hugo or "failed" in result:
+        return []
+    limit = hugo[0]["cold"]["wall_s"]["median"]
+    value = cold["wall_s"]["median"]
+    return [{"target": "cold wall <= Hugo's (same run)", "value": value, "limit": limit,
+             "met": value <= limit, "size": result["size"]}]
+
+
 def _fmt(stat: dict, digits: int = 2) -> str:
     return (f"{stat['median']:.{digits}f} ({stat['min']:.{digits}f}–{stat['max']:.{digits}f})")
 
@@ -236,9 +249,9 @@ def _fmt(stat: dict, digits: int = 2) -> str:
 def markdown_report(report: dict) -> str:
     lines = ["## reelpress build benchmark", "",
              f"{report['machine']} · {report['commit']} · {report['runs']} runs, medians "
-             f"(min–max) · load average {report['load_average_before']:.1f} before, "
-             f"{report['load_average_after']:.1f} after (other work on the machine inflates "
-             "wall times)", "",
+             f"(min–max) · load average {report.get('load_average_before', 0):.1f} before, "
+             f"{report.get('load_average_after', 0):.1f} after (other work on the machine "
+             "inflates wall times)", "",
              "| articles | scenario | wall s | CPU s | peak tree PSS MiB | peak tree RSS MiB "
              "| pages/s | files rewritten | added | removed |",
              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -298,6 +311,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="where to write the results (default bench/results/latest.json)")
     parser.add_argument("--skip-reelpress", action="store_true",
                         help="only run the --compare tools")
+    parser.add_argument("--reprint", type=Path, metavar="JSON",
+                        help="print the tables of an earlier results file and exit")
     args = parser.parse_args(argv)
     try:
         args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
@@ -306,13 +321,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if not args.sizes or min(args.sizes) < 1 or args.runs < 1:
         parser.error("--sizes and --runs must be positive")
     args.cli = args.cli.resolve()
-    if not args.skip_reelpress and not args.cli.is_file():
+    if not args.reprint and not args.skip_reelpress and not args.cli.is_file():
         parser.error(f"{args.cli} does not exist: pass --cli path/to/build.py")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.reprint:
+        report = json.loads(args.reprint.read_text("utf-8"))
+        for result in report["sizes"]:
+            result["targets"] = check_targets(result) + hugo_target(result,
+                                                                    report.get("tools", []))
+        print(markdown_report(report))
+        return 0
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     report = {
         "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -330,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare:
         report["tools"] = compare_tools(args.sizes, args.tool_runs or args.runs, args.seed,
                                         ensure_corpus, WORK_DIR)
+        for result in report["sizes"]:
+            result["targets"] += hugo_target(result, report["tools"])
     report["load_average_after"] = os.getloadavg()[0]
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
