@@ -162,6 +162,8 @@ def test_directories_redirect_and_index(served):
     assert status == 301 and headers["location"] == "/paris/"
     status, headers, _ = get(port, "/paris?utm=x")
     assert headers["location"] == "/paris/?utm=x"
+    status, headers, body = get(port, "/paris", method="HEAD")
+    assert status == 301 and headers["location"] == "/paris/" and body == b""
     assert get(port, "/")[0] == 200
     assert b"Home" in get(port, "/")[2]
     # A folder without index.html is not listed.

@@ -68,6 +68,8 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         self.coordinator = coordinator
         self.hub = hub
         self.shutting_down = shutting_down
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, PreviewRequestHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -133,7 +135,7 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
         inner = strip_base(segments, base)
         if inner is None:
             if not segments and base:
-                self._redirect(self.server.base_path)
+                self._redirect(self.server.base_path, head=head)
             else:
                 self._send_not_found(head=head)
             return
@@ -161,7 +163,8 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
                 handle = found.open("rb")
         if redirect:
             query = urlsplit(self.path).query
-            self._redirect(self._url_of(inner) + "/" + (f"?{query}" if query else ""))
+            location = self._url_of(inner) + "/" + (f"?{query}" if query else "")
+            self._redirect(location, head=head)
         elif page is not None and found is not None:
             self._send_bytes(200, page, mime_type(found), head=head, html=True)
         elif handle is not None and found is not None:
@@ -206,10 +209,10 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
         body = livereload.inject(page or _FALLBACK_404, tag)
         self._send_bytes(404, body, "text/html; charset=utf-8", head=head, html=True)
 
-    def _redirect(self, location: str) -> None:
+    def _redirect(self, location: str, *, head: bool) -> None:
         body = f"Moved to {location}\n".encode()
         self._send_bytes(
-            301, body, "text/plain; charset=utf-8", head=False, extra={"Location": location}
+            301, body, "text/plain; charset=utf-8", head=head, extra={"Location": location}
         )
 
     def _send_file(self, handle: IO[bytes], path: Path, *, head: bool) -> None:
