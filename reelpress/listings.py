@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 import jinja2
 
 from .bodystore import BodyStore
+from .buildcache import render_key
 from .content.schema import slugify
 from .diagnostics import Reporter
 from .feeds import FeedEntry, FeedInfo, atom_feed, json_feed, rss_feed
@@ -62,6 +63,18 @@ def write_listings_and_feeds(env: jinja2.Environment, articles: Sequence[Article
     def keys_of(items: Sequence[Article]) -> tuple[str, ...]:
         return tuple(article_keys[a.source.output_path] for a in items)
 
+    card_keys: dict[str, str] = {}
+
+    def cards_of(items: Sequence[Article]) -> tuple[str, ...]:
+        """Listings show cards, not bodies: a body edit leaves them alone."""
+        for article in items:
+            if article.url_path not in card_keys:
+                meta = article.meta
+                card_keys[article.url_path] = render_key(
+                    meta.title, article.url_path, meta.date, article.description, meta.tags,
+                    article.author, article.has_video)
+        return tuple(card_keys[a.url_path] for a in items)
+
     by_tag: dict[str, list[Article]] = defaultdict(list)
     tag_names: dict[str, str] = {}
     for article in articles:
@@ -77,12 +90,12 @@ def write_listings_and_feeds(env: jinja2.Environment, articles: Sequence[Article
             memo.forget(output)
             reporter.add(template_diagnostic(exc, paths, template))
 
-    _paginated(env, site, guarded, keys_of, articles, base="", title=config.title,
+    _paginated(env, site, guarded, cards_of, articles, base="", title=config.title,
                description=config.description, template="index.html", home=True)
     entries: dict[str, FeedEntry] = {}
     for key, tagged in sorted(by_tag.items()):
         name = tag_names[key]
-        _paginated(env, site, guarded, keys_of, tagged, base=tag_path(name), title=name,
+        _paginated(env, site, guarded, cards_of, tagged, base=tag_path(name), title=name,
                    description=f"Articles about {name}", template="tag.html")
         _write_feeds(site, memo, store, entries, tagged, keys_of, f"{tag_path(name)}",
                      title=f"{config.title}: {name}")
@@ -91,21 +104,22 @@ def write_listings_and_feeds(env: jinja2.Environment, articles: Sequence[Article
     guarded("tags.html", "tags/index.html", tags,
             lambda: render_simple(env, site, template="tags.html", title="Topics",
                                   page_path="tags/", tags=tags))
-    guarded("archive.html", "archive/index.html", keys_of(articles),
+    guarded("archive.html", "archive/index.html", cards_of(articles),
             lambda: render_simple(env, site, template="archive.html", title="Archive",
                                   page_path="archive/", years=_years(articles, site)))
     guarded("404.html", "404.html", (),
             lambda: render_simple(env, site, template="404.html", title="Page not found",
                                   page_path="404.html"))
     _write_feeds(site, memo, store, entries, articles, keys_of, "", title=config.title)
-    all_keys = keys_of(articles)
-    memo.emit("sitemap.xml", memo.key(None, "sitemap", all_keys),
-              lambda: _sitemap(site, articles, list(by_tag), tag_names))
+    sitemap_inputs = tuple((a.url_path, a.modified, a.meta.title, a.description,
+                            a.video_objects) for a in articles)
+    memo.emit("sitemap.xml", memo.key(None, "sitemap", sitemap_inputs, sorted(by_tag)),
+              lambda: _sitemap(site, articles, sorted(by_tag), tag_names))
     memo.emit("robots.txt", memo.key(None, "robots"),
               lambda: robots_txt(site.urls.absolute("sitemap.xml")))
 
 
-def _paginated(env, site, guarded, keys_of, articles, *, base, title, description, template,
+def _paginated(env, site, guarded, cards_of, articles, *, base, title, description, template,
                home=False) -> None:  # noqa: ANN001
     pages = paginate(articles, site.config.per_page)
     for number, chunk in enumerate(pages, start=1):
@@ -116,7 +130,7 @@ def _paginated(env, site, guarded, keys_of, articles, *, base, title, descriptio
             "next": site.urls.link(_page_path(base, number + 1), page_path)
             if number < len(pages) else None,
         }
-        guarded(template, page_path + "index.html", (keys_of(chunk), number, len(pages)),
+        guarded(template, page_path + "index.html", (cards_of(chunk), number, len(pages)),
                 lambda chunk=chunk, page_path=page_path, pagination=pagination, number=number:
                 render_listing(env, site, template=template,
                                title=title if number == 1 else f"{title} (page {number})",
