@@ -68,7 +68,7 @@ class MediaResults:
 
     def publish(self, writer: SiteWriter) -> None:
         for site_path, cached_file in sorted(self.outputs.items()):
-            writer.add_file(site_path, cached_file)
+            writer.add_file(site_path, cached_file, immutable=True)
 
     def prune(self) -> None:
         if self.image_cache is not None:

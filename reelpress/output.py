@@ -159,6 +159,8 @@ class SiteWriter:
 
     def record(self, rel: str, changed: bool) -> None:
         """Account for a file staged (or found unchanged) by `stage_bytes`."""
+        if rel in self._paths:
+            raise ValueError(f"two outputs of this build write {rel}")
         self._paths.add(rel)
         if changed:
             self._written.append(rel)
@@ -178,12 +180,18 @@ class SiteWriter:
         self.record(rel, False)
         return True
 
-    def add_file(self, rel: str, source: Path) -> None:
-        """Publish a file made elsewhere (media cache, theme static) without copying bytes."""
+    def add_file(self, rel: str, source: Path, *, immutable: bool = False) -> None:
+        """Publish a file made elsewhere. `immutable` sources (content-addressed media
+        cache files, never edited in place) are hard-linked; others are copied, so an
+        editor saving a theme file in place cannot reach into site/."""
         if _same_file(self.site_dir / rel, source):
             self.record(rel, False)
             return
-        _link_or_copy(source, self._target(rel))
+        target = self._target(rel)
+        if immutable:
+            _link_or_copy(source, target)
+        else:
+            shutil.copy2(source, target)
         self.record(rel, True)
 
     @property

@@ -113,7 +113,12 @@ def _configure(paths: ProjectPaths, options: BuildOptions, reporter: Reporter
     fixed, base_problems = validate_config({"title": config.title, "base_url": options.base_url},
                                            "", "--base-url")
     reporter.extend([p for p in base_problems if p.is_error])
-    return dataclasses.replace(config, base_url=fixed.base_url) if fixed else None
+    if fixed is None:
+        return None
+    publisher = config.publisher
+    if publisher is not None and publisher.url == config.base_url:
+        publisher = dataclasses.replace(publisher, url=fixed.base_url)
+    return dataclasses.replace(config, base_url=fixed.base_url, publisher=publisher)
 
 
 def build_site(options: BuildOptions) -> BuildResult:
