@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .prepare import PreparedPage
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 CACHE_FILE = "build.pickle"
 
 
@@ -25,11 +25,12 @@ CACHE_FILE = "build.pickle"
 class BuildCache:
     stamp: str
     pages: dict[str, tuple[int, int, PreparedPage]] = field(default_factory=dict)
-    renders: dict[str, str] = field(default_factory=dict)  # output path -> input key
+    # output path -> (key of its inputs, size, mtime_ns of the file that build wrote)
+    renders: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
-    def prepared(self, rel: str, stat: os.stat_result) -> PreparedPage | None:
+    def prepared(self, rel: str, mtime_ns: int, size: int) -> PreparedPage | None:
         entry = self.pages.get(rel)
-        if entry and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
+        if entry and entry[0] == mtime_ns and entry[1] == size:
             return entry[2]
         return None
 

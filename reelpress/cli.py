@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .diagnostics import Diagnostic
-from .pipeline import BuildOptions, BuildResult, build_site
+from .options import BuildOptions, BuildResult
 from .project import ProjectPaths
 
 EXAMPLES = """\
@@ -139,11 +139,21 @@ def _run(args: argparse.Namespace) -> int:
         return serve(options, host=args.host, port=args.port, open_browser=args.open)
     if args.command == "check":
         return _check(options)
-    result = build_site(options)
+    result = build(options)
     code = report(result, quiet=args.quiet, verbose=args.verbose)
     if args.command == "deploy" and code == 0:
         return _deploy(options, args)
     return code
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """A build; the no-op check runs first, before the engine is even imported."""
+    from .fastpath import up_to_date
+    previous = up_to_date(options)
+    if previous is not None:
+        return previous
+    from .pipeline import build_site
+    return build_site(options)
 
 
 def _check(options: BuildOptions) -> int:

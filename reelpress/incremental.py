@@ -16,11 +16,13 @@ from .theme import Theme, template_dependencies
 class OutputMemo:
     """One build's view of the previous build's render keys."""
 
-    def __init__(self, writer: SiteWriter, previous: dict[str, str], theme: Theme,
+    def __init__(self, writer: SiteWriter, previous: dict[str, tuple[str, int, int]],
+                 theme: Theme,
                  env: jinja2.Environment, site_key: str):
         self.writer = writer
         self.previous = previous
         self.current: dict[str, str] = {}
+        self.kept: dict[str, tuple[str, int, int]] = {}
         self.theme = theme
         self.env = env
         self.site_key = site_key
@@ -39,9 +41,35 @@ class OutputMemo:
         return render_key(__version__, self.site_key, template_part, *inputs)
 
     def unchanged(self, output: str, key: str) -> bool:
-        """True (and the old file kept) when `output` was made from the same inputs."""
+        """True (and the old file kept) when `output` was made from the same inputs and
+        is still the file that build wrote (same size and mtime: not edited by hand)."""
         self.current[output] = key
-        return self.previous.get(output) == key and self.writer.keep_previous(output)
+        previous = self.previous.get(output)
+        if previous is None or previous[0] != key:
+            return False
+        try:
+            stat = (self.writer.site_dir / output).stat()
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != previous[1:]:
+            return False
+        self.kept[output] = previous
+        return self.writer.keep_previous(output)
+
+    def final_records(self) -> dict[str, tuple[str, int, int]]:
+        """After the commit: each output's key with the signature of the file on disk."""
+        records: dict[str, tuple[str, int, int]] = {}
+        for output, key in self.current.items():
+            kept = self.kept.get(output)
+            if kept is not None:
+                records[output] = kept
+                continue
+            try:
+                stat = (self.writer.site_dir / output).stat()
+            except OSError:
+                continue
+            records[output] = (key, stat.st_size, stat.st_mtime_ns)
+        return records
 
     def emit(self, output: str, key: str, produce: Callable[[], str]) -> None:
         if self.unchanged(output, key):

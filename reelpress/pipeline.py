@@ -9,19 +9,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from .bodystore import BodyStore
 from .buildcache import BuildCache, load_cache, render_key, save_cache, stamp_for
 from .config import SiteConfig, load_config, read_config_text, validate_config
 from .content.loader import SourcePage, duplicate_outputs, find_sources, is_published
-from .diagnostics import Diagnostic, Reporter, error
+from .diagnostics import Reporter, error
 from .embed import MediaResults, MediaStages, embed_media
+from .fastpath import expiry, input_signature, remember, up_to_date
 from .incremental import OutputMemo
 from .listings import write_listings_and_feeds
 from .markup.engine import RenderedBody
 from .model import Article, FaqEntry, merge_faq, resolve_author, with_body
+from .options import BuildOptions, BuildResult
 from .output import SiteWriter
 from .pagerender import RenderContext, init_render_worker, render_articles_in_worker
 from .parallel import run_chunked
@@ -31,56 +31,6 @@ from .publish import write_site_files
 from .render import SiteView
 from .theme import Theme, make_environment, resolve_theme
 from .urls import UrlScheme
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    root: Path
-    out_dir: Path | None = None
-    drafts: bool = False
-    future: bool = False
-    base_url: str | None = None
-    force: bool = False
-    strict: bool = False
-    quiet: bool = False
-    verbose: bool = False
-    fingerprint_assets: bool = True
-    jobs: int | None = None
-    now: dt.datetime | None = None  # "today" for future-dated articles (tests pin it)
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    ok: bool
-    diagnostics: tuple[Diagnostic, ...]
-    written: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    pages_written: int = 0
-    pages_unchanged: int = 0
-    pages_rendered: int = 0
-    media_processed: int = 0
-    media_cached: int = 0
-    seconds: float = 0.0
-    site_dir: Path | None = None
-    notes: tuple[str, ...] = ()
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if d.is_error)
-
-    @property
-    def warnings(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if not d.is_error)
-
-    def summary(self) -> str:
-        if not self.ok:
-            return (f"build failed: {len(self.errors)} error(s), {len(self.warnings)} warning(s); "
-                    f"site/ left as it was ({self.seconds:.2f} s)")
-        return (f"built {self.pages_written + self.pages_unchanged} pages "
-                f"({self.pages_written} written, {self.pages_unchanged} unchanged), "
-                f"media {self.media_processed} processed / {self.media_cached} cached, "
-                f"{len(self.warnings)} warning(s) in {self.seconds:.2f} s")
 
 
 class _Clock:
@@ -126,6 +76,10 @@ def build_site(options: BuildOptions) -> BuildResult:
     clock = _Clock()
     reporter = Reporter()
     paths = ProjectPaths.at(options.root)
+    inputs = input_signature(paths, options)
+    previous = up_to_date(options, inputs)
+    if previous is not None:
+        return dataclasses.replace(previous, seconds=clock.total)
     site_dir = (options.out_dir or paths.site_dir).resolve()
     config = _configure(paths, options, reporter)
     if config is None:
@@ -184,19 +138,24 @@ def build_site(options: BuildOptions) -> BuildResult:
         writer.abort()
         return _failed(reporter, clock, notes)
     stats = writer.commit()
+    future_dates = [p.page.meta.date for p in prepared if p.page is not None
+                    and p.page.meta.date > now and not options.future]
     media.prune()
-    if fresh or memo.current != cache.renders:
-        cache.renders = memo.current
+    records = memo.final_records()
+    if fresh or records != cache.renders:
+        cache.renders = records
         save_cache(paths.cache_dir, cache)
     clock.lap("commit")
     html_written = sum(1 for w in stats.written if w.endswith(".html"))
     html_total = writer.html_count
-    return BuildResult(
+    result = BuildResult(
         ok=True, diagnostics=reporter.items, written=stats.written, removed=stats.removed,
         pages_written=html_written, pages_unchanged=html_total - html_written,
         pages_rendered=memo.rendered, media_processed=media.processed, media_cached=media.cached,
         seconds=clock.total, site_dir=site_dir, notes=notes, timings=clock.laps,
     )
+    remember(options, inputs, result, expiry(now, future_dates))
+    return result
 
 
 def _prepare_pages(paths: ProjectPaths, config: SiteConfig, cache: BuildCache,
@@ -207,16 +166,16 @@ def _prepare_pages(paths: ProjectPaths, config: SiteConfig, cache: BuildCache,
     results: dict[str, PreparedPage] = {}
     signatures: dict[str, tuple[int, int]] = {}
     todo: list[ContentTask] = []
-    for path in find_sources(paths.content_dir):
-        rel = paths.relative(path)
-        stat = path.stat()
-        signatures[rel] = (stat.st_mtime_ns, stat.st_size)
-        cached = cache.prepared(rel, stat)
+    content_rel = paths.relative(paths.content_dir)
+    for source in find_sources(paths.content_dir):
+        rel = f"{content_rel}/{source.rel_to_content}"
+        signatures[rel] = (source.mtime_ns, source.size)
+        cached = cache.prepared(rel, source.mtime_ns, source.size)
         if cached is not None and cached.page is not None and \
                 store.get_path(store.key(cached.page.source_hash)).is_file():
             results[rel] = cached
         else:
-            todo.append(ContentTask(path, rel, path.relative_to(paths.content_dir).as_posix()))
+            todo.append(ContentTask(source.path, rel, source.rel_to_content))
     for page in run_chunked(prepare_in_worker, todo, jobs=options.jobs,
                             initializer=init_worker, initargs=(config, store)):
         results[page.rel] = page
@@ -244,6 +203,13 @@ def _assemble(page: SourcePage, body: RenderedBody, answers: tuple[str, ...],
     )
 
 
+def article_inputs(article: Article) -> tuple[object, ...]:
+    """What an article page is made from, cheaply: the source bytes (hash) decide the
+    metadata, body and FAQ; media and the social card come from the media stages."""
+    return (article.source.source_hash, article.source.rel, article.url_path, article.hero,
+            article.embeds, article.social_image, article.author)
+
+
 def _render_articles(articles: list[Article], site: SiteView, theme: Theme, paths: ProjectPaths,
                      memo: OutputMemo, store: BodyStore, options: BuildOptions,
                      reporter: Reporter) -> dict[str, str]:
@@ -253,7 +219,7 @@ def _render_articles(articles: list[Article], site: SiteView, theme: Theme, path
     todo: list[Article] = []
     for article in articles:
         output = article.source.output_path
-        keys[output] = memo.key(article.meta.template or "article.html", article)
+        keys[output] = memo.key(article.meta.template or "article.html", article_inputs(article))
         if not memo.unchanged(output, keys[output]):
             todo.append(with_body(article, store))
     writer = memo.writer

@@ -176,6 +176,49 @@ def test_corrupt_build_cache_is_discarded_with_a_note(tmp_path: Path) -> None:
     (tmp_path / "content" / "story-1.md").write_text(article(rng, 1))
     build(tmp_path)
     (tmp_path / ".reelpress-cache" / "build.pickle").write_bytes(b"not a pickle at all")
+    (tmp_path / "content" / "story-2.md").write_text(article(rng, 2))  # a real build is needed
     result = build(tmp_path)
     assert any("build cache unreadable" in note for note in result.notes)
     assert (tmp_path / "site/story-1/index.html").is_file()
+
+
+def test_no_op_rebuild_is_answered_from_the_last_build_record(tmp_path: Path) -> None:
+    rng = random.Random(21)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text(SITE_TOML)
+    for number in range(1, 4):
+        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    first = build(tmp_path)
+    again = build(tmp_path)
+    assert "nothing changed since the last build" in again.notes
+    assert again.pages_unchanged == first.pages_written + first.pages_unchanged
+
+
+def test_hand_edited_output_is_restored_by_the_next_build(tmp_path: Path) -> None:
+    rng = random.Random(22)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text(SITE_TOML)
+    (tmp_path / "content" / "story-1.md").write_text(article(rng, 1))
+    build(tmp_path)
+    page = tmp_path / "site" / "story-1" / "index.html"
+    original = page.read_bytes()
+    page.write_text("vandalised")
+    (tmp_path / "site" / "index.html").unlink()
+    result = build(tmp_path)
+    assert "nothing changed since the last build" not in result.notes
+    assert page.read_bytes() == original
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_future_article_appears_once_its_date_has_come(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text(SITE_TOML)
+    (tmp_path / "content" / "now.md").write_text("---\ntitle: Now\ndate: 2025-12-01\n---\nx\n")
+    (tmp_path / "content" / "soon.md").write_text(
+        "---\ntitle: Soon\ndate: 2026-01-02 08:00:00+00:00\n---\nx\n")
+    build(tmp_path)
+    assert not (tmp_path / "site" / "soon" / "index.html").exists()
+    later = build_site(BuildOptions(root=tmp_path, now=NOW + dt.timedelta(days=2), jobs=1))
+    assert later.ok
+    assert "nothing changed since the last build" not in later.notes
+    assert (tmp_path / "site" / "soon" / "index.html").is_file()

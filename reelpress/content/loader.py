@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -30,14 +31,33 @@ class SourcePage:
         return self.url_path + "index.html"
 
 
-def find_sources(content_dir: Path) -> list[Path]:
-    """All Markdown files, sorted; hidden files and editor droppings are skipped."""
-    found = [
-        path for path in content_dir.rglob("*.md")
-        if path.is_file() and not any(part.startswith((".", "_")) for part in
-                                      path.relative_to(content_dir).parts)
-    ]
-    return sorted(found)
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    rel_to_content: str      # '2025/paris.md'
+    mtime_ns: int
+    size: int
+
+
+def find_sources(content_dir: Path) -> list[SourceFile]:
+    """All Markdown files, sorted, with their stat signature (one scandir pass);
+    hidden and `_`-prefixed files and folders are skipped."""
+    found: list[SourceFile] = []
+    pending: list[tuple[str, str]] = [(str(content_dir), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith((".", "_")):
+                    continue
+                if entry.is_dir():
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.name.endswith(".md") and entry.is_file():
+                    stat = entry.stat()
+                    found.append(SourceFile(Path(entry.path), prefix + entry.name,
+                                            stat.st_mtime_ns, stat.st_size))
+    found.sort(key=lambda source: source.rel_to_content)
+    return found
 
 
 def url_path_for(rel_to_content: PurePosixPath, slug: str | None) -> str:
