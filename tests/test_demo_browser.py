@@ -18,7 +18,8 @@ PLAY_ALL = """async () => {
     if (video.readyState < 2) {
       await new Promise((ok, bad) => {
         video.addEventListener("loadeddata", ok, {once: true});
-        video.addEventListener("error", () => bad("media error " + (video.error && video.error.code)));
+        video.addEventListener("error",
+          () => bad("media error " + (video.error && video.error.code)));
         setTimeout(() => bad("timeout waiting for data"), 20000);
       });
     }
