@@ -35,9 +35,18 @@ class BuildCache:
         return None
 
 
+def code_fingerprint() -> str:
+    """reelpress's own modules by path, size and mtime: cached renders are only reused
+    by the code that made them (this matters for editable installs)."""
+    package = Path(__file__).parent
+    entries = sorted(f"{p.relative_to(package)}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+                     for p in package.rglob("*.py"))
+    return hashlib.sha1("\n".join(entries).encode()).hexdigest()
+
+
 def stamp_for(config_text: str) -> str:
     """Prepared pages depend on the config (timezone, base path, authors) and our code."""
-    digest = hashlib.sha1(f"{CACHE_FORMAT}:{__version__}:".encode())
+    digest = hashlib.sha1(f"{CACHE_FORMAT}:{__version__}:{code_fingerprint()}:".encode())
     digest.update(config_text.encode())
     return digest.hexdigest()
 

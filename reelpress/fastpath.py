@@ -23,7 +23,7 @@ from .project import ProjectPaths
 
 RECORD_FILE = "last-build.json"
 RECORD_FORMAT = 1
-BUILTIN_THEMES = Path(__file__).parent / "themes"
+PACKAGE_DIR = Path(__file__).parent
 
 
 def _walk(root: Path, digest: hashlib._Hash, *, with_inode: bool = False) -> None:
@@ -57,8 +57,10 @@ def input_signature(paths: ProjectPaths, options: BuildOptions) -> str:
         digest.update(paths.config_file.read_bytes())
     except OSError:
         digest.update(b"<no site.toml>")
+    # PACKAGE_DIR: reelpress's own code and built-in theme (an upgrade or an edit of an
+    # editable install must not be answered from an old record)
     for folder in (paths.content_dir, paths.media_dir, paths.templates_override_dir,
-                   paths.static_override_dir, paths.themes_dir, BUILTIN_THEMES):
+                   paths.static_override_dir, paths.themes_dir, PACKAGE_DIR):
         _walk(folder, digest)
     return digest.hexdigest()
 

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from html import unescape as html_unescape
 from typing import Any
+from urllib.parse import unquote
+
+from markupsafe import escape
 
 from .bodystore import BodyStore
 from .config import Author, SiteConfig
 from .content.loader import SourcePage
 from .content.schema import slugify
-from .markup.engine import PLACEHOLDER_PATTERN, RenderedBody
+from .diagnostics import Diagnostic, warning
+from .markup.engine import PLACEHOLDER_PATTERN, RenderedBody, is_source_link
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class Article:
     word_count: int
     social_image: str | None = None  # absolute URL of the 1200x630 card, when made
     body_key: str = ""  # where the rendered body waits in the BodyStore until needed
+    # links to other Markdown files, as rendered -> the URL of that article
+    links: tuple[tuple[str, str], ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -127,4 +136,36 @@ def with_body(article: Article, store: BodyStore) -> Article:
     html = store.get(article.body_key)
     if html is None:
         raise LookupError(f"rendered body of {article.source.rel} is missing from the cache")
+    html = link_source_files(html, article.links)
     return dataclasses.replace(article, body_html=fill_placeholders(html, article.embeds))
+
+
+_HREF = re.compile(r'href="([^"]*)"')
+
+
+def link_source_files(html: str, links: tuple[tuple[str, str], ...]) -> str:
+    for href, target in links:
+        html = html.replace(f'href="{escape(href)}"', f'href="{escape(target)}"')
+    return html
+
+
+def resolve_source_links(page: SourcePage, body: RenderedBody, faq: tuple[FaqEntry, ...],
+                         url_paths: dict[str, str], base_path: str
+                         ) -> tuple[tuple[tuple[str, str], ...], list[Diagnostic]]:
+    """`[story](../2024/other.md#faq)` -> `/news/2024/other/#faq`, in the body and the FAQ
+    answers; unknown targets warn."""
+    resolved: list[tuple[str, str]] = []
+    problems: list[Diagnostic] = []
+    in_faq = [(html_unescape(href), None) for entry in faq
+              for href in _HREF.findall(entry.answer_html) if is_source_link(html_unescape(href))]
+    for href, line in dict.fromkeys([*body.source_links, *in_faq]):
+        path, _, fragment = href.partition("#")
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page.rel),
+                                                   unquote(path)))
+        url_path = url_paths.get(target)
+        if url_path is None:
+            problems.append(warning(page.rel, line, f"link to {href!r}: no such published "
+                                    "article", "fix the path, or publish the article"))
+            continue
+        resolved.append((href, base_path + url_path + (f"#{fragment}" if fragment else "")))
+    return tuple(resolved), problems

@@ -20,7 +20,15 @@ from .fastpath import expiry, input_signature, remember, up_to_date
 from .incremental import OutputMemo
 from .listings import write_listings_and_feeds
 from .markup.engine import RenderedBody
-from .model import Article, FaqEntry, merge_faq, resolve_author, with_body
+from .model import (
+    Article,
+    FaqEntry,
+    link_source_files,
+    merge_faq,
+    resolve_author,
+    resolve_source_links,
+    with_body,
+)
 from .options import BuildOptions, BuildResult
 from .output import SiteWriter
 from .pagerender import RenderContext, init_render_worker, render_articles_in_worker
@@ -110,7 +118,9 @@ def build_site(options: BuildOptions) -> BuildResult:
     media = embed_media(published, bodies, MediaStages.for_build(paths, config, options, reporter),
                         urls, reporter)
     clock.lap("media")
-    articles = sorted((_assemble(page, bodies[page.rel], answers[page.rel], media, config, store)
+    url_paths = {page.rel: page.url_path for page in published}
+    articles = sorted((_assemble(page, bodies[page.rel], answers[page.rel], media, config, store,
+                                 url_paths, reporter)
                        for page in published), key=lambda a: (a.date, a.source.rel), reverse=True)
     if reporter.has_errors():
         return _failed(reporter, clock, notes)
@@ -120,7 +130,7 @@ def build_site(options: BuildOptions) -> BuildResult:
         assets = write_site_files(writer, theme, options.fingerprint_assets)
         site = SiteView(config, urls, assets, now)
         env = make_environment(theme)
-        site_key = render_key(config, assets, now.year)
+        site_key = render_key(stamp, config, assets, now.year)
         memo = OutputMemo(writer, cache.renders, theme, env, site_key)
         article_keys = _render_articles(articles, site, theme, paths, memo, store, options,
                                         reporter)
@@ -188,13 +198,21 @@ def _prepare_pages(paths: ProjectPaths, config: SiteConfig, cache: BuildCache,
 
 
 def _assemble(page: SourcePage, body: RenderedBody, answers: tuple[str, ...],
-              media: MediaResults, config: SiteConfig, store: BodyStore) -> Article:
+              media: MediaResults, config: SiteConfig, store: BodyStore,
+              url_paths: dict[str, str], reporter: Reporter) -> Article:
     hero, embeds = media.for_page(page)
+    faq = merge_faq(page, body, answers)
+    links, problems = resolve_source_links(page, body, faq, url_paths, config.base_path)
+    reporter.extend(problems)
+    if links:
+        faq = tuple(dataclasses.replace(f, answer_html=link_source_files(f.answer_html, links))
+                    for f in faq)
     return Article(
+        links=links,
         source=page,
         body_html="",  # loaded from the store only for pages that are rendered
         body_key=store.key(page.source_hash),
-        faq=merge_faq(page, body, answers),
+        faq=faq,
         hero=hero,
         embeds=embeds,
         author=resolve_author(page.meta.author, config),
@@ -207,7 +225,7 @@ def article_inputs(article: Article) -> tuple[object, ...]:
     """What an article page is made from, cheaply: the source bytes (hash) decide the
     metadata, body and FAQ; media and the social card come from the media stages."""
     return (article.source.source_hash, article.source.rel, article.url_path, article.hero,
-            article.embeds, article.social_image, article.author)
+            article.embeds, article.social_image, article.author, article.links)
 
 
 def _render_articles(articles: list[Article], site: SiteView, theme: Theme, paths: ProjectPaths,

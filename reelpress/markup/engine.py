@@ -64,6 +64,9 @@ class RenderedBody:
     headings: tuple[Heading, ...]
     word_count: int
     warnings: tuple[tuple[int | None, str], ...] = ()
+    # links to other Markdown files (`../2024/story.md#faq`), resolved once every
+    # page's URL is known: (href as rendered, body line)
+    source_links: tuple[tuple[str, int | None], ...] = ()
 
 
 def media_kind(src: str) -> str | None:
@@ -106,6 +109,7 @@ def render_body(body: str, *, body_line: int = 1, allow_html: bool = False,
     tokens = md.parse(body, env)
     tokens, faq, faq_warnings = extract_faq(tokens, md, env, body_line)
     _prefix_root_links(tokens, base_path)
+    source_links = _source_links(tokens, body_line)
     headings = tuple(
         Heading(int(tok.tag[1]), _inline_text(tokens[i + 1]), tok.attrs.get("id", ""))
         for i, tok in enumerate(tokens) if tok.type == "heading_open" and tok.tag in ("h2", "h3")
@@ -118,6 +122,7 @@ def render_body(body: str, *, body_line: int = 1, allow_html: bool = False,
         headings=headings,
         word_count=len(re.findall(r"\w+", body)),
         warnings=tuple(faq_warnings),
+        source_links=source_links,
     )
 
 
@@ -196,3 +201,22 @@ def _prefix_root_links(tokens: list[Token], base_path: str) -> None:
                 if href.startswith("/") and not href.startswith("//") and \
                         not href.startswith(base_path):
                     child.attrSet("href", base_path + href.lstrip("/"))
+
+
+_SOURCE_LINK = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//|/|#)[^?#]*\.md(?:#[^?]*)?$", re.IGNORECASE)
+
+
+def _source_links(tokens: list[Token], body_line: int) -> tuple[tuple[str, int | None], ...]:
+    found: list[tuple[str, int | None]] = []
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                if is_source_link(href):
+                    found.append((href, body_line + token.map[0] if token.map else None))
+    return tuple(dict.fromkeys(found))
+
+
+def is_source_link(href: str) -> bool:
+    """A relative link to another Markdown file of the site."""
+    return bool(_SOURCE_LINK.match(href))
