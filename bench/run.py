@@ -255,6 +255,11 @@ def markdown_report(report: dict) -> str:
              "| articles | scenario | wall s | CPU s | peak tree PSS MiB | peak tree RSS MiB "
              "| pages/s | files rewritten | added | removed |",
              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    commits = {result.get("commit") for result in report["sizes"]} - {None, report["commit"]}
+    if commits:
+        lines.insert(3, "**The code changed during the run**: sizes were built at "
+                     + "; ".join(f"{r['size']}: {r.get('commit')}" for r in report["sizes"]))
+        lines.insert(4, "")
     for result in report["sizes"]:
         for name, stat in result.get("scenarios", {}).items():
             pages = (f"{result['size'] / stat['wall_s']['median']:.0f}"
@@ -346,7 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     for size in args.sizes if not args.skip_reelpress else []:
         print(f"reelpress, {size} articles, {args.runs} runs", file=sys.stderr)
+        commit = git_commit(args.cli.parent)  # others may commit while a long run goes on
         result = run_size(size, args)
+        result["commit"] = commit
         result["targets"] = check_targets(result)
         report["sizes"].append(result)
     if args.compare:
