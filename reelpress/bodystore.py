@@ -38,9 +38,13 @@ class BodyStore:
 
     def put(self, key: str, html: str) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_text(html, encoding="utf-8")
+        data = html.encode("utf-8")
+        try:
+            temporary.write_bytes(data)
+        except FileNotFoundError:  # first body in this shard
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(data)
         os.replace(temporary, path)
 
     def get(self, key: str) -> str | None:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import jinja2
 
+from .bodystore import BodyStore
 from .diagnostics import Diagnostic
-from .model import Article
+from .model import Article, with_body
 from .output import stage_bytes
 from .project import ProjectPaths
 from .render import SiteView, render_article
@@ -18,6 +19,7 @@ from .theme import Theme, make_environment, template_diagnostic
 
 @dataclass(frozen=True)
 class RenderContext:
+    store: BodyStore
     theme: Theme
     site: SiteView
     paths: ProjectPaths
@@ -49,7 +51,7 @@ def render_articles_in_worker(articles: list[Article]) -> list[RenderOutcome]:
     for article in articles:
         output = article.source.output_path
         try:
-            html = render_article(env, article, context.site)
+            html = render_article(env, with_body(article, context.store), context.site)
         except jinja2.TemplateError as exc:
             template = article.meta.template or "article.html"
             outcomes.append(RenderOutcome(output, None,

@@ -27,7 +27,6 @@ from .model import (
     merge_faq,
     resolve_author,
     resolve_source_links,
-    with_body,
 )
 from .options import BuildOptions, BuildResult
 from .output import SiteWriter
@@ -239,9 +238,9 @@ def _render_articles(articles: list[Article], site: SiteView, theme: Theme, path
         output = article.source.output_path
         keys[output] = memo.key(article.meta.template or "article.html", article_inputs(article))
         if not memo.unchanged(output, keys[output]):
-            todo.append(with_body(article, store))
+            todo.append(article)  # its body is loaded by the worker that renders it
     writer = memo.writer
-    context = RenderContext(theme, site, paths, writer.stage, writer.site_dir)
+    context = RenderContext(store, theme, site, paths, writer.stage, writer.site_dir)
     outcomes = run_chunked(render_articles_in_worker, todo, jobs=options.jobs,
                            initializer=init_render_worker, initargs=(context,))
     for outcome in outcomes:
