@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", help="print more detail")
     common.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes")
     commands = parser.add_subparsers(dest="command", metavar="command")
-    commands.add_parser("build", parents=[common], help="build the site (default)")
+    commands.add_parser("build", parents=[common], help="build the site (default)",
+                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     serve = commands.add_parser("serve", parents=[common], help="preview with live reload")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -109,7 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = _split_default_command(list(sys.argv[1:] if argv is None else argv))
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # name the subcommand's own usage, not the top-level one
+            subparsers = next(a for a in parser._actions
+                              if isinstance(a, argparse._SubParsersAction))
+            subparsers.choices[args.command or "build"].error(
+                f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     if args.version:

@@ -50,6 +50,7 @@ KNOWN_KEYS = (
     "image_alt", "video", "video_caption", "faq", "draft", "slug", "lang", "canonical",
     "template",
 )
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:(?:\s|$)")
 _SLUG_SAFE = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
 _TEMPLATE_SAFE = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\.html$")
 
@@ -137,6 +138,17 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
                   config: SiteConfig, file_stem: str) -> tuple[PageMeta | None, list[Diagnostic]]:
     """Check front matter fields; return the record (None when an error makes it unusable)."""
     check = _Checker(rel, front_matter, first_line)
+    seen_keys: dict[str, int] = {}
+    for offset, match in enumerate(_TOP_KEY.match(line) for line in front_matter.splitlines()):
+        if match is None:
+            continue
+        key = match.group(1)
+        if key in seen_keys:
+            check.problems.append(warning(
+                rel, first_line + offset, f"'{key}' is given twice (first on line "
+                f"{first_line + seen_keys[key]}); the last one wins", "remove one of them"))
+        else:
+            seen_keys[key] = offset
     for key in data:
         if key not in KNOWN_KEYS:
             check.warn((str(key),), f"unknown front matter key '{key}'",
