@@ -80,3 +80,14 @@ def render_key(*parts: object) -> str:
         digest.update(repr(part).encode("utf-8", "surrogatepass"))
         digest.update(b"\x1f")
     return digest.hexdigest()
+
+
+@dataclass
+class BuildSession:
+    """Keeps the build cache in memory between the builds of one long-running process
+    (the preview server), so a rebuild does not read it back from disk each time."""
+
+    cache: BuildCache | None = None
+
+    def take(self, stamp: str) -> BuildCache | None:
+        return self.cache if self.cache is not None and self.cache.stamp == stamp else None

@@ -9,9 +9,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from pathlib import Path
 
 from .bodystore import BodyStore
-from .buildcache import BuildCache, load_cache, render_key, save_cache, stamp_for
+from .buildcache import BuildCache, BuildSession, load_cache, render_key, save_cache, stamp_for
 from .config import SiteConfig, load_config, read_config_text, validate_config
 from .content.loader import SourcePage, duplicate_outputs, find_sources, is_published
 from .diagnostics import Reporter, error
@@ -78,8 +79,13 @@ def _configure(paths: ProjectPaths, options: BuildOptions, reporter: Reporter
     return dataclasses.replace(config, base_url=fixed.base_url, publisher=publisher)
 
 
-def build_site(options: BuildOptions) -> BuildResult:
-    """Build the project at `options.root`; never raises for a user's mistake."""
+def build_site(options: BuildOptions, *, session: BuildSession | None = None,
+               changed: set[Path] | None = None) -> BuildResult:
+    """Build the project at `options.root`; never raises for a user's mistake.
+
+    `session` keeps caches in memory across builds of one process (the preview server);
+    `changed` (the files a watcher saw change) is informative: what is stale is decided
+    from the inputs themselves, so a missed event cannot leave a stale page."""
     clock = _Clock()
     reporter = Reporter()
     paths = ProjectPaths.at(options.root)
@@ -101,7 +107,11 @@ def build_site(options: BuildOptions) -> BuildResult:
 
     config_text = read_config_text(paths)
     stamp = stamp_for(config_text + repr(config.base_url))
-    cache, note = load_cache(paths.cache_dir, stamp, force=options.force)
+    kept = session.take(stamp) if session is not None and not options.force else None
+    cache, note = (kept, None) if kept is not None else \
+        load_cache(paths.cache_dir, stamp, force=options.force)
+    if session is not None:
+        session.cache = cache
     notes = (note,) if note else ()
     store = BodyStore.for_stamp(paths.cache_dir, stamp)
     prepared, fresh = _prepare_pages(paths, config, cache, store, options, reporter)

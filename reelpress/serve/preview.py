@@ -29,9 +29,15 @@ Say = Callable[[str], None]
 
 def _pipeline_build() -> Callable[..., Any]:
     # Imported late: the pipeline imports every stage, the server needs none of them.
+    from reelpress.buildcache import BuildSession
     from reelpress.pipeline import build_site
 
-    return build_site
+    session = BuildSession()  # the build cache stays in memory between preview builds
+
+    def build(options: Any, *, changed: set[Path] | None = None) -> Any:
+        return build_site(options, session=session, changed=changed)
+
+    return build
 
 
 def preview_options(options: Any) -> Any:
