@@ -12,7 +12,7 @@ from .bodystore import BodyStore
 from .config import SiteConfig
 from .content.loader import SourcePage, load_page
 from .diagnostics import Diagnostic, warning
-from .markup.engine import RenderedBody, render_body, render_fragment
+from .markup.engine import RenderedBody, render_body, render_fragments
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ def prepare_page(task: ContentTask, config: SiteConfig) -> PreparedPage:
     body = render_body(page.body, body_line=page.body_line, allow_html=html_ok,
                        base_path=config.base_path)
     problems.extend(warning(page.rel, line, message) for line, message in body.warnings)
-    answers = tuple(render_fragment(item.answer, allow_html=html_ok).strip()
-                    for item in page.meta.faq)
+    answers = tuple(html.strip() for html in render_fragments(
+        tuple(item.answer for item in page.meta.faq), allow_html=html_ok))
     return PreparedPage(task.rel, page, body, answers, tuple(problems))
 
 

@@ -131,6 +131,25 @@ def render_fragment(text: str, *, allow_html: bool = False) -> str:
     return markdown_engine(allow_html).render(text)
 
 
+_FRAGMENT_SEPARATOR = "<<reelpress-fragment-separator>>"
+_RENDERED_SEPARATOR = "<p>&lt;&lt;reelpress-fragment-separator&gt;&gt;</p>\n"
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:", re.MULTILINE)
+
+
+def render_fragments(texts: tuple[str, ...], *, allow_html: bool = False) -> tuple[str, ...]:
+    """Several short Markdown fragments (FAQ answers) in one parse: a parse has a fixed
+    cost that dominates for short texts. Falls back to one parse each whenever joining
+    could change the result (link definitions, or a fragment that swallows the separator)."""
+    if len(texts) < 2 or any(_DEFINITION.search(text) or _FRAGMENT_SEPARATOR in text
+                             for text in texts):
+        return tuple(render_fragment(text, allow_html=allow_html) for text in texts)
+    joined = f"\n\n{_FRAGMENT_SEPARATOR}\n\n".join(texts)
+    parts = markdown_engine(allow_html).render(joined).split(_RENDERED_SEPARATOR)
+    if len(parts) != len(texts):
+        return tuple(render_fragment(text, allow_html=allow_html) for text in texts)
+    return tuple(parts)
+
+
 def _inline_text(inline: Token) -> str:
     return "".join(child.content for child in inline.children or []
                    if child.type in ("text", "code_inline")).strip()
