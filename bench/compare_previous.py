@@ -102,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             remove_worktree(tree)
         return 2
+    changed = git("diff", "--stat", args.rev, "--", "reelpress", "build.py")
+    if not changed:
+        print(f"note: reelpress/ and build.py are the same in {args.rev} and the working tree; "
+              "differences below are noise (try --rev with an older commit)", file=sys.stderr)
     out_dir = WORK_DIR / "compare"
     out_dir.mkdir(parents=True, exist_ok=True)
     print(f"current = {git('log', '-1', '--format=%h %s')} (working tree as it is)\n"
