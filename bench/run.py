@@ -255,10 +255,13 @@ def markdown_report(report: dict) -> str:
              "| articles | scenario | wall s | CPU s | peak tree PSS MiB | peak tree RSS MiB "
              "| pages/s | files rewritten | added | removed |",
              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    commits = {result.get("commit") for result in report["sizes"]} - {None, report["commit"]}
-    if commits:
-        lines.insert(3, "**The code changed during the run**: sizes were built at "
-                     + "; ".join(f"{r['size']}: {r.get('commit')}" for r in report["sizes"]))
+    commits = {result.get(key) for result in report["sizes"] for key in ("commit", "commit_after")}
+    if commits - {None, report["commit"]}:
+        lines.insert(3, "**The code changed during the run** (a cache keyed by the code is then "
+                     "rebuilt): " + "; ".join(
+                         f"{r['size']}: {r.get('commit')}"
+                         + (f" then {r['commit_after']}" if "commit_after" in r else "")
+                         for r in report["sizes"]))
         lines.insert(4, "")
     for result in report["sizes"]:
         for name, stat in result.get("scenarios", {}).items():
@@ -354,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
         commit = git_commit(args.cli.parent)  # others may commit while a long run goes on
         result = run_size(size, args)
         result["commit"] = commit
+        commit_after = git_commit(args.cli.parent)
+        if commit_after != commit:
+            result["commit_after"] = commit_after
         result["targets"] = check_targets(result)
         report["sizes"].append(result)
     if args.compare:
