@@ -11,6 +11,7 @@ Prints a Markdown table and writes bench/results/latest.json. See bench/README.m
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -54,8 +55,6 @@ def ensure_corpus(size: int, seed: int, flavor: str) -> Path:
 
 
 def _file_digest(path: Path) -> str:
-    import hashlib
-
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
@@ -291,14 +290,22 @@ def markdown_report(report: dict) -> str:
 
 
 def git_commit(checkout: Path) -> str:
+    """The code under test: last commit touching it, and a digest of the files as they are
+    (others may edit or commit while a long run goes on; the digest sees both)."""
     try:
-        out = subprocess.run(["git", "-C", str(checkout), "log", "-1", "--format=%h %s"],
+        out = subprocess.run(["git", "-C", str(checkout), "log", "-1", "--format=%h %s", "--",
+                              "reelpress", "build.py"],
                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(checkout), "status", "--porcelain", "--",
-                                "reelpress", "build.py"], capture_output=True, text=True)
-        return out + (" (uncommitted changes)" if dirty.stdout.strip() else "")
     except (OSError, subprocess.CalledProcessError):
-        return "unknown commit"
+        out = "unknown commit"
+    files = sorted(path for path in (checkout / "reelpress").rglob("*")
+                   if path.is_file() and "__pycache__" not in path.parts)
+    digest = hashlib.sha256()
+    for path in [*files, checkout / "build.py"]:
+        if path.is_file():
+            digest.update(path.relative_to(checkout).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return f"{out} [code {digest.hexdigest()[:10]}]"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
