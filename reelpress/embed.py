@@ -15,7 +15,7 @@ from .content.loader import SourcePage
 from .diagnostics import Reporter, error
 from .markup.engine import MediaRef, RenderedBody, media_kind
 from .media import images
-from .model import MediaEmbed
+from .model import MediaEmbed, Thumbnail
 from .output import SiteWriter
 from .project import ProjectPaths
 from .urls import UrlScheme
@@ -130,7 +130,8 @@ def embed_media(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
                 hero = MediaEmbed(
                     html=_figure(images.picture_html(asset, meta.image_alt, page_link, hero=True),
                                  None),
-                    image_url=urls.absolute(asset.largest_fallback.path))
+                    image_url=urls.absolute(asset.largest_fallback.path),
+                    thumbnail=Thumbnail(meta.image_alt or "", photo=asset))
         if meta.image:
             asset = plan.assets.get((str(page.source_dir), meta.image))
             if asset is not None and asset.social_card:
@@ -174,7 +175,8 @@ def _photo_embed(asset: images.ImageAsset | None, ref: MediaRef, page_link, urls
         return MediaEmbed(_missing(ref))
     picture = images.picture_html(asset, ref.alt, page_link, title=ref.attr("title"))
     html = _figure(picture, ref.alt) if ref.standalone else picture
-    return MediaEmbed(html, image_url=urls.absolute(asset.largest_fallback.path))
+    return MediaEmbed(html, image_url=urls.absolute(asset.largest_fallback.path),
+                      thumbnail=Thumbnail(ref.alt, photo=asset))
 
 
 def _missing(ref: MediaRef) -> str:

@@ -72,7 +72,7 @@ def write_listings_and_feeds(env: jinja2.Environment, articles: Sequence[Article
                 meta = article.meta
                 card_keys[article.url_path] = render_key(
                     meta.title, article.url_path, meta.date, article.description, meta.tags,
-                    article.author, article.has_video)
+                    article.author, article.has_video, article.thumbnail)
         return tuple(card_keys[a.url_path] for a in items)
 
     by_tag: dict[str, list[Article]] = defaultdict(list)

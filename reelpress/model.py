@@ -20,6 +20,7 @@ from .content.loader import SourcePage
 from .content.schema import slugify
 from .diagnostics import Diagnostic, warning
 from .markup.engine import PLACEHOLDER_PATTERN, RenderedBody, is_source_link
+from .media.images_model import ImageAsset
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,18 @@ class FaqEntry:
 
 
 @dataclass(frozen=True)
+class Thumbnail:
+    """The picture of an article on listings: a processed photo (all its renditions, for a
+    srcset) or a video poster."""
+
+    alt: str
+    photo: ImageAsset | None = None
+    poster: str | None = None  # site path
+    width: int = 0
+    height: int = 0
+
+
+@dataclass(frozen=True)
 class MediaEmbed:
     """What the media stages made of one `MediaRef`: HTML plus structured data."""
 
@@ -40,6 +53,7 @@ class MediaEmbed:
     image_url: str | None = None          # absolute, for og:image / NewsArticle.image
     og_video: tuple[str, str, int, int] | None = None  # url, type, width, height
     video_seconds: float | None = None
+    thumbnail: Thumbnail | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,10 @@ class Article:
     @property
     def image_urls(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(e.image_url for e in self.all_embeds if e.image_url))
+
+    @property
+    def thumbnail(self) -> Thumbnail | None:
+        return next((e.thumbnail for e in self.all_embeds if e.thumbnail), None)
 
     @property
     def has_video(self) -> bool:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .config import SiteConfig
 from .content.schema import slugify
+from .media.images_html import picture_html
 from .model import Article
 from .structured import jsonld
 from .urls import UrlScheme, relativize_root_links
@@ -74,9 +75,29 @@ def _tags(article: Article, link: Callable[[str], str]) -> list[dict[str, str]]:
     return [{"name": tag, "link": link(tag_path(tag))} for tag in article.meta.tags]
 
 
-def card(article: Article, link: Callable[[str], str]) -> dict[str, Any]:
+CARD_SIZES = "(min-width: 68rem) 20rem, (min-width: 40rem) 45vw, 100vw"
+LEAD_SIZES = "(min-width: 68rem) 38rem, 100vw"
+
+
+def thumbnail_html(article: Article, link: Callable[[str], str], *, lead: bool) -> Markup | None:
+    thumb = article.thumbnail
+    if thumb is None:
+        return None
+    if thumb.photo is not None:
+        return Markup(picture_html(thumb.photo, thumb.alt, link,
+                                   sizes=LEAD_SIZES if lead else CARD_SIZES, hero=lead))
+    if thumb.poster is None:
+        return None
+    return Markup(f'<img src="{escape(link(thumb.poster))}" width="{thumb.width}" '
+                  f'height="{thumb.height}" alt="{escape(thumb.alt)}" '
+                  f'loading="{"eager" if lead else "lazy"}" decoding="async">')
+
+
+def card(article: Article, link: Callable[[str], str], lead: bool = False) -> dict[str, Any]:
     meta = article.meta
     return {
+        "lead": lead,
+        "thumb": thumbnail_html(article, link, lead=lead),
         "title": meta.title,
         "link": link(article.url_path),
         "date_iso": jsonld.iso(meta.date),
@@ -218,7 +239,8 @@ def render_listing(env: jinja2.Environment, site: SiteView, *, template: str, ti
                  description=description or site.config.description, page_path=page_path,
                  blocks=blocks)
     listing = {"title": title, "description": description, "visible_title": not home,
-               "cards": [card(a, context["url"]) for a in articles]}
+               "cards": [card(a, context["url"], lead=home and index == 0)
+                         for index, a in enumerate(articles)]}
     return env.get_template(template).render(**context, head=head, listing=listing,
                                              pagination=pagination)
 

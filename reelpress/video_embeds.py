@@ -25,7 +25,7 @@ from .media import (
     run_media_jobs,
     video_object,
 )
-from .model import MediaEmbed
+from .model import MediaEmbed, Thumbnail
 from .project import ProjectPaths
 from .structured.jsonld import iso
 from .urls import UrlScheme
@@ -144,7 +144,10 @@ class VideoStage:
         mp4 = next((r for r in asset.sources if r.site_path == asset.download), asset.sources[-1])
         return MediaEmbed(html, video_object=data, image_url=urls.absolute(asset.poster_jpeg),
                           og_video=(urls.absolute(mp4.site_path), "video/mp4", asset.width,
-                                    asset.height), video_seconds=asset.duration)
+                                    asset.height), video_seconds=asset.duration,
+                          thumbnail=Thumbnail(caption or page.meta.title,
+                                              poster=asset.poster_webp, width=asset.width,
+                                              height=asset.height))
 
     def prune(self) -> None:
         if self.plan_result is not None:

@@ -33,7 +33,8 @@ def test_home_lists_articles_newest_first(site: Path) -> None:
     home = read_page(site, "index.html")
     titles = [card.find("h2").text() for card in home.find_all("article", class_="card")]
     assert titles == ["New bridge opens", "Old ferry retired", "Market moves indoors"]
-    links = [card.find("a").get("href") for card in home.find_all("article", class_="card")]
+    links = [card.find("h2").find("a").get("href")
+             for card in home.find_all("article", class_="card")]
     assert links == ["/new-bridge/", "/old-ferry/", "/mid-market/"]
     assert home.find("title").text() == "Test Gazette"
 
