@@ -13,6 +13,8 @@ from typing import Any, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, error, warning
+from .media.images_model import ImageSettings
+from .media.recipes import VideoSettings
 from .project import ProjectPaths
 
 
@@ -49,6 +51,8 @@ class SiteConfig:
     feed_entries: int = 20
     ffmpeg: str | None = None
     sections: Mapping[str, Any] = field(default_factory=dict)
+    video: VideoSettings = field(default_factory=VideoSettings)
+    images: ImageSettings = field(default_factory=ImageSettings)
 
     @property
     def base_path(self) -> str:
@@ -198,7 +202,28 @@ def validate_config(
         sections={k: dict(v) for k, v in raw.items()
                   if k in SECTION_NAMES and isinstance(v, dict)},
     )
-    return config, tuple(problems)
+    video, video_problems = _media_settings(config, "video", VideoSettings, text, where)
+    images, image_problems = _media_settings(config, "images", ImageSettings, text, where)
+    problems.extend(video_problems + image_problems)
+    if video is None or images is None:
+        return None, tuple(problems)
+    return dataclasses.replace(config, video=video, images=images), tuple(problems)
+
+
+def _media_settings(config: SiteConfig, name: str, settings_type: type, text: str,
+                    where: str) -> tuple[Any, list[Diagnostic]]:
+    """A `[video]` / `[images]` table mapped onto its stage's settings, values checked by
+    the stage's own rules (`problems()`), each reported at its line."""
+    settings, problems = settings_from_section(config, name, settings_type, text, where)
+    found = list(problems)
+    if settings is None:
+        return None, found
+    for problem in settings.problems():
+        field_name, message = problem if isinstance(problem, tuple) else \
+            (problem.split(":", 1)[0], problem.split(":", 1)[-1].strip())
+        found.append(error(where, key_line(text, field_name, name),
+                           f"[{name}] {field_name}: {message}"))
+    return (None if any(p.is_error for p in found) else settings), found
 
 
 def _is_type(value: Any, expected: type | tuple[type, ...]) -> bool:

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from .config import SiteConfig, read_config_text, settings_from_section
+from .config import SiteConfig
 from .content.loader import SourcePage
 from .diagnostics import Reporter, error
 from .markup.engine import MediaRef, RenderedBody, media_kind
 from .media import images
 from .model import MediaEmbed, Thumbnail
+from .options import BuildOptions
 from .output import SiteWriter
 from .project import ProjectPaths
 from .urls import UrlScheme
@@ -34,15 +35,9 @@ class MediaStages:
     quiet: bool = False
 
     @classmethod
-    def for_build(cls, paths: ProjectPaths, config: SiteConfig, options, reporter: Reporter
-                  ) -> MediaStages:  # noqa: ANN001
-        text = read_config_text(paths)
-        where = paths.relative(paths.config_file)
-        image_settings, problems = settings_from_section(config, "images",
-                                                         images.ImageSettings, text, where)
-        reporter.extend(problems)
-        video = VideoStage.for_build(paths, config, options, reporter)
-        return cls(paths, image_settings or images.ImageSettings(), video,
+    def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions
+                  ) -> MediaStages:
+        return cls(paths, config.images, VideoStage.for_build(paths, config, options),
                    force=options.force, jobs=options.jobs, quiet=options.quiet)
 
 

@@ -124,7 +124,7 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
     bodies = {p.rel: p.body for p in prepared if p.body is not None}
     answers = {p.rel: p.faq_answers_html for p in prepared}
     urls = UrlScheme(config.base_url, config.relative_urls)
-    media = embed_media(published, bodies, MediaStages.for_build(paths, config, options, reporter),
+    media = embed_media(published, bodies, MediaStages.for_build(paths, config, options),
                         urls, reporter)
     clock.lap("media")
     url_paths = {page.rel: page.url_path for page in published}

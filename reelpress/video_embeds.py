@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import SiteConfig, key_line, read_config_text, settings_from_section
+from .config import SiteConfig
 from .content.loader import SourcePage
 from .diagnostics import Reporter, error
 from .markup.engine import MediaRef, RenderedBody, media_kind
@@ -26,6 +26,7 @@ from .media import (
     video_object,
 )
 from .model import MediaEmbed, Thumbnail
+from .options import BuildOptions
 from .project import ProjectPaths
 from .structured.jsonld import iso
 from .urls import UrlScheme
@@ -60,17 +61,9 @@ class VideoStage:
     produced: dict[str, Path] = field(default_factory=dict)  # site path -> existing file
 
     @classmethod
-    def for_build(cls, paths: ProjectPaths, config: SiteConfig, options, reporter: Reporter
-                  ) -> VideoStage:  # noqa: ANN001
-        text = read_config_text(paths)
-        settings, problems = settings_from_section(config, "video", VideoSettings, text,
-                                                   paths.relative(paths.config_file))
-        reporter.extend(problems)
-        where = paths.relative(paths.config_file)
-        for problem in (settings.problems() if settings else []):
-            name = problem.split(":", 1)[0]
-            reporter.add(error(where, key_line(text, name, "video"), f"[video] {problem}"))
-        return cls(paths, settings or VideoSettings(), config.ffmpeg, force=options.force,
+    def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions
+                  ) -> VideoStage:
+        return cls(paths, config.video, config.ffmpeg, force=options.force,
                    jobs=options.jobs, quiet=options.quiet)
 
     def run(self, pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
