@@ -290,8 +290,8 @@ def settings_from_section(config: SiteConfig, name: str, settings_type: type, te
                                   f"got {value!r}"))
         else:
             values[key] = coerced
-    if any(p.is_error for p in problems):
-        return None, tuple(problems)
+    # the valid fields still make settings, so their own checks run too: one run
+    # reports every problem of the table
     return settings_type(**values), tuple(problems)
 
 
