@@ -18,7 +18,7 @@ from .feeds import FeedEntry, FeedInfo, atom_feed, json_feed, rss_feed
 from .incremental import OutputMemo
 from .model import Article, with_body
 from .project import ProjectPaths
-from .render import SiteView, render_listing, render_simple, tag_path
+from .render import SiteView, card, render_listing, render_simple, tag_path
 from .sitemap import SitemapEntry, SitemapVideo, robots_txt, sitemap_xml
 from .theme import template_diagnostic
 
@@ -139,7 +139,6 @@ def _paginated(env, site, guarded, cards_of, articles, *, base, title, descripti
 
 
 def _years(articles: Sequence[Article], site: SiteView) -> list[dict[str, object]]:
-    from .render import card
     years: dict[int, list[dict[str, object]]] = defaultdict(list)
     for article in articles:
         years[article.date.year].append(card(article, lambda p: site.urls.link(p, "archive/")))

@@ -7,7 +7,7 @@ import datetime as dt
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import unescape as html_unescape
 from typing import Any
 from urllib.parse import unquote
@@ -69,7 +69,6 @@ class Article:
     body_key: str = ""  # where the rendered body waits in the BodyStore until needed
     # links to other Markdown files, as rendered -> the URL of that article
     links: tuple[tuple[str, str], ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def meta(self):  # noqa: ANN201 - PageMeta, re-exported for templates

@@ -152,7 +152,8 @@ def article_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
             publisher=site.publisher_jsonld(), language=meta.lang or site.config.language,
             keywords=meta.tags, word_count=article.word_count,
             videos=list(article.video_objects)),
-        jsonld.breadcrumb_list(_trail(article, site)),
+        jsonld.breadcrumb_list([(name, site.urls.absolute(path))
+                                for name, path in _trail(article)]),
     ]
     if article.faq and site.config.faq_jsonld:
         blocks.append(jsonld.faq_page(url=url, items=[(f.question, f.answer_html)
@@ -160,12 +161,13 @@ def article_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
     return blocks
 
 
-def _trail(article: Article, site: SiteView) -> list[tuple[str, str]]:
-    trail = [("Home", site.urls.absolute(""))]
+def _trail(article: Article) -> list[tuple[str, str]]:
+    """Home > first tag > article, as (name, site path)."""
+    trail = [("Home", "")]
     if article.meta.tags:
         tag = article.meta.tags[0]
-        trail.append((tag, site.urls.absolute(tag_path(tag))))
-    trail.append((article.meta.title, site.urls.absolute(article.url_path)))
+        trail.append((tag, tag_path(tag)))
+    trail.append((article.meta.title, article.url_path))
     return trail
 
 
@@ -195,7 +197,6 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
                  share_title=meta.title)
     if meta.lang and meta.lang != site.config.language:
         head["alternates"] = [{"lang": meta.lang, "href": head["canonical"]}]
-    trail = _trail(article, site)
     page = {
         "title": meta.title,
         "summary": meta.summary or meta.description,
@@ -212,17 +213,11 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
         "body": Markup(relativize_root_links(article.body_html, site.urls, from_page)),
         "faq": [{"question": f.question, "answer": Markup(f.answer_html), "anchor": f.anchor}
                 for f in article.faq],
-        "breadcrumbs": [{"name": name, "link": link(site_path_of(url, site))}
-                        for name, url in trail],
+        "breadcrumbs": [{"name": name, "link": link(path)} for name, path in _trail(article)],
         "has_video": article.has_video,
     }
     template = env.get_template(meta.template or "article.html")
     return template.render(**context, head=head, page=page)
-
-
-def site_path_of(absolute_url: str, site: SiteView) -> str:
-    return absolute_url[len(site.config.base_url):] if absolute_url.startswith(
-        site.config.base_url) else absolute_url
 
 
 def render_listing(env: jinja2.Environment, site: SiteView, *, template: str, title: str,
