@@ -30,8 +30,8 @@ class BodyStore:
     def key(self, source_hash: str) -> str:
         return hashlib.sha1(source_hash.encode()).hexdigest()
 
-    def get_path(self, key: str) -> Path:
-        return self._path(key)
+    def has(self, key: str) -> bool:
+        return os.path.isfile(os.path.join(self.root, key[:2], f"{key}.html"))
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.html"

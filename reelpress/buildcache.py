@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .prepare import PreparedPage
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 CACHE_FILE = "build.pickle"
 
 
@@ -27,6 +27,8 @@ class BuildCache:
     pages: dict[str, tuple[int, int, PreparedPage]] = field(default_factory=dict)
     # output path -> (key of its inputs, size, mtime_ns of the file that build wrote)
     renders: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    outputs: frozenset[str] | None = None  # every file the last build put in site/
+    site_dir: str = ""  # ... which was this folder
 
     def prepared(self, rel: str, mtime_ns: int, size: int) -> PreparedPage | None:
         entry = self.pages.get(rel)

@@ -3,6 +3,7 @@ it was rendered from; an output with the same key as last time is kept as it is.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import jinja2
@@ -48,13 +49,14 @@ class OutputMemo:
         if previous is None or previous[0] != key:
             return False
         try:
-            stat = (self.writer.site_dir / output).stat()
+            stat = os.stat(os.path.join(self.writer.site_dir, output))
         except OSError:
             return False
         if (stat.st_size, stat.st_mtime_ns) != previous[1:]:
             return False
         self.kept[output] = previous
-        return self.writer.keep_previous(output)
+        self.writer.record(output, False)  # the file is there, as that build left it
+        return True
 
     def final_records(self) -> dict[str, tuple[str, int, int]]:
         """After the commit: each output's key with the signature of the file on disk."""
@@ -65,7 +67,7 @@ class OutputMemo:
                 records[output] = kept
                 continue
             try:
-                stat = (self.writer.site_dir / output).stat()
+                stat = os.stat(os.path.join(self.writer.site_dir, output))
             except OSError:
                 continue
             records[output] = (key, stat.st_size, stat.st_mtime_ns)

@@ -161,6 +161,8 @@ _HREF = re.compile(r'href="([^"]*)"')
 
 
 def link_source_files(html: str, links: tuple[tuple[str, str], ...]) -> str:
+    if ".md" not in html:
+        return html
     for href, target in links:
         html = html.replace(f'href="{escape(href)}"', f'href="{escape(target)}"')
     return html
@@ -173,7 +175,7 @@ def resolve_source_links(page: SourcePage, body: RenderedBody, faq: tuple[FaqEnt
     answers; unknown targets warn."""
     resolved: list[tuple[str, str]] = []
     problems: list[Diagnostic] = []
-    in_faq = [(html_unescape(href), None) for entry in faq
+    in_faq = [(html_unescape(href), None) for entry in faq if ".md" in entry.answer_html
               for href in _HREF.findall(entry.answer_html) if is_source_link(html_unescape(href))]
     for href, line in dict.fromkeys([*body.source_links, *in_faq]):
         path, _, fragment = href.partition("#")

@@ -201,14 +201,21 @@ class SiteWriter:
     def abort(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
 
-    def commit(self) -> OutputStats:
-        """Put the staged files in place and delete outputs this build no longer makes."""
+    @property
+    def paths(self) -> frozenset[str]:
+        return frozenset(self._paths)
+
+    def commit(self, previous_outputs: frozenset[str] | None = None) -> OutputStats:
+        """Put the staged files in place and delete outputs this build no longer makes:
+        those of `previous_outputs` (what the last build wrote) when known, else every
+        file of site/ this build did not write."""
         written = tuple(sorted(self._written))
         if not self.site_dir.exists():
             self.site_dir.parent.mkdir(parents=True, exist_ok=True)
             self.stage.rename(self.site_dir)
             return OutputStats(written, self._unchanged, ())
-        removed = tuple(sorted(existing_files(self.site_dir) - self._paths))
+        before = existing_files(self.site_dir) if previous_outputs is None else previous_outputs
+        removed = tuple(sorted(before - self._paths))
         if written or removed:
             journal = {"moves": list(written), "removals": list(removed)}
             (self.stage / JOURNAL).write_text(json.dumps(journal), encoding="utf-8")

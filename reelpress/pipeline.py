@@ -25,7 +25,6 @@ from .model import (
     Article,
     FaqEntry,
     link_source_files,
-    merge_faq,
     resolve_author,
     resolve_source_links,
 )
@@ -122,13 +121,13 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
                  is_published(p.page.meta, drafts=options.drafts, future=options.future, now=now)]
     reporter.extend(duplicate_outputs(published))
     bodies = {p.rel: p.body for p in prepared if p.body is not None}
-    answers = {p.rel: p.faq_answers_html for p in prepared}
+    faqs = {p.rel: p.faq for p in prepared}
     urls = UrlScheme(config.base_url, config.relative_urls)
     media = embed_media(published, bodies, MediaStages.for_build(paths, config, options),
                         urls, reporter)
     clock.lap("media")
     url_paths = {page.rel: page.url_path for page in published}
-    articles = sorted((_assemble(page, bodies[page.rel], answers[page.rel], media, config, store,
+    articles = sorted((_assemble(page, bodies[page.rel], faqs[page.rel], media, config, store,
                                  url_paths, reporter)
                        for page in published), key=lambda a: (a.date, a.source.rel), reverse=True)
     if reporter.has_errors():
@@ -156,13 +155,17 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
     if reporter.has_errors():
         writer.abort()
         return _failed(reporter, clock, notes)
-    stats = writer.commit()
+    same_site = cache.outputs is not None and cache.site_dir == str(site_dir)
+    stats = writer.commit(cache.outputs if same_site else None)
     future_dates = [p.page.meta.date for p in prepared if p.page is not None
                     and p.page.meta.date > now and not options.future]
     media.prune()
     records = memo.final_records()
-    if fresh or records != cache.renders:
+    if fresh or records != cache.renders or writer.paths != cache.outputs or \
+            cache.site_dir != str(site_dir):
         cache.renders = records
+        cache.outputs = writer.paths
+        cache.site_dir = str(site_dir)
         save_cache(paths.cache_dir, cache)
     clock.lap("commit")
     html_written = sum(1 for w in stats.written if w.endswith(".html"))
@@ -191,7 +194,7 @@ def _prepare_pages(paths: ProjectPaths, config: SiteConfig, cache: BuildCache,
         signatures[rel] = (source.mtime_ns, source.size)
         cached = cache.prepared(rel, source.mtime_ns, source.size)
         if cached is not None and cached.page is not None and \
-                store.get_path(store.key(cached.page.source_hash)).is_file():
+                store.has(store.key(cached.page.source_hash)):
             results[rel] = cached
         else:
             todo.append(ContentTask(source.path, rel, source.rel_to_content))
@@ -206,11 +209,10 @@ def _prepare_pages(paths: ProjectPaths, config: SiteConfig, cache: BuildCache,
     return ordered, len(todo)
 
 
-def _assemble(page: SourcePage, body: RenderedBody, answers: tuple[str, ...],
+def _assemble(page: SourcePage, body: RenderedBody, faq: tuple[FaqEntry, ...],
               media: MediaResults, config: SiteConfig, store: BodyStore,
               url_paths: dict[str, str], reporter: Reporter) -> Article:
     hero, embeds = media.for_page(page)
-    faq = merge_faq(page, body, answers)
     links, problems = resolve_source_links(page, body, faq, url_paths, config.base_path)
     reporter.extend(problems)
     if links:

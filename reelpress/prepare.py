@@ -13,6 +13,7 @@ from .config import SiteConfig
 from .content.loader import SourcePage, load_page
 from .diagnostics import Diagnostic, warning
 from .markup.engine import RenderedBody, render_body, render_fragments
+from .model import FaqEntry, merge_faq
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class PreparedPage:
     rel: str
     page: SourcePage | None
     body: RenderedBody | None
-    faq_answers_html: tuple[str, ...]
+    faq: tuple[FaqEntry, ...]  # front matter and body FAQ merged, answers rendered
     diagnostics: tuple[Diagnostic, ...]
 
 
@@ -48,7 +49,7 @@ def prepare_page(task: ContentTask, config: SiteConfig) -> PreparedPage:
     problems.extend(warning(page.rel, line, message) for line, message in body.warnings)
     answers = tuple(html.strip() for html in render_fragments(
         tuple(item.answer for item in page.meta.faq), allow_html=html_ok))
-    return PreparedPage(task.rel, page, body, answers, tuple(problems))
+    return PreparedPage(task.rel, page, body, merge_faq(page, body, answers), tuple(problems))
 
 
 def stored(prepared: PreparedPage, store: BodyStore) -> PreparedPage:
@@ -57,8 +58,12 @@ def stored(prepared: PreparedPage, store: BodyStore) -> PreparedPage:
     if prepared.page is None or prepared.body is None:
         return prepared
     store.put(store.key(prepared.page.source_hash), prepared.body.html)
-    return dataclasses.replace(prepared, page=dataclasses.replace(prepared.page, body=""),
-                               body=dataclasses.replace(prepared.body, html=""))
+    # What the record no longer needs: the Markdown, and the FAQ sources (merged and
+    # rendered into `prepared.faq`).
+    page = dataclasses.replace(prepared.page, body="",
+                               meta=dataclasses.replace(prepared.page.meta, faq=()))
+    return dataclasses.replace(prepared, page=page,
+                               body=dataclasses.replace(prepared.body, html="", faq=()))
 
 
 class _WorkerState:
