@@ -23,13 +23,17 @@ def worker_count(requested: int | None) -> int:
 
 
 def run_chunked(work: Callable[[list[Task]], list[Result]], tasks: Sequence[Task], *,
-                jobs: int | None, initializer: Callable[..., None], initargs: tuple[Any, ...]
-                ) -> list[Result]:
-    """`work` over `tasks` in order; `initializer(*initargs)` sets up each process once."""
+                jobs: int | None, initializer: Callable[..., None], initargs: tuple[Any, ...],
+                meanwhile: Callable[[], None] | None = None) -> list[Result]:
+    """`work` over `tasks` in order; `initializer(*initargs)` sets up each process once.
+    `meanwhile` runs in this process while the workers are busy (its exceptions win)."""
     workers = worker_count(jobs)
     if workers == 1 or len(tasks) < POOL_THRESHOLD:
         initializer(*initargs)
-        return work(list(tasks))
+        results = work(list(tasks))
+        if meanwhile is not None:
+            meanwhile()
+        return results
     chunk = max(8, min(64, len(tasks) // (workers * 4) or 1))
     chunks = [list(tasks[i:i + chunk]) for i in range(0, len(tasks), chunk)]
     # fork is fastest, but forking a process that runs threads (the preview server,
@@ -39,7 +43,10 @@ def run_chunked(work: Callable[[list[Task]], list[Result]], tasks: Sequence[Task
         "fork" if hasattr(os, "fork") and single_threaded else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer,
                              initargs=initargs) as pool:
+        pending = pool.map(work, chunks)
+        if meanwhile is not None:
+            meanwhile()
         results: list[Result] = []
-        for part in pool.map(work, chunks):
+        for part in pending:
             results.extend(part)
     return results

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .bodystore import BodyStore
@@ -140,12 +141,12 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
         env = make_environment(theme)
         site_key = render_key(stamp, config, assets, now.year)
         memo = OutputMemo(writer, cache.renders, theme, env, site_key)
-        article_keys = _render_articles(articles, site, theme, paths, memo, store, options,
-                                        reporter)
-        clock.lap("articles")
-        write_listings_and_feeds(env, articles, site, memo, article_keys, store, paths, reporter)
+        # listings and feeds are written here while the workers render the articles
+        _render_articles(articles, site, theme, paths, memo, store, options, reporter,
+                         lambda keys: write_listings_and_feeds(env, articles, site, memo, keys,
+                                                               store, paths, reporter))
         media.publish(writer)
-        clock.lap("listings")
+        clock.lap("render")
     except BaseException:
         writer.abort()
         raise
@@ -241,9 +242,9 @@ def article_inputs(article: Article) -> tuple[object, ...]:
 
 def _render_articles(articles: list[Article], site: SiteView, theme: Theme, paths: ProjectPaths,
                      memo: OutputMemo, store: BodyStore, options: BuildOptions,
-                     reporter: Reporter) -> dict[str, str]:
+                     reporter: Reporter, listings: Callable[[dict[str, str]], None]) -> None:
     """Render pages whose inputs changed (in worker processes); keep the others.
-    Returns each article's render key (listings and feeds derive theirs from them)."""
+    `listings(keys)` (which derives its keys from the articles') runs meanwhile."""
     keys: dict[str, str] = {}
     todo: list[Article] = []
     for article in articles:
@@ -254,7 +255,8 @@ def _render_articles(articles: list[Article], site: SiteView, theme: Theme, path
     writer = memo.writer
     context = RenderContext(store, theme, site, paths, writer.stage, writer.site_dir)
     outcomes = run_chunked(render_articles_in_worker, todo, jobs=options.jobs,
-                           initializer=init_render_worker, initargs=(context,))
+                           initializer=init_render_worker, initargs=(context,),
+                           meanwhile=lambda: listings(keys))
     for outcome in outcomes:
         if outcome.changed is None:
             if outcome.diagnostic:
@@ -263,7 +265,6 @@ def _render_articles(articles: list[Article], site: SiteView, theme: Theme, path
             continue
         writer.record(outcome.output_path, outcome.changed)
     memo.rendered += len(todo)
-    return keys
 
 
 __all__ = ["BuildOptions", "BuildResult", "FaqEntry", "build_site"]
