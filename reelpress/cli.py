@@ -154,12 +154,14 @@ def _run(args: argparse.Namespace) -> int:
 
 def build(options: BuildOptions) -> BuildResult:
     """A build; the no-op check runs first, before the engine is even imported."""
-    from .fastpath import up_to_date
-    previous = up_to_date(options)
+    from .fastpath import input_signature, up_to_date
+    from .project import ProjectPaths
+    inputs = input_signature(ProjectPaths.at(options.root), options)
+    previous = up_to_date(options, inputs)
     if previous is not None:
         return previous
     from .pipeline import build_site
-    return build_site(options)
+    return build_site(options, inputs=inputs)
 
 
 def _check(options: BuildOptions) -> int:

@@ -30,7 +30,7 @@ from .model import (
     resolve_source_links,
 )
 from .options import BuildOptions, BuildResult
-from .output import SiteWriter
+from .output import OutputStats, SiteWriter
 from .pagerender import RenderContext, init_render_worker, render_articles_in_worker
 from .parallel import run_chunked
 from .prepare import ContentTask, PreparedPage, init_worker, prepare_in_worker
@@ -80,19 +80,21 @@ def _configure(paths: ProjectPaths, options: BuildOptions, reporter: Reporter
 
 
 def build_site(options: BuildOptions, *, session: BuildSession | None = None,
-               changed: set[Path] | None = None) -> BuildResult:
+               changed: set[Path] | None = None, inputs: str | None = None) -> BuildResult:
     """Build the project at `options.root`; never raises for a user's mistake.
 
     `session` keeps caches in memory across builds of one process (the preview server);
     `changed` (the files a watcher saw change) is informative: what is stale is decided
-    from the inputs themselves, so a missed event cannot leave a stale page."""
+    from the inputs themselves, so a missed event cannot leave a stale page. `inputs` is
+    the input signature when the caller already computed it (and found a build needed)."""
     clock = _Clock()
     reporter = Reporter()
     paths = ProjectPaths.at(options.root)
-    inputs = input_signature(paths, options)
-    previous = up_to_date(options, inputs)
-    if previous is not None:
-        return dataclasses.replace(previous, seconds=clock.total)
+    if inputs is None:
+        inputs = input_signature(paths, options)
+        previous = up_to_date(options, inputs)
+        if previous is not None:
+            return dataclasses.replace(previous, seconds=clock.total)
     site_dir = (options.out_dir or paths.site_dir).resolve()
     config = _configure(paths, options, reporter)
     if config is None:
@@ -156,18 +158,10 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
     if reporter.has_errors():
         writer.abort()
         return _failed(reporter, clock, notes)
-    same_site = cache.outputs is not None and cache.site_dir == str(site_dir)
-    stats = writer.commit(cache.outputs if same_site else None)
+    stats = _commit(writer, memo, cache, site_dir, paths, changed_pages=fresh)
+    media.prune()
     future_dates = [p.page.meta.date for p in prepared if p.page is not None
                     and p.page.meta.date > now and not options.future]
-    media.prune()
-    records = memo.final_records()
-    if fresh or records != cache.renders or writer.paths != cache.outputs or \
-            cache.site_dir != str(site_dir):
-        cache.renders = records
-        cache.outputs = writer.paths
-        cache.site_dir = str(site_dir)
-        save_cache(paths.cache_dir, cache)
     clock.lap("commit")
     html_written = sum(1 for w in stats.written if w.endswith(".html"))
     html_total = writer.html_count
@@ -179,6 +173,21 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
     )
     remember(options, inputs, result, expiry(now, future_dates))
     return result
+
+
+def _commit(writer: SiteWriter, memo: OutputMemo, cache: BuildCache, site_dir: Path,
+            paths: ProjectPaths, *, changed_pages: int) -> OutputStats:
+    """Put the new files in place, then record what this build made for the next one."""
+    same_site = cache.outputs is not None and cache.site_dir == str(site_dir)
+    stats = writer.commit(cache.outputs if same_site else None)
+    records = memo.final_records()
+    if changed_pages or records != cache.renders or writer.paths != cache.outputs or \
+            not same_site:
+        cache.renders = records
+        cache.outputs = writer.paths
+        cache.site_dir = str(site_dir)
+        save_cache(paths.cache_dir, cache)
+    return stats
 
 
 def _prepare_pages(paths: ProjectPaths, config: SiteConfig, cache: BuildCache,
