@@ -19,6 +19,7 @@ from .model import MediaEmbed, Thumbnail
 from .options import BuildOptions
 from .output import SiteWriter
 from .project import ProjectPaths
+from .theme import Theme
 from .urls import UrlScheme
 from .video_embeds import VideoStage
 
@@ -33,12 +34,15 @@ class MediaStages:
     force: bool = False
     jobs: int | None = None
     quiet: bool = False
+    body_sizes: str = "100vw"
+    hero_sizes: str = "100vw"
 
     @classmethod
-    def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions
-                  ) -> MediaStages:
+    def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions,
+                  theme: Theme) -> MediaStages:
         return cls(paths, config.images, VideoStage.for_build(paths, config, options),
-                   force=options.force, jobs=options.jobs, quiet=options.quiet)
+                   force=options.force, jobs=options.jobs, quiet=options.quiet,
+                   body_sizes=theme.sizes_for("body"), hero_sizes=theme.sizes_for("hero"))
 
 
 @dataclass
@@ -123,7 +127,8 @@ def embed_media(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
             asset = plan.assets.get((str(page.source_dir), meta.image))
             if asset is not None:
                 hero = MediaEmbed(
-                    html=_figure(images.picture_html(asset, meta.image_alt, page_link, hero=True),
+                    html=_figure(images.picture_html(asset, meta.image_alt, page_link, hero=True,
+                                                     sizes=stages.hero_sizes),
                                  None),
                     image_url=urls.absolute(asset.largest_fallback.path),
                     thumbnail=Thumbnail(meta.image_alt or "", photo=asset))
@@ -139,7 +144,7 @@ def embed_media(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
         for ref in bodies[page.rel].media:
             if ref.kind == "image":
                 asset = plan.assets.get((str(page.source_dir), ref.src))
-                embeds.append(_photo_embed(asset, ref, page_link, urls))
+                embeds.append(_photo_embed(asset, ref, page_link, urls, stages.body_sizes))
             else:
                 embed = video.embed(page, ref.src, ref.alt, dict(ref.attrs), page_link, urls)
                 embeds.append(embed or MediaEmbed(_missing(ref)))
@@ -164,11 +169,12 @@ def _figure(inner: str, caption: str | None) -> str:
     return f'<figure class="photo">{inner}{caption_html}</figure>'
 
 
-def _photo_embed(asset: images.ImageAsset | None, ref: MediaRef, page_link, urls: UrlScheme
-                 ) -> MediaEmbed:  # noqa: ANN001
+def _photo_embed(asset: images.ImageAsset | None, ref: MediaRef, page_link, urls: UrlScheme,
+                 sizes: str) -> MediaEmbed:  # noqa: ANN001
     if asset is None:  # its error is already reported; the build will fail
         return MediaEmbed(_missing(ref))
-    picture = images.picture_html(asset, ref.alt, page_link, title=ref.attr("title"))
+    picture = images.picture_html(asset, ref.alt, page_link, title=ref.attr("title"),
+                                  sizes=sizes)
     html = _figure(picture, ref.alt) if ref.standalone else picture
     return MediaEmbed(html, image_url=urls.absolute(asset.largest_fallback.path),
                       thumbnail=Thumbnail(ref.alt, photo=asset))

@@ -126,8 +126,8 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
     bodies = {p.rel: p.body for p in prepared if p.body is not None}
     faqs = {p.rel: p.faq for p in prepared}
     urls = UrlScheme(config.base_url, config.relative_urls)
-    media = embed_media(published, bodies, MediaStages.for_build(paths, config, options),
-                        urls, reporter)
+    media = embed_media(published, bodies,
+                        MediaStages.for_build(paths, config, options, theme), urls, reporter)
     clock.lap("media")
     url_paths = {page.rel: page.url_path for page in published}
     articles = sorted((_assemble(page, bodies[page.rel], faqs[page.rel], media, config, store,
@@ -139,7 +139,8 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
     writer = SiteWriter(site_dir)
     try:
         assets = write_site_files(writer, theme, options.fingerprint_assets)
-        site = SiteView(config, urls, assets, now)
+        site = SiteView(config, urls, assets, now,
+                        {role: theme.sizes_for(role) for role in ("card", "lead")})
         env = make_environment(theme)
         site_key = render_key(stamp, config, assets, now.year)
         memo = OutputMemo(writer, cache.renders, theme, env, site_key)

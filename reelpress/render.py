@@ -5,6 +5,7 @@ Views are plain dicts of already-escaped-or-plain values; templates stay dumb.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -30,6 +31,7 @@ class SiteView:
     urls: UrlScheme
     assets: Mapping[str, str]  # 'style.css' -> 'static/style.3f9a1c2e.css' (site path)
     now: dt.datetime
+    image_sizes: Mapping[str, str] = dataclasses.field(default_factory=dict)  # by role
 
     def context(self, from_page: str) -> dict[str, Any]:
         link = self.urls.link
@@ -75,17 +77,13 @@ def _tags(article: Article, link: Callable[[str], str]) -> list[dict[str, str]]:
     return [{"name": tag, "link": link(tag_path(tag))} for tag in article.meta.tags]
 
 
-CARD_SIZES = "(min-width: 68rem) 20rem, (min-width: 40rem) 45vw, 100vw"
-LEAD_SIZES = "(min-width: 68rem) 38rem, 100vw"
-
-
-def thumbnail_html(article: Article, link: Callable[[str], str], *, lead: bool) -> Markup | None:
+def thumbnail_html(article: Article, link: Callable[[str], str], *, lead: bool,
+                   sizes: str) -> Markup | None:
     thumb = article.thumbnail
     if thumb is None:
         return None
     if thumb.photo is not None:
-        return Markup(picture_html(thumb.photo, thumb.alt, link,
-                                   sizes=LEAD_SIZES if lead else CARD_SIZES, hero=lead))
+        return Markup(picture_html(thumb.photo, thumb.alt, link, sizes=sizes, hero=lead))
     if thumb.poster is None:
         return None
     return Markup(f'<img src="{escape(link(thumb.poster))}" width="{thumb.width}" '
@@ -93,11 +91,12 @@ def thumbnail_html(article: Article, link: Callable[[str], str], *, lead: bool) 
                   f'loading="{"eager" if lead else "lazy"}" decoding="async">')
 
 
-def card(article: Article, link: Callable[[str], str], lead: bool = False) -> dict[str, Any]:
+def card(article: Article, link: Callable[[str], str], lead: bool = False,
+         sizes: str = "100vw") -> dict[str, Any]:
     meta = article.meta
     return {
         "lead": lead,
-        "thumb": thumbnail_html(article, link, lead=lead),
+        "thumb": thumbnail_html(article, link, lead=lead, sizes=sizes),
         "title": meta.title,
         "link": link(article.url_path),
         "date_iso": jsonld.iso(meta.date),
@@ -234,7 +233,9 @@ def render_listing(env: jinja2.Environment, site: SiteView, *, template: str, ti
                  description=description or site.config.description, page_path=page_path,
                  blocks=blocks)
     listing = {"title": title, "description": description, "visible_title": not home,
-               "cards": [card(a, context["url"], lead=home and index == 0)
+               "cards": [card(a, context["url"], lead=home and index == 0,
+                              sizes=site.image_sizes.get("lead" if home and index == 0
+                                                         else "card", "100vw"))
                          for index, a in enumerate(articles)]}
     return env.get_template(template).render(**context, head=head, listing=listing,
                                              pagination=pagination)

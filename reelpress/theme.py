@@ -22,6 +22,12 @@ from .diagnostics import Diagnostic, error
 from .project import ProjectPaths
 
 BUILTIN_THEMES = Path(__file__).parent / "themes"
+DEFAULT_IMAGE_SIZES = {
+    "body": "(min-width: 44rem) 42rem, 100vw",
+    "hero": "(min-width: 44rem) 42rem, 100vw",
+    "card": "(min-width: 68rem) 20rem, (min-width: 40rem) 45vw, 100vw",
+    "lead": "(min-width: 68rem) 38rem, 100vw",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,12 @@ class Theme:
     name: str
     template_dirs: tuple[Path, ...]
     static_dirs: tuple[Path, ...]
+    # `sizes` attributes of responsive images, by role (body, hero, card, lead): the
+    # theme's layout decides how wide an image is shown, so the theme says it
+    image_sizes: tuple[tuple[str, str], ...] = ()
+
+    def sizes_for(self, role: str) -> str:
+        return dict(self.image_sizes).get(role, DEFAULT_IMAGE_SIZES[role])
 
     def static_files(self) -> dict[str, Path]:
         """Site-relative path -> file, earlier folders overriding later ones."""
@@ -79,6 +91,7 @@ def resolve_theme(paths: ProjectPaths, name: str) -> tuple[Theme | None, list[Di
     template_dirs: list[Path] = [paths.templates_override_dir]
     static_dirs: list[Path] = [paths.static_override_dir]
     seen: list[str] = []
+    sizes: dict[str, str] = {}
     current: str | None = name
     while current is not None:
         if current in seen:
@@ -103,13 +116,23 @@ def resolve_theme(paths: ProjectPaths, name: str) -> tuple[Theme | None, list[Di
         theme_toml = folder / "theme.toml"
         if theme_toml.is_file():
             try:
-                parent = tomllib.loads(theme_toml.read_text(encoding="utf-8")).get("extends")
+                settings = tomllib.loads(theme_toml.read_text(encoding="utf-8"))
             except tomllib.TOMLDecodeError as exc:
                 return None, [error(paths.relative(theme_toml), None, f"invalid TOML: {exc}")]
+            parent = settings.get("extends")
+            declared = settings.get("image_sizes", {})
+            if not isinstance(declared, dict) or not all(
+                    isinstance(v, str) and k in DEFAULT_IMAGE_SIZES for k, v in declared.items()):
+                return None, [error(paths.relative(theme_toml), None,
+                                    "image_sizes: expected a table of sizes for "
+                                    f"{', '.join(DEFAULT_IMAGE_SIZES)}")]
+            for role, value in declared.items():  # the most specific theme wins
+                sizes.setdefault(role, value)
         if parent is None and current != "default":
             parent = "default"
         current = parent
-    return Theme(name, tuple(template_dirs), tuple(static_dirs)), []
+    return Theme(name, tuple(template_dirs), tuple(static_dirs),
+                 tuple(sorted(sizes.items()))), []
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
