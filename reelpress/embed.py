@@ -84,26 +84,46 @@ def _image_request(page: SourcePage, src: str, line: int | None, alt: str | None
 
 def embed_media(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
                 stages: MediaStages, urls: UrlScheme, reporter: Reporter) -> MediaResults:
-    """Plan and run every photo and video of the published pages."""
+    """Plan and run every photo and video of the published pages, then make each page's
+    hero and body embeds from the results."""
     results = MediaResults(video=stages.video)
-    image_requests: list[images.ImageRequest] = []
+    plan = _run_photos(pages, bodies, stages, results, reporter)
+    video = stages.video
+    video.run(pages, bodies, reporter)
+    results.processed += video.encoded
+    results.cached += video.cached
+    results.outputs.update(video.outputs)
+    for page in pages:
+        link = _linker(urls, page.url_path)
+        photo = plan.asset_for(page.source_dir, page.meta.image) if page.meta.image else None
+        if photo is not None and photo.social_card:
+            results.cards[page.rel] = urls.absolute(photo.social_card)
+        results.heroes[page.rel] = _hero(page, photo, stages, link, urls)
+        results.bodies[page.rel] = tuple(
+            _photo_embed(plan.asset_for(page.source_dir, ref.src), ref, link, urls,
+                         stages.body_sizes) if ref.kind == "image" else
+            video.embed(page, ref.src, ref.alt, dict(ref.attrs), link, urls)
+            or MediaEmbed(_missing(ref))
+            for ref in bodies[page.rel].media)
+    return results
+
+
+def _run_photos(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
+                stages: MediaStages, results: MediaResults, reporter: Reporter
+                ) -> images.ImagePlan:
+    requests: list[images.ImageRequest] = []
     for page in pages:
         meta = page.meta
-        if meta.image:
-            kind = media_kind(meta.image)
-            if kind == "image":
-                image_requests.append(_image_request(page, meta.image, meta.image_line,
-                                                     meta.image_alt, True))
-            else:
-                reporter.add(error(page.rel, meta.image_line,
-                                   f"image: {meta.image!r} is not a local photo",
-                                   "use a .jpg/.png/.webp file under media/, or video: for video"))
-        for ref in bodies[page.rel].media:
-            if ref.kind == "image":
-                image_requests.append(_image_request(page, ref.src, ref.line, ref.alt or None,
-                                                     False))
-    plan = images.plan_images(image_requests, project=stages.paths,
-                              settings=stages.image_settings)
+        if meta.image and media_kind(meta.image) == "image":
+            requests.append(_image_request(page, meta.image, meta.image_line, meta.image_alt,
+                                           True))
+        elif meta.image:
+            reporter.add(error(page.rel, meta.image_line,
+                               f"image: {meta.image!r} is not a local photo",
+                               "use a .jpg/.png/.webp file under media/, or video: for video"))
+        requests.extend(_image_request(page, ref.src, ref.line, ref.alt or None, False)
+                        for ref in bodies[page.rel].media if ref.kind == "image")
+    plan = images.plan_images(requests, project=stages.paths, settings=stages.image_settings)
     reporter.extend(plan.diagnostics)
     if plan.jobs:
         run = images.run_image_jobs(plan, max_workers=stages.jobs)
@@ -113,46 +133,26 @@ def embed_media(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
     results.outputs.update(plan.outputs)
     results.keep_images = set(plan.outputs.values())
     results.image_cache = plan.cache_dir
+    return plan
 
-    video = stages.video
-    video.run(pages, bodies, reporter)
 
-    for page in pages:
-        meta = page.meta
-        page_link = _linker(urls, page.url_path)
-        hero: MediaEmbed | None = None
-        if meta.video:
-            hero = video.embed(page, meta.video, meta.video_caption or "", {}, page_link, urls)
-        elif meta.image:
-            asset = plan.assets.get((str(page.source_dir), meta.image))
-            if asset is not None:
-                hero = MediaEmbed(
-                    html=_figure(images.picture_html(asset, meta.image_alt, page_link, hero=True,
-                                                     sizes=stages.hero_sizes),
-                                 None),
-                    image_url=urls.absolute(asset.largest_fallback.path),
-                    thumbnail=Thumbnail(meta.image_alt or "", photo=asset))
-        if meta.image:
-            asset = plan.assets.get((str(page.source_dir), meta.image))
-            if asset is not None and asset.social_card:
-                results.cards[page.rel] = urls.absolute(asset.social_card)
-            if hero is not None and hero.image_url is None and asset is not None:
-                hero = dataclasses.replace(hero,
-                                           image_url=urls.absolute(asset.largest_fallback.path))
-        results.heroes[page.rel] = hero
-        embeds: list[MediaEmbed] = []
-        for ref in bodies[page.rel].media:
-            if ref.kind == "image":
-                asset = plan.assets.get((str(page.source_dir), ref.src))
-                embeds.append(_photo_embed(asset, ref, page_link, urls, stages.body_sizes))
-            else:
-                embed = video.embed(page, ref.src, ref.alt, dict(ref.attrs), page_link, urls)
-                embeds.append(embed or MediaEmbed(_missing(ref)))
-        results.bodies[page.rel] = tuple(embeds)
-    results.processed += video.encoded
-    results.cached += video.cached
-    results.outputs.update(video.outputs)
-    return results
+def _hero(page: SourcePage, photo: images.ImageAsset | None, stages: MediaStages,
+          link, urls: UrlScheme) -> MediaEmbed | None:  # noqa: ANN001
+    """The top of the article: the front matter's video (its poster, or the photo when
+    there is one, stands for the article's image), else its photo."""
+    meta = page.meta
+    photo_url = urls.absolute(photo.largest_fallback.path) if photo is not None else None
+    if meta.video:
+        hero = stages.video.embed(page, meta.video, meta.video_caption or "", {}, link, urls)
+        if hero is not None and photo_url is not None:
+            hero = dataclasses.replace(hero, image_url=photo_url)
+        return hero
+    if photo is None:
+        return None
+    picture = images.picture_html(photo, meta.image_alt, link, hero=True,
+                                  sizes=stages.hero_sizes)
+    return MediaEmbed(html=_figure(picture, None), image_url=photo_url,
+                      thumbnail=Thumbnail(meta.image_alt or "", photo=photo))
 
 
 def _cached_images(plan: images.ImagePlan) -> int:
