@@ -1,12 +1,13 @@
-"""Rendered article bodies on disk, keyed by source hash, loaded only when needed.
+"""Rendered article bodies and FAQs on disk, keyed by source hash, loaded only when needed.
 
-The build cache keeps small per-page records; the bodies (most of the bytes) live here,
-one file each, so a rebuild reads only the bodies of pages it actually re-renders.
+The build cache keeps small per-page records; bodies and FAQ answers (most of the bytes)
+live here, one file each, so a rebuild reads only those of pages it actually re-renders.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -31,15 +32,16 @@ class BodyStore:
         return hashlib.sha1(source_hash.encode()).hexdigest()
 
     def has(self, key: str) -> bool:
-        return os.path.isfile(os.path.join(self.root, key[:2], f"{key}.html"))
+        return os.path.isfile(os.path.join(self.root, key[:2], f"{key}.json"))
 
     def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.html"
+        return self.root / key[:2] / f"{key}.json"
 
-    def put(self, key: str, html: str) -> None:
+    def put(self, key: str, html: str, faq: list[tuple[str, str, str]]) -> None:
+        """The rendered body and FAQ (question, answer HTML, anchor) of one source."""
         path = self._path(key)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        data = html.encode("utf-8")
+        data = json.dumps({"html": html, "faq": faq}, ensure_ascii=False).encode("utf-8")
         try:
             temporary.write_bytes(data)
         except FileNotFoundError:  # first body in this shard
@@ -47,8 +49,9 @@ class BodyStore:
             temporary.write_bytes(data)
         os.replace(temporary, path)
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> tuple[str, list[tuple[str, str, str]]] | None:
         try:
-            return self._path(key).read_text(encoding="utf-8")
-        except OSError:
+            stored = json.loads(self._path(key).read_bytes())
+            return stored["html"], [tuple(item) for item in stored["faq"]]
+        except (OSError, ValueError, KeyError, TypeError):
             return None

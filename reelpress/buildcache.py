@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .prepare import PreparedPage
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 CACHE_FILE = "build.pickle"
 
 

@@ -60,7 +60,7 @@ class MediaEmbed:
 class Article:
     source: SourcePage
     body_html: str
-    faq: tuple[FaqEntry, ...]
+    faq: tuple[FaqEntry, ...]  # empty until `with_body` loads it with the body
     hero: MediaEmbed | None
     embeds: tuple[MediaEmbed, ...]
     author: Author | None
@@ -150,11 +150,15 @@ def with_body(article: Article, store: BodyStore) -> Article:
     """The article with its rendered body loaded from the store and media filled in."""
     if article.body_html or not article.body_key:
         return article
-    html = store.get(article.body_key)
-    if html is None:
+    stored = store.get(article.body_key)
+    if stored is None:
         raise LookupError(f"rendered body of {article.source.rel} is missing from the cache")
+    html, faq = stored
     html = link_source_files(html, article.links)
-    return dataclasses.replace(article, body_html=fill_placeholders(html, article.embeds))
+    entries = tuple(FaqEntry(question, link_source_files(answer, article.links), anchor)
+                    for question, answer, anchor in faq)
+    return dataclasses.replace(article, body_html=fill_placeholders(html, article.embeds),
+                               faq=entries)
 
 
 _HREF = re.compile(r'href="([^"]*)"')
@@ -168,15 +172,21 @@ def link_source_files(html: str, links: tuple[tuple[str, str], ...]) -> str:
     return html
 
 
-def resolve_source_links(page: SourcePage, body: RenderedBody, faq: tuple[FaqEntry, ...],
+def faq_source_links(faq: tuple[FaqEntry, ...]) -> tuple[str, ...]:
+    """Links to Markdown files in rendered FAQ answers (as the author wrote them)."""
+    return tuple(dict.fromkeys(
+        html_unescape(href) for entry in faq if ".md" in entry.answer_html
+        for href in _HREF.findall(entry.answer_html) if is_source_link(html_unescape(href))))
+
+
+def resolve_source_links(page: SourcePage, body: RenderedBody, faq_links: tuple[str, ...],
                          url_paths: dict[str, str], base_path: str
                          ) -> tuple[tuple[tuple[str, str], ...], list[Diagnostic]]:
     """`[story](../2024/other.md#faq)` -> `/news/2024/other/#faq`, in the body and the FAQ
     answers; unknown targets warn."""
     resolved: list[tuple[str, str]] = []
     problems: list[Diagnostic] = []
-    in_faq = [(html_unescape(href), None) for entry in faq if ".md" in entry.answer_html
-              for href in _HREF.findall(entry.answer_html) if is_source_link(html_unescape(href))]
+    in_faq = [(href, None) for href in faq_links]
     for href, line in dict.fromkeys([*body.source_links, *in_faq]):
         path, _, fragment = href.partition("#")
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page.rel),

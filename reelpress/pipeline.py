@@ -25,7 +25,6 @@ from .markup.engine import RenderedBody
 from .model import (
     Article,
     FaqEntry,
-    link_source_files,
     resolve_author,
     resolve_source_links,
 )
@@ -124,13 +123,13 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
                  is_published(p.page.meta, drafts=options.drafts, future=options.future, now=now)]
     reporter.extend(duplicate_outputs(published))
     bodies = {p.rel: p.body for p in prepared if p.body is not None}
-    faqs = {p.rel: p.faq for p in prepared}
+    faq_links = {p.rel: p.faq_links for p in prepared}
     urls = UrlScheme(config.base_url, config.relative_urls)
     media = embed_media(published, bodies,
                         MediaStages.for_build(paths, config, options, theme), urls, reporter)
     clock.lap("media")
     url_paths = {page.rel: page.url_path for page in published}
-    articles = sorted((_assemble(page, bodies[page.rel], faqs[page.rel], media, config, store,
+    articles = sorted((_assemble(page, bodies[page.rel], faq_links[page.rel], media, config, store,
                                  url_paths, reporter)
                        for page in published), key=lambda a: (a.date, a.source.rel), reverse=True)
     if reporter.has_errors():
@@ -220,21 +219,18 @@ def _prepare_pages(paths: ProjectPaths, config: SiteConfig, cache: BuildCache,
     return ordered, len(todo)
 
 
-def _assemble(page: SourcePage, body: RenderedBody, faq: tuple[FaqEntry, ...],
+def _assemble(page: SourcePage, body: RenderedBody, faq_links: tuple[str, ...],
               media: MediaResults, config: SiteConfig, store: BodyStore,
               url_paths: dict[str, str], reporter: Reporter) -> Article:
     hero, embeds = media.for_page(page)
-    links, problems = resolve_source_links(page, body, faq, url_paths, config.base_path)
+    links, problems = resolve_source_links(page, body, faq_links, url_paths, config.base_path)
     reporter.extend(problems)
-    if links:
-        faq = tuple(dataclasses.replace(f, answer_html=link_source_files(f.answer_html, links))
-                    for f in faq)
     return Article(
         links=links,
         source=page,
         body_html="",  # loaded from the store only for pages that are rendered
         body_key=store.key(page.source_hash),
-        faq=faq,
+        faq=(),  # loaded with the body, only for pages that are rendered
         hero=hero,
         embeds=embeds,
         author=resolve_author(page.meta.author, config),

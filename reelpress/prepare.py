@@ -13,7 +13,7 @@ from .config import SiteConfig
 from .content.loader import SourcePage, load_page
 from .diagnostics import Diagnostic, warning
 from .markup.engine import RenderedBody, render_body, render_fragments
-from .model import FaqEntry, merge_faq
+from .model import FaqEntry, faq_source_links, merge_faq
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class PreparedPage:
     body: RenderedBody | None
     faq: tuple[FaqEntry, ...]  # front matter and body FAQ merged, answers rendered
     diagnostics: tuple[Diagnostic, ...]
+    faq_links: tuple[str, ...] = ()  # links to Markdown files in the answers
 
 
 def allow_html(config: SiteConfig) -> bool:
@@ -57,12 +58,14 @@ def stored(prepared: PreparedPage, store: BodyStore) -> PreparedPage:
     record that stays in memory and in the build cache is small."""
     if prepared.page is None or prepared.body is None:
         return prepared
-    store.put(store.key(prepared.page.source_hash), prepared.body.html)
-    # What the record no longer needs: the Markdown, and the FAQ sources (merged and
-    # rendered into `prepared.faq`).
+    store.put(store.key(prepared.page.source_hash), prepared.body.html,
+              [(f.question, f.answer_html, f.anchor) for f in prepared.faq])
+    # What the record no longer needs: the Markdown, the FAQ sources, the rendered FAQ
+    # (in the store now; only its links to other articles are kept, to resolve them).
     page = dataclasses.replace(prepared.page, body="",
                                meta=dataclasses.replace(prepared.page.meta, faq=()))
-    return dataclasses.replace(prepared, page=page,
+    return dataclasses.replace(prepared, page=page, faq=(),
+                               faq_links=faq_source_links(prepared.faq),
                                body=dataclasses.replace(prepared.body, html="", faq=()))
 
 
