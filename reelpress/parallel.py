@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -41,8 +42,8 @@ def run_chunked(work: Callable[[list[Task]], list[Result]], tasks: Sequence[Task
     single_threaded = threading.active_count() == 1
     context = multiprocessing.get_context(
         "fork" if hasattr(os, "fork") and single_threaded else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer,
-                             initargs=initargs) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker,
+                             initargs=(initializer, initargs)) as pool:
         pending = pool.map(work, chunks)
         if meanwhile is not None:
             meanwhile()
@@ -50,3 +51,10 @@ def run_chunked(work: Callable[[list[Task]], list[Result]], tasks: Sequence[Task
         for part in pending:
             results.extend(part)
     return results
+
+
+def _quiet_worker(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    """Ctrl-C reaches the whole process group: the main process stops the build and says
+    so once; workers ignore it instead of each printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    initializer(*initargs)
