@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import posixpath
 import re
 from collections.abc import Mapping
@@ -179,6 +180,12 @@ def faq_source_links(faq: tuple[FaqEntry, ...]) -> tuple[str, ...]:
         for href in _HREF.findall(entry.answer_html) if is_source_link(html_unescape(href))))
 
 
+@functools.lru_cache(maxsize=65536)
+def _source_target(folder: str, path: str) -> str:
+    """'content/2025' + '../other.md' -> 'content/other.md' (many pages link the same)."""
+    return posixpath.normpath(posixpath.join(folder, unquote(path)))
+
+
 def resolve_source_links(page: SourcePage, body: RenderedBody, faq_links: tuple[str, ...],
                          url_paths: dict[str, str], base_path: str
                          ) -> tuple[tuple[tuple[str, str], ...], list[Diagnostic]]:
@@ -186,12 +193,13 @@ def resolve_source_links(page: SourcePage, body: RenderedBody, faq_links: tuple[
     answers; unknown targets warn."""
     resolved: list[tuple[str, str]] = []
     problems: list[Diagnostic] = []
+    if not body.source_links and not faq_links:
+        return (), []
+    folder = posixpath.dirname(page.rel)
     in_faq = [(href, None) for href in faq_links]
     for href, line in dict.fromkeys([*body.source_links, *in_faq]):
         path, _, fragment = href.partition("#")
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page.rel),
-                                                   unquote(path)))
-        url_path = url_paths.get(target)
+        url_path = url_paths.get(_source_target(folder, path))
         if url_path is None:
             problems.append(warning(page.rel, line, f"link to {href!r}: no such published "
                                     "article", "fix the path, or publish the article"))

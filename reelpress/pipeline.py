@@ -207,7 +207,7 @@ def _prepare_pages(paths: ProjectPaths, config: SiteConfig, cache: BuildCache,
                 store.has(store.key(cached.page.source_hash)):
             results[rel] = cached
         else:
-            todo.append(ContentTask(source.path, rel, source.rel_to_content))
+            todo.append(ContentTask(Path(source.path), rel, source.rel_to_content))
     for page in run_chunked(prepare_in_worker, todo, jobs=options.jobs,
                             initializer=init_worker, initargs=(config, store)):
         results[page.rel] = page

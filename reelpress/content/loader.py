@@ -33,7 +33,7 @@ class SourcePage:
 
 @dataclass(frozen=True)
 class SourceFile:
-    path: Path
+    path: str                # absolute (a plain string: there are thousands of these)
     rel_to_content: str      # '2025/paris.md'
     mtime_ns: int
     size: int
@@ -54,7 +54,7 @@ def find_sources(content_dir: Path) -> list[SourceFile]:
                     pending.append((entry.path, f"{prefix}{entry.name}/"))
                 elif entry.name.endswith(".md") and entry.is_file():
                     stat = entry.stat()
-                    found.append(SourceFile(Path(entry.path), prefix + entry.name,
+                    found.append(SourceFile(entry.path, prefix + entry.name,
                                             stat.st_mtime_ns, stat.st_size))
     found.sort(key=lambda source: source.rel_to_content)
     return found
