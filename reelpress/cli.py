@@ -23,6 +23,7 @@ examples:
   python build.py check                check every internal link of the built site
   python build.py deploy /var/www/news copy only changed files to a folder (or user@host:path)
   python build.py clean                remove site/ and the build cache
+  python build.py new "Storm hits Lyon" start an article (a draft) in content/
 
 exit codes: 0 ok, 1 build errors (or broken links), 2 usage errors
 """
@@ -53,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open a browser")
     commands.add_parser("check", parents=[common], help="check links of the built site")
     commands.add_parser("clean", parents=[common], help="remove site/ and the cache")
+    new = commands.add_parser("new", parents=[common], help="start a new article (a draft)")
+    new.add_argument("title", help="the headline")
+    new.add_argument("--slug", help="file name and URL (default: from the title)")
     deploy = commands.add_parser("deploy", parents=[common], help="copy the site to DEST")
     deploy.add_argument("dest", help="a folder, or user@host:path for rsync over SSH")
     deploy.add_argument("--dry-run", action="store_true", help="show what would change")
@@ -66,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _split_default_command(argv: list[str]) -> list[str]:
     """`python build.py --drafts` means `python build.py build --drafts`."""
-    known = {"build", "serve", "check", "clean", "deploy"}
+    known = {"build", "serve", "check", "clean", "deploy", "new"}
     if not any(arg in known for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
         return ["build", *argv]
     return argv
@@ -137,6 +141,9 @@ def _run(args: argparse.Namespace) -> int:
                 if not args.quiet:
                     print(f"removed {paths.relative(folder)}")
         return 0
+    if args.command == "new":
+        from .scaffold import new_article
+        return new_article(args.root, args.title, args.slug)
     options = options_from(args)
     if args.command == "serve":
         from .serve import serve

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sitebuilder import article, assert_no_traceback, problem_lines, run_cli, write_site
+from sitebuilder import (
+    article,
+    assert_no_traceback,
+    problem_lines,
+    read_page,
+    run_cli,
+    write_site,
+)
 
 GOOD = {f"content/s{n}.md": article(f"Story {n}", f"2025-06-0{n}", tags="[Harbour]")
         for n in range(1, 4)}
@@ -86,3 +93,18 @@ def test_quiet_hides_warnings_but_not_errors(tmp_path: Path) -> None:
     lines = problem_lines(process.stderr)
     assert lines == ["content/bad.md:3: date: expected a date like 2025-07-04, got 'someday' "
                      "(or a date and time like 2025-07-04 18:30:00+02:00)"]
+
+
+def test_new_starts_a_draft_that_builds_with_drafts(tmp_path: Path) -> None:
+    write_site(tmp_path, {"content/a.md": article("A", "2025-07-01")})
+    created = run_cli(tmp_path, "new", 'Storm "hits" Lyon')
+    assert created.returncode == 0, created.stderr
+    draft = tmp_path / "content" / "storm-hits-lyon.md"
+    assert 'title: "Storm \\"hits\\" Lyon"' in draft.read_text()
+    assert run_cli(tmp_path, "build").returncode == 0
+    assert not (tmp_path / "site" / "storm-hits-lyon").exists()
+    assert run_cli(tmp_path, "build", "--drafts").returncode == 0
+    page = read_page(tmp_path / "site", "storm-hits-lyon/index.html")
+    assert page.find("h1").text() == 'Storm "hits" Lyon'
+    again = run_cli(tmp_path, "new", 'Storm "hits" Lyon')
+    assert again.returncode == 1 and "already exists" in again.stderr
