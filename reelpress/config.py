@@ -64,11 +64,6 @@ class SiteConfig:
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
-    def absolute_url(self, site_path: str) -> str:
-        """'paris-rescue/' -> 'https://example.org/news/paris-rescue/'."""
-        root = self.base_url if self.base_url.endswith("/") else self.base_url + "/"
-        return root + site_path.lstrip("/")
-
     def section(self, name: str) -> Mapping[str, Any]:
         return self.sections.get(name, {})
 
@@ -332,9 +327,5 @@ def read_config_text(paths: ProjectPaths) -> str:
         return ""
 
 
-def config_path_for_messages(paths: ProjectPaths) -> str:
-    return paths.relative(paths.config_file)
-
-
 __all__ = ["Author", "Publisher", "SiteConfig", "load_config", "settings_from_section",
-           "key_line", "did_you_mean", "read_config_text", "config_path_for_messages"]
+           "key_line", "did_you_mean", "read_config_text"]

@@ -173,13 +173,6 @@ class SiteWriter:
     def write_text(self, rel: str, text: str) -> None:
         self.write_bytes(rel, text.encode("utf-8"))
 
-    def keep_previous(self, rel: str) -> bool:
-        """Keep the previous build's file as it is (incremental builds); False if gone."""
-        if not (self.site_dir / rel).is_file():
-            return False
-        self.record(rel, False)
-        return True
-
     def add_file(self, rel: str, source: Path, *, immutable: bool = False) -> None:
         """Publish a file made elsewhere. `immutable` sources (content-addressed media
         cache files, never edited in place) are hard-linked; others are copied, so an

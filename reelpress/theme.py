@@ -66,17 +66,6 @@ class Theme:
                     break
         return digest.hexdigest()
 
-    def fingerprint(self) -> str:
-        """Hash of every template file: a change invalidates cached renders."""
-        digest = hashlib.sha1()
-        for folder in self.template_dirs:
-            if folder.is_dir():
-                for path in sorted(folder.rglob("*.html")):
-                    digest.update(path.as_posix().encode())
-                    digest.update(path.read_bytes())
-        return digest.hexdigest()
-
-
 def _theme_dir(paths: ProjectPaths, name: str) -> Path | None:
     for base in (paths.themes_dir, BUILTIN_THEMES):
         candidate = base / name

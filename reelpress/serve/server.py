@@ -371,10 +371,3 @@ def bind(
     raise OSError(errno.EADDRINUSE, f"no free port in {port}..{port + attempts - 1} on {host}")
 
 
-def port_is_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
