@@ -42,7 +42,7 @@ summary: "A caretaker climbs a facade."
 
 The first version of the story.
 
-<video id="clip" src="/news/static/clip.mp4" controls preload="metadata" muted></video>
+![The clip](media/clip.mp4){#clip}
 """
 
 LYON = """\
@@ -83,7 +83,7 @@ def site(tmp_path: Path) -> Path:
     (tmp_path / "content" / "lyon.md").write_text(LYON)
     (tmp_path / "static").mkdir()
     (tmp_path / "static" / "style.css").write_text(STYLE)
-    make_clip(tmp_path / "static" / "clip.mp4", duration=2.0, faststart=True)
+    make_clip(tmp_path / "media" / "clip.mp4", duration=2.0, faststart=True)
     return tmp_path
 
 
@@ -177,7 +177,7 @@ def test_live_reload_with_the_real_pipeline(site: Path, browser):
         # 6. Seek the video: the browser asks for byte ranges and gets 206.
         page.evaluate(
             """() => new Promise((resolve, reject) => {
-                const video = document.getElementById('clip');
+                const video = document.querySelector('#clip video');
                 const seek = () => { video.currentTime = 1.5; };
                 video.addEventListener('seeked', () => resolve(video.currentTime), {once: true});
                 video.addEventListener('error', () => reject(video.error), {once: true});
@@ -185,7 +185,8 @@ def test_live_reload_with_the_real_pipeline(site: Path, browser):
                 else { video.addEventListener('loadedmetadata', seek, {once: true}); }
             })"""
         )
-        clip = [(status, headers) for url, status, headers in responses if "clip.mp4" in url]
+        clip = [(status, headers) for url, status, headers in responses
+                if "/media/clip." in url and url.endswith(".mp4")]
         assert any(status == 206 for status, _ in clip), clip
         partial = next(headers for status, headers in clip if status == 206)
         assert partial["content-type"] == "video/mp4"
