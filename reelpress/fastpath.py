@@ -9,6 +9,7 @@ the year in the footer changes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -126,6 +127,12 @@ def remember(options: BuildOptions, inputs: str, result: BuildResult,
     temporary = _record_path(paths).with_suffix(f".{os.getpid()}.tmp")
     temporary.write_text(json.dumps(record), encoding="utf-8")
     os.replace(temporary, _record_path(paths))
+
+
+def forget(options: BuildOptions) -> None:
+    """Drop the record: the next build checks everything (after builds that keep none)."""
+    with contextlib.suppress(FileNotFoundError):
+        _record_path(ProjectPaths.at(options.root)).unlink()
 
 
 def expiry(now: dt.datetime, future_dates: list[dt.datetime]) -> dt.datetime:

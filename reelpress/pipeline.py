@@ -13,12 +13,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .bodystore import BodyStore
-from .buildcache import BuildCache, BuildSession, load_cache, render_key, save_cache, stamp_for
+from .buildcache import (
+    PAGES_FILE,
+    BuildCache,
+    BuildSession,
+    load_cache,
+    render_key,
+    save_cache,
+    stamp_for,
+)
 from .config import SiteConfig, load_config, read_config_text, validate_config
 from .content.loader import SourcePage, duplicate_outputs, find_sources, is_published
 from .diagnostics import Reporter, error
 from .embed import MediaResults, MediaStages, embed_media
-from .fastpath import expiry, input_signature, remember, up_to_date
+from .fastpath import expiry, forget, input_signature, remember, up_to_date
 from .incremental import OutputMemo
 from .listings import write_listings_and_feeds
 from .markup.engine import RenderedBody
@@ -89,7 +97,11 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
     clock = _Clock()
     reporter = Reporter()
     paths = ProjectPaths.at(options.root)
-    if inputs is None:
+    if session is not None:
+        # a long-running preview builds only when something changed: no no-op check, and
+        # the no-op record (which would need a walk of both trees) is dropped instead
+        forget(options)
+    elif inputs is None:
         inputs = input_signature(paths, options)
         previous = up_to_date(options, inputs)
         if previous is not None:
@@ -158,7 +170,8 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
     if reporter.has_errors():
         writer.abort()
         return _failed(reporter, clock, notes)
-    stats = _commit(writer, memo, cache, site_dir, paths, changed_pages=fresh)
+    stats = _commit(writer, memo, cache, site_dir, paths, changed_pages=fresh,
+                    save_pages=session is None or session.should_save())
     media.prune()
     future_dates = [p.page.meta.date for p in prepared if p.page is not None
                     and p.page.meta.date > now and not options.future]
@@ -171,12 +184,13 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
         pages_rendered=memo.rendered, media_processed=media.processed, media_cached=media.cached,
         seconds=clock.total, site_dir=site_dir, notes=notes, timings=clock.laps,
     )
-    remember(options, inputs, result, expiry(now, future_dates))
+    if inputs is not None:
+        remember(options, inputs, result, expiry(now, future_dates))
     return result
 
 
 def _commit(writer: SiteWriter, memo: OutputMemo, cache: BuildCache, site_dir: Path,
-            paths: ProjectPaths, *, changed_pages: int) -> OutputStats:
+            paths: ProjectPaths, *, changed_pages: int, save_pages: bool) -> OutputStats:
     """Put the new files in place, then record what this build made for the next one."""
     same_site = cache.outputs is not None and cache.site_dir == str(site_dir)
     stats = writer.commit(cache.outputs if same_site else None)
@@ -186,7 +200,8 @@ def _commit(writer: SiteWriter, memo: OutputMemo, cache: BuildCache, site_dir: P
         cache.renders = records
         cache.outputs = writer.paths
         cache.site_dir = str(site_dir)
-        save_cache(paths.cache_dir, cache)
+        save_cache(paths.cache_dir, cache, pages=save_pages or not
+                   (paths.cache_dir / PAGES_FILE).is_file())
     return stats
 
 

@@ -222,3 +222,25 @@ def test_future_article_appears_once_its_date_has_come(tmp_path: Path) -> None:
     assert later.ok
     assert "nothing changed since the last build" not in later.notes
     assert (tmp_path / "site" / "soon" / "index.html").is_file()
+
+
+def test_a_stale_pages_cache_from_the_preview_is_safe(tmp_path: Path) -> None:
+    """The preview saves its page records now and then; a build that reads an older copy
+    must still produce exactly what a cold build does."""
+    from reelpress.buildcache import BuildSession
+
+    rng = random.Random(31)
+    root = tmp_path / "live"
+    (root / "content").mkdir(parents=True)
+    (root / "site.toml").write_text(SITE_TOML)
+    for number in range(1, 6):
+        (root / "content" / f"story-{number}.md").write_text(article(rng, number))
+    session = BuildSession()
+    assert build_site(BuildOptions(root=root, now=NOW, jobs=1), session=session).ok
+    session.save_interval = 3600.0  # from now on the preview keeps its pages in memory only
+    counter = [5]
+    for _ in range(4):
+        edit(rng, root, counter)
+        assert build_site(BuildOptions(root=root, now=NOW, jobs=1), session=session).ok
+    build(root)  # a separate process would start from the stale copy on disk
+    assert tree(root / "site") == cold_copy(root, tmp_path / "cold")
