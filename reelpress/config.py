@@ -85,7 +85,8 @@ _TOP_LEVEL: dict[str, type | tuple[type, ...]] = {
     "ffmpeg": str,
 }
 # Tables owned by later stages; each is checked against that stage's settings dataclass.
-SECTION_NAMES = ("video", "images", "build", "serve")
+SECTION_NAMES = ("video", "images", "build")
+_BUILD_KEYS: dict[str, type] = {"allow_html": bool}
 _TYPE_WORDS = {str: "a string", bool: "true or false", int: "a whole number", dict: "a table"}
 
 
@@ -141,6 +142,8 @@ def validate_config(
             if not isinstance(value, dict):
                 problems.append(error(where, key_line(text, key),
                                       f"{key}: expected a table [{key}]"))
+            elif key == "build":
+                _check_build_table(value, text, where, problems)
             continue
         expected = _TOP_LEVEL.get(key)
         if expected is None:
@@ -219,6 +222,20 @@ def _media_settings(config: SiteConfig, name: str, settings_type: type, text: st
         found.append(error(where, key_line(text, field_name, name),
                            f"[{name}] {field_name}: {message}"))
     return (None if any(p.is_error for p in found) else settings), found
+
+
+def _check_build_table(table: dict[str, Any], text: str, where: str,
+                       problems: list[Diagnostic]) -> None:
+    for name, value in table.items():
+        expected = _BUILD_KEYS.get(name)
+        if expected is None:
+            problems.append(warning(where, key_line(text, name, "build"),
+                                    f"[build] unknown key '{name}'",
+                                    did_you_mean(name, list(_BUILD_KEYS))))
+        elif not _is_type(value, expected):
+            problems.append(error(where, key_line(text, name, "build"),
+                                  f"[build] {name}: expected {_TYPE_WORDS[expected]}, "
+                                  f"got {value!r}"))
 
 
 def _is_type(value: Any, expected: type | tuple[type, ...]) -> bool:

@@ -28,3 +28,13 @@ def test_media_tables_report_every_problem_with_its_line(tmp_path: Path) -> None
                for p in problems)
     assert any("unknown key 'webpp'" in p and "did you mean 'webp'" in p for p in problems)
     assert not (tmp_path / "site").exists()
+
+
+def test_build_table_keys_are_checked(tmp_path: Path) -> None:
+    toml = SITE_TOML + '\n[build]\nallow_htm = true\n'
+    write_site(tmp_path, {"content/a.md": article("A", "2025-07-01")}, site_toml=toml)
+    process = run_cli(tmp_path, "build", "--strict")
+    assert process.returncode == 1
+    line = toml.splitlines().index("allow_htm = true") + 1
+    assert f"site.toml:{line}: warning: [build] unknown key 'allow_htm' " \
+           "(did you mean 'allow_html'?)" in problem_lines(process.stderr)
