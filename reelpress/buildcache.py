@@ -51,10 +51,10 @@ def code_fingerprint() -> str:
     return hashlib.sha1("\n".join(entries).encode()).hexdigest()
 
 
-def stamp_for(config_text: str) -> str:
+def stamp_for(config_repr: str) -> str:
     """Prepared pages depend on the config (timezone, base path, authors) and our code."""
     digest = hashlib.sha1(f"{CACHE_FORMAT}:{__version__}:{code_fingerprint()}:".encode())
-    digest.update(config_text.encode())
+    digest.update(config_repr.encode())
     return digest.hexdigest()
 
 

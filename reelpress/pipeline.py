@@ -22,7 +22,7 @@ from .buildcache import (
     save_cache,
     stamp_for,
 )
-from .config import SiteConfig, load_config, read_config_text, validate_config
+from .config import SiteConfig, load_config, validate_config
 from .content.loader import SourcePage, duplicate_outputs, find_sources, is_published
 from .diagnostics import Reporter, error
 from .embed import MediaResults, MediaStages, embed_media
@@ -118,8 +118,7 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
     if theme is None or reporter.has_errors():
         return _failed(reporter, clock)
 
-    config_text = read_config_text(paths)
-    stamp = stamp_for(config_text + repr(config.base_url))
+    stamp = stamp_for(repr(config))  # the validated values, --base-url included
     kept = session.take(stamp) if session is not None and not options.force else None
     cache, note = (kept, None) if kept is not None else \
         load_cache(paths.cache_dir, stamp, force=options.force)
@@ -153,7 +152,7 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
         site = SiteView(config, urls, assets, now,
                         {role: theme.sizes_for(role) for role in ("card", "lead")})
         env = make_environment(theme)
-        site_key = render_key(stamp, config, assets, now.year)
+        site_key = render_key(stamp, assets, now.year)  # the stamp covers the config
         memo = OutputMemo(writer, cache.renders, theme, env, site_key)
         # listings and feeds are written here while the workers render the articles
         _render_articles(articles, site, theme, paths, memo, store, options, reporter,
