@@ -12,7 +12,7 @@ from .bodystore import BodyStore
 from .config import SiteConfig
 from .content.loader import SourcePage, load_page
 from .diagnostics import Diagnostic, warning
-from .markup.engine import RenderedBody, render_body, render_fragments
+from .markup.engine import RenderedBody, local_media_kind, render_body, render_fragments
 from .model import FaqEntry, faq_source_links, merge_faq
 
 
@@ -48,8 +48,14 @@ def prepare_page(task: ContentTask, config: SiteConfig) -> PreparedPage:
     body = render_body(page.body, body_line=page.body_line, allow_html=html_ok,
                        base_path=config.base_path)
     problems.extend(warning(page.rel, line, message) for line, message in body.warnings)
+    problems.extend(
+        warning(page.rel, None, f"faq[{index}]: {kind} files in FAQ answers are not processed",
+                "put photos and video in the article body")
+        for index, item in enumerate(page.meta.faq)
+        if (kind := local_media_kind(item.answer)))
     answers = tuple(html.strip() for html in render_fragments(
-        tuple(item.answer for item in page.meta.faq), allow_html=html_ok))
+        tuple(item.answer for item in page.meta.faq), allow_html=html_ok,
+        base_path=config.base_path))
     return PreparedPage(task.rel, page, body, merge_faq(page, body, answers), tuple(problems))
 
 

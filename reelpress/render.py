@@ -210,7 +210,8 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
         "tags": _tags(article, link),
         "hero": Markup(article.hero.html) if article.hero else None,
         "body": Markup(relativize_root_links(article.body_html, site.urls, from_page)),
-        "faq": [{"question": f.question, "answer": Markup(f.answer_html), "anchor": f.anchor}
+        "faq": [{"question": f.question, "anchor": f.anchor,
+                 "answer": Markup(relativize_root_links(f.answer_html, site.urls, from_page))}
                 for f in article.faq],
         "breadcrumbs": [{"name": name, "link": link(path)} for name, path in _trail(article)],
         "has_video": article.has_video,

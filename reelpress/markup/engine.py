@@ -126,9 +126,27 @@ def render_body(body: str, *, body_line: int = 1, allow_html: bool = False,
     )
 
 
-def render_fragment(text: str, *, allow_html: bool = False) -> str:
-    """Markdown of an FAQ answer or a summary; raw HTML stays escaped unless allowed."""
-    return markdown_engine(allow_html).render(text)
+def render_fragment(text: str, *, allow_html: bool = False, base_path: str = "/") -> str:
+    """Markdown of an FAQ answer or a summary; raw HTML stays escaped unless allowed, and
+    root-relative links get the site's sub-path, as in bodies."""
+    md = markdown_engine(allow_html)
+    env: dict[str, Any] = {"reelpress_fragment": True}
+    tokens = md.parse(text, env)
+    _prefix_root_links(tokens, base_path)
+    return md.renderer.render(tokens, md.options, env)
+
+
+def local_media_kind(text: str) -> str | None:
+    """'image' / 'video' / 'audio' when a Markdown fragment embeds a local media file
+    (which fragments cannot process), else None."""
+    if "![" not in text:  # no image syntax at all: skip the parse
+        return None
+    tokens = markdown_engine(False).parse(text, {"reelpress_fragment": True})
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "image" and (kind := media_kind(str(child.attrs.get("src", "")))):
+                return kind
+    return None
 
 
 _FRAGMENT_SEPARATOR = "<<reelpress-fragment-separator>>"
@@ -136,17 +154,21 @@ _RENDERED_SEPARATOR = "<p>&lt;&lt;reelpress-fragment-separator&gt;&gt;</p>\n"
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:", re.MULTILINE)
 
 
-def render_fragments(texts: tuple[str, ...], *, allow_html: bool = False) -> tuple[str, ...]:
+def render_fragments(texts: tuple[str, ...], *, allow_html: bool = False,
+                     base_path: str = "/") -> tuple[str, ...]:
     """Several short Markdown fragments (FAQ answers) in one parse: a parse has a fixed
     cost that dominates for short texts. Falls back to one parse each whenever joining
     could change the result (link definitions, or a fragment that swallows the separator)."""
     if len(texts) < 2 or any(_DEFINITION.search(text) or _FRAGMENT_SEPARATOR in text
                              for text in texts):
-        return tuple(render_fragment(text, allow_html=allow_html) for text in texts)
+        return tuple(render_fragment(text, allow_html=allow_html, base_path=base_path)
+                     for text in texts)
     joined = f"\n\n{_FRAGMENT_SEPARATOR}\n\n".join(texts)
-    parts = markdown_engine(allow_html).render(joined).split(_RENDERED_SEPARATOR)
+    parts = render_fragment(joined, allow_html=allow_html,
+                            base_path=base_path).split(_RENDERED_SEPARATOR)
     if len(parts) != len(texts):
-        return tuple(render_fragment(text, allow_html=allow_html) for text in texts)
+        return tuple(render_fragment(text, allow_html=allow_html, base_path=base_path)
+                     for text in texts)
     return tuple(parts)
 
 
@@ -156,7 +178,10 @@ def _inline_text(inline: Token) -> str:
 
 
 def _collect_media(state: Any) -> None:
-    """Core rule: turn local media images into numbered placeholders (and parse {flags})."""
+    """Core rule: turn local media images into numbered placeholders (and parse {flags}).
+    Fragments (FAQ answers) have no media stage behind them: their images stay images."""
+    if state.env.get("reelpress_fragment"):
+        return
     refs: list[MediaRef] = state.env.setdefault("reelpress_media", [])
     body_line = state.env.get("reelpress_body_line", 1)
     tokens = state.tokens
