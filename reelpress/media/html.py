@@ -63,6 +63,24 @@ def _caption(caption: str) -> str:
     return f"<figcaption>{escape(caption)}</figcaption>" if caption.strip() else ""
 
 
+def _figure(kind: str, element_attrs: list[str], asset: Asset, caption: str,
+            url_for: Callable[[str], str], attrs: Mapping[str, str], fallback: str) -> str:
+    """The figure both video and audio share: sources (best first, with the author's
+    start time as a media fragment), caption tracks, a download fallback, the caption."""
+    if caption.strip():
+        element_attrs = [*element_attrs, f'aria-label="{escape(caption)}"']
+    fragment = _start_fragment(attrs)
+    lines = [_figure_open(kind, attrs), f"<{kind} {' '.join(element_attrs)}>"]
+    lines += [
+        f'<source src="{escape(url_for(r.site_path) + fragment)}" type="{escape(r.mime)}">'
+        for r in asset.sources
+    ]
+    lines += _tracks(asset.tracks, url_for)
+    lines.append(fallback.format(href=escape(url_for(asset.download))))
+    lines += [f"</{kind}>", _caption(caption), "</figure>"]
+    return "\n".join(line for line in lines if line)
+
+
 def video_html(
     asset: VideoAsset,
     caption: str,
@@ -71,7 +89,6 @@ def video_html(
 ) -> str:
     """A `<figure>` with a `<video>`: AV1 then H.264 sources, caption tracks, a download link."""
     attrs = attrs or {}
-    fragment = _start_fragment(attrs)
     video_attrs = [
         "controls",
         'preload="metadata"',
@@ -84,20 +101,9 @@ def video_html(
     if "autoplay" in flags:
         flags.add("muted")  # browsers only autoplay muted video
     video_attrs += [name for name in _FLAGS if name in flags]
-    if caption.strip():
-        video_attrs.append(f'aria-label="{escape(caption)}"')
-    lines = [_figure_open("video", attrs), f"<video {' '.join(video_attrs)}>"]
-    lines += [
-        f'<source src="{escape(url_for(r.site_path) + fragment)}" type="{escape(r.mime)}">'
-        for r in asset.sources
-    ]
-    lines += _tracks(asset.tracks, url_for)
-    lines.append(
-        f'<p>Your browser cannot play this video. <a href="{escape(url_for(asset.download))}"'
-        " download>Download the video (MP4)</a>.</p>"
-    )
-    lines += ["</video>", _caption(caption), "</figure>"]
-    return "\n".join(line for line in lines if line)
+    return _figure("video", video_attrs, asset, caption, url_for, attrs,
+                   '<p>Your browser cannot play this video. <a href="{href}" download>'
+                   "Download the video (MP4)</a>.</p>")
 
 
 def audio_html(
@@ -108,22 +114,10 @@ def audio_html(
 ) -> str:
     """A `<figure>` with an `<audio>`: Opus then AAC, caption tracks, a download link."""
     attrs = attrs or {}
-    fragment = _start_fragment(attrs)
     audio_attrs = ["controls", 'preload="metadata"']
     audio_attrs += [name for name in ("loop", "muted", "autoplay") if _flag(attrs, name)]
-    if caption.strip():
-        audio_attrs.append(f'aria-label="{escape(caption)}"')
-    lines = [_figure_open("audio", attrs), f"<audio {' '.join(audio_attrs)}>"]
-    lines += [
-        f'<source src="{escape(url_for(r.site_path) + fragment)}" type="{escape(r.mime)}">'
-        for r in asset.sources
-    ]
-    lines += _tracks(asset.tracks, url_for)
-    lines.append(
-        f'<p><a href="{escape(url_for(asset.download))}" download>Download the audio (M4A)</a>.</p>'
-    )
-    lines += ["</audio>", _caption(caption), "</figure>"]
-    return "\n".join(line for line in lines if line)
+    return _figure("audio", audio_attrs, asset, caption, url_for, attrs,
+                   '<p><a href="{href}" download>Download the audio (M4A)</a>.</p>')
 
 
 def media_html(

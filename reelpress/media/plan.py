@@ -234,6 +234,12 @@ class _Planner:
         recipe = {**self.settings.output_fields(kind), **extra}
         return f"{slug(path.stem)}.{output_hash(digest, kind, recipe, self.tool.version)}"
 
+    def _job_fields(self, path: Path, rel: str, info: MediaInfo,
+                    request: MediaRequest) -> dict[str, object]:
+        """What every job of one source shares."""
+        return {"source": path, "label": rel, "article": request.article,
+                "line": request.line, "info": info, "settings": self.settings}
+
     def video(
         self,
         path: Path,
@@ -245,15 +251,7 @@ class _Planner:
         transcript: str,
     ) -> VideoAsset:
         size = output_size(info, self.settings.max_height)
-        common = {
-            "source": path,
-            "label": rel,
-            "article": request.article,
-            "line": request.line,
-            "info": info,
-            "size": size,
-            "settings": self.settings,
-        }
+        common = {**self._job_fields(path, rel, info, request), "size": size}
         audio_codec = AAC_CODEC if info.has_audio else None
         remux = can_remux(info, self.settings)
         h264_key = "remux" if remux else "h264"  # a remux does not depend on crf or preset
@@ -327,14 +325,7 @@ class _Planner:
         tracks: tuple[CaptionTrack, ...],
         transcript: str,
     ) -> AudioAsset:
-        common = {
-            "source": path,
-            "label": rel,
-            "article": request.article,
-            "line": request.line,
-            "info": info,
-            "settings": self.settings,
-        }
+        common = self._job_fields(path, rel, info, request)
         m4a_site, m4a_path = self.output(self._name(path, digest, "m4a", {}) + ".m4a")
         self.job(MediaJob("m4a", outputs=(m4a_path,), **common))
         sources = [Rendition(m4a_site, mime_type("audio/mp4", None, AAC_CODEC))]
