@@ -50,6 +50,7 @@ class SiteConfig:
     per_page: int = 20
     feed_entries: int = 20
     ffmpeg: str | None = None
+    allow_html: bool = False  # [build] allow_html: raw HTML in Markdown is kept
     sections: Mapping[str, Any] = field(default_factory=dict)
     video: VideoSettings = field(default_factory=VideoSettings)
     images: ImageSettings = field(default_factory=ImageSettings)
@@ -197,6 +198,7 @@ def validate_config(
         per_page=raw.get("per_page", 20),
         feed_entries=raw.get("feed_entries", 20),
         ffmpeg=raw.get("ffmpeg"),
+        allow_html=raw.get("build", {}).get("allow_html", False) is True,
         sections={k: dict(v) for k, v in raw.items()
                   if k in SECTION_NAMES and isinstance(v, dict)},
     )

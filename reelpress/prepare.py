@@ -35,16 +35,12 @@ class PreparedPage:
     faq_links: tuple[str, ...] = ()  # links to Markdown files in the answers
 
 
-def allow_html(config: SiteConfig) -> bool:
-    return bool(config.section("build").get("allow_html", False))
-
-
 def prepare_page(task: ContentTask, config: SiteConfig) -> PreparedPage:
     page, problems = load_page(task.path, rel=task.rel,
                                rel_to_content=PurePosixPath(task.rel_to_content), config=config)
     if page is None:
         return PreparedPage(task.rel, None, None, (), tuple(problems))
-    html_ok = allow_html(config)
+    html_ok = config.allow_html
     body = render_body(page.body, body_line=page.body_line, allow_html=html_ok,
                        base_path=config.base_path)
     problems.extend(warning(page.rel, line, message) for line, message in body.warnings)
