@@ -22,6 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from reelpress.core.project import ProjectPaths  # noqa: E402
 from reelpress.media import (  # noqa: E402
     MediaRequest,
     VideoSettings,
@@ -29,7 +30,6 @@ from reelpress.media import (  # noqa: E402
     plan_media,
     run_media_jobs,
 )
-from reelpress.project import ProjectPaths  # noqa: E402
 
 
 def make_clips(root: Path, exe: str, seconds: float) -> list[str]:

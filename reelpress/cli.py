@@ -9,10 +9,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .diagnostics import Diagnostic
-from .options import BuildOptions, BuildResult
-from .project import ProjectPaths
+from reelpress import __version__
+from reelpress.core.diagnostics import Diagnostic
+from reelpress.core.options import BuildOptions, BuildResult
+from reelpress.core.project import ProjectPaths
 
 EXAMPLES = """\
 examples:
@@ -102,7 +102,7 @@ def report(result: BuildResult, *, quiet: bool, verbose: bool = False) -> int:
 
 
 def version_text() -> str:
-    from .media.ffmpeg import find_ffmpeg
+    from reelpress.media.video.ffmpeg import find_ffmpeg
     try:
         ffmpeg = find_ffmpeg(None).describe()
     except Exception as exc:  # a broken ffmpeg must not hide the version
@@ -142,11 +142,11 @@ def _run(args: argparse.Namespace) -> int:
                     print(f"removed {paths.relative(folder)}")
         return 0
     if args.command == "new":
-        from .scaffold import new_article
+        from reelpress.commands.new import new_article
         return new_article(args.root, args.title, args.slug)
     options = options_from(args)
     if args.command == "serve":
-        from .serve import serve
+        from reelpress.serve import serve
         # unfingerprinted CSS lets the preview swap a stylesheet without reloading the page
         options = dataclasses.replace(options, fingerprint_assets=False)
         return serve(options, host=args.host, port=args.port, open_browser=args.open)
@@ -161,19 +161,19 @@ def _run(args: argparse.Namespace) -> int:
 
 def build(options: BuildOptions) -> BuildResult:
     """A build; the no-op check runs first, before the engine is even imported."""
-    from .fastpath import input_signature, up_to_date
-    from .project import ProjectPaths
+    from reelpress.build.noop import input_signature, up_to_date
+    from reelpress.core.project import ProjectPaths
     inputs = input_signature(ProjectPaths.at(options.root), options)
     previous = up_to_date(options, inputs)
     if previous is not None:
         return previous
-    from .pipeline import build_site
+    from reelpress.pipeline import build_site
     return build_site(options, inputs=inputs)
 
 
 def _check(options: BuildOptions) -> int:
-    from .check import check_site
-    from .config import load_config
+    from reelpress.commands.check import check_site
+    from reelpress.core.config import load_config
     paths = ProjectPaths.at(options.root)
     config, problems = load_config(paths)
     if config is None:
@@ -189,8 +189,8 @@ def _check(options: BuildOptions) -> int:
 
 
 def _deploy(options: BuildOptions, args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .deploy import DeployError, deploy
+    from reelpress.commands.deploy import DeployError, deploy
+    from reelpress.core.config import load_config
     paths = ProjectPaths.at(options.root)
     config, _ = load_config(paths)
     base_url = options.base_url or (config.base_url if config else None)

@@ -12,8 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .bodystore import BodyStore
-from .buildcache import (
+from reelpress.build.cache import (
     PAGES_FILE,
     BuildCache,
     BuildSession,
@@ -22,30 +21,35 @@ from .buildcache import (
     save_cache,
     stamp_for,
 )
-from .config import SiteConfig, load_config, validate_config
-from .content.loader import SourcePage, duplicate_outputs, find_sources, is_published
-from .diagnostics import Reporter, error
-from .embed import MediaResults, MediaStages, embed_media
-from .fastpath import expiry, forget, input_signature, remember, up_to_date
-from .incremental import OutputMemo
-from .listings import write_listings_and_feeds
-from .markup.engine import RenderedBody
-from .model import (
+from reelpress.build.content_worker import ContentTask, PreparedPage, init_worker, prepare_in_worker
+from reelpress.build.memo import OutputMemo
+from reelpress.build.noop import expiry, forget, input_signature, remember, up_to_date
+from reelpress.build.render_worker import (
+    RenderContext,
+    init_render_worker,
+    render_articles_in_worker,
+)
+from reelpress.build.store import BodyStore
+from reelpress.build.workers import run_chunked
+from reelpress.content.loader import SourcePage, duplicate_outputs, find_sources, is_published
+from reelpress.core.config import SiteConfig, load_config, validate_config
+from reelpress.core.diagnostics import Reporter, error
+from reelpress.core.options import BuildOptions, BuildResult
+from reelpress.core.project import ProjectPaths
+from reelpress.core.urls import UrlScheme
+from reelpress.markup.engine import RenderedBody
+from reelpress.media.stage import MediaResults, MediaStages, embed_media
+from reelpress.output.assets import write_site_files
+from reelpress.output.writer import OutputStats, SiteWriter
+from reelpress.render.article import (
     Article,
     FaqEntry,
     resolve_author,
     resolve_source_links,
 )
-from .options import BuildOptions, BuildResult
-from .output import OutputStats, SiteWriter
-from .pagerender import RenderContext, init_render_worker, render_articles_in_worker
-from .parallel import run_chunked
-from .prepare import ContentTask, PreparedPage, init_worker, prepare_in_worker
-from .project import ProjectPaths
-from .publish import write_site_files
-from .render import SiteView
-from .theme import Theme, make_environment, resolve_theme
-from .urls import UrlScheme
+from reelpress.render.site_pages import write_listings_and_feeds
+from reelpress.render.theme import Theme, make_environment, resolve_theme
+from reelpress.render.views import SiteView
 
 
 class _Clock:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from reelpress.media.images import ImageRequest, ImageSettings
-from reelpress.project import ProjectPaths
+from reelpress.core.project import ProjectPaths
+from reelpress.media.photo.plan import ImageRequest, ImageSettings
 
 # Small widths keep every test encode in milliseconds on two cores.
 SMALL = ImageSettings(widths=(64, 128, 256, 512), card_width=240, card_height=126)

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reelpress.diagnostics import Diagnostic
+from reelpress.core.diagnostics import Diagnostic
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def test_help_exits_0() -> None:
 
 def test_template_error_in_base_reported_once(tmp_path: Path) -> None:
     """base.html is used by every page: the same problem is one line, not one per page."""
-    from reelpress.theme import BUILTIN_THEMES
+    from reelpress.render.theme import BUILTIN_THEMES
     base = (BUILTIN_THEMES / "default/templates/base.html").read_text(encoding="utf-8")
     broken = base.replace("<main id=\"main\" tabindex=\"-1\">",
                           "<main id=\"main\">{{ site.missing_setting }}")

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sitebuilder import parse_html
 
-from reelpress.config import did_you_mean, key_line, validate_config
 from reelpress.content.frontmatter import (
     FrontMatterError,
     locate,
@@ -20,9 +19,10 @@ from reelpress.content.frontmatter import (
 )
 from reelpress.content.loader import url_path_for
 from reelpress.content.schema import parse_moment, slugify, validate_meta
+from reelpress.core.config import did_you_mean, key_line, validate_config
+from reelpress.core.urls import UrlScheme, page_path_for_output, relativize_root_links
 from reelpress.markup.engine import media_kind, render_body
 from reelpress.structured import jsonld
-from reelpress.urls import UrlScheme, page_path_for_output, relativize_root_links
 
 PARIS = ZoneInfo("Europe/Paris")
 CONFIG, _ = validate_config({"title": "T", "base_url": "https://example.org"}, "", "site.toml")

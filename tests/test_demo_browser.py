@@ -9,7 +9,7 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
-from reelpress.options import BuildOptions
+from reelpress.core.options import BuildOptions
 from reelpress.serve import PreviewServer
 
 PLAY_ALL = """async () => {

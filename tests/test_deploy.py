@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reelpress.deploy import (
+from reelpress.commands.deploy import (
     DeployError,
     deploy,
     deploy_result,
@@ -17,7 +17,7 @@ from reelpress.deploy import (
     is_remote,
     rsync_command,
 )
-from reelpress.deploy_local import MANIFEST_NAME
+from reelpress.commands.deploy_local import MANIFEST_NAME
 
 SITE: dict[str, str | bytes] = {
     "index.html": '<a href="paris/">Paris</a><link rel="stylesheet" href="css/site.css">',

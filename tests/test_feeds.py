@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import feedparser
 import pytest
 
-from reelpress.feeds import FeedEntry, FeedInfo, atom_feed, entry_iri, json_feed, rss_feed
+from reelpress.render.feeds import FeedEntry, FeedInfo, atom_feed, entry_iri, json_feed, rss_feed
 
 PARIS = timezone(timedelta(hours=2))
 NS = {

@@ -17,7 +17,7 @@ from images_fixtures import (
 )
 from PIL import Image, ImageCms, ImageDraw
 
-from reelpress.media.images import (
+from reelpress.media.photo.plan import (
     ImageSettings,
     plan_images,
     prune,

@@ -14,7 +14,7 @@ from images_fixtures import (
 )
 from PIL import Image
 
-from reelpress.media.images import plan_images, run_image_jobs
+from reelpress.media.photo.plan import plan_images, run_image_jobs
 
 
 def plan_one_bad_and_one_good(project, bad_ref, **bad_options):

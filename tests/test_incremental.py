@@ -227,7 +227,7 @@ def test_future_article_appears_once_its_date_has_come(tmp_path: Path) -> None:
 def test_a_stale_pages_cache_from_the_preview_is_safe(tmp_path: Path) -> None:
     """The preview saves its page records now and then; a build that reads an older copy
     must still produce exactly what a cold build does."""
-    from reelpress.buildcache import BuildSession
+    from reelpress.build.cache import BuildSession
 
     rng = random.Random(31)
     root = tmp_path / "live"

@@ -11,6 +11,7 @@ import shutil
 import pytest
 from media_clips import make_clip
 
+from reelpress.core.project import ProjectPaths
 from reelpress.media import (
     MediaRequest,
     VideoSettings,
@@ -20,7 +21,6 @@ from reelpress.media import (
     prune,
     run_media_jobs,
 )
-from reelpress.project import ProjectPaths
 
 ARTICLE = "content/story.md"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reelpress.media.captions import (
+from reelpress.media.video.captions import (
     CaptionError,
     find_sidecars,
     load_captions,

@@ -12,6 +12,7 @@ import pytest
 from media_clips import make_audio, make_clip, make_rotated
 from playwright.sync_api import sync_playwright
 
+from reelpress.core.project import ProjectPaths
 from reelpress.media import (
     MediaRequest,
     VideoSettings,
@@ -21,7 +22,6 @@ from reelpress.media import (
     run_media_jobs,
     video_html,
 )
-from reelpress.project import ProjectPaths
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from media_clips import FFMPEG, make_audio, make_clip, make_rotated, truncate, unsupported_codec
 
-from reelpress.media.ffmpeg import (
+from reelpress.media.video.ffmpeg import (
     FFmpegLocator,
     FFmpegNotFound,
     ProbeError,

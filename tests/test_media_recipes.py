@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 from media_clips import make_clip, run_ffmpeg
 
-from reelpress.media.commands import (
+from reelpress.media.html import iso_duration
+from reelpress.media.video.commands import (
     av1_command,
     h264_command,
     poster_command,
     remux_command,
 )
-from reelpress.media.ffmpeg import MediaInfo
-from reelpress.media.html import iso_duration
-from reelpress.media.jobs import plan_workers
-from reelpress.media.mp4box import av1_codec_string, top_level_atoms, video_codec_string
-from reelpress.media.recipes import (
+from reelpress.media.video.ffmpeg import MediaInfo
+from reelpress.media.video.jobs import plan_workers
+from reelpress.media.video.mp4box import av1_codec_string, top_level_atoms, video_codec_string
+from reelpress.media.video.recipes import (
     VideoSettings,
     can_remux,
     h264_level,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from media_clips import FFMPEG
 
-from reelpress.media.runner import (
+from reelpress.media.video.runner import (
     CommandFailed,
     ProcessRegistry,
     atomic_outputs,
@@ -115,7 +115,7 @@ BUILD_SCRIPT = """
 import sys
 from pathlib import Path
 from reelpress.media import MediaRequest, VideoSettings, find_ffmpeg, plan_media, run_media_jobs
-from reelpress.project import ProjectPaths
+from reelpress.core.project import ProjectPaths
 root = Path(sys.argv[1])
 plan = plan_media([MediaRequest("media/long.mp4", "content/a.md", root / "content", 1)],
                   project=ProjectPaths.at(root), tool=find_ffmpeg(),

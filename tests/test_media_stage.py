@@ -20,6 +20,7 @@ from media_clips import (
 )
 from PIL import Image, ImageStat
 
+from reelpress.core.project import ProjectPaths
 from reelpress.media import (
     AudioAsset,
     MediaRequest,
@@ -32,8 +33,7 @@ from reelpress.media import (
     video_html,
     video_object,
 )
-from reelpress.media.mp4box import top_level_atoms, video_codec_string
-from reelpress.project import ProjectPaths
+from reelpress.media.video.mp4box import top_level_atoms, video_codec_string
 
 ARTICLE = "content/paris-rescue.md"
 SETTINGS = VideoSettings(max_height=240)  # tiny cap so the 640x360 clip must be scaled

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from sitebuilder import article, build_ok, read_page, run_cli, site_toml, write_site
 
-from reelpress.check import check_site
+from reelpress.commands.check import check_site
 
 SUB_PATH = site_toml('per_page = 2', base=(
     'title = "Project News"\nbase_url = "https://user.github.io/project/"\n'

@@ -16,7 +16,7 @@ from media_clips import make_clip
 from playwright.sync_api import Page, sync_playwright
 from serve_helpers import Options, SwapBuild
 
-from reelpress.diagnostics import error
+from reelpress.core.diagnostics import error
 from reelpress.pipeline import BuildOptions
 from reelpress.serve import PreviewServer
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from serve_helpers import EventStream, Options, SwapBuild, get, raw_request
 
-from reelpress.diagnostics import error
+from reelpress.core.diagnostics import error
 from reelpress.serve import PreviewServer
 
 PAGE = (

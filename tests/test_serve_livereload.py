@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from reelpress.diagnostics import error, warning
+from reelpress.core.diagnostics import error, warning
 from reelpress.serve.livereload import (
     NOTHING,
     RELOAD,

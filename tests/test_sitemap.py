@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from reelpress.sitemap import (
+from reelpress.render.sitemap import (
     MAX_URLS_PER_SITEMAP,
     SitemapEntry,
     SitemapVideo,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sitebuilder import build, read_page, write_site
 
-from reelpress.check import check_site
+from reelpress.commands.check import check_site
 
 
 def test_md_links_in_body_and_faq_point_at_the_article_urls(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..config import SiteConfig
-from ..diagnostics import Diagnostic, error
-from .frontmatter import FrontMatterError, parse_yaml, split_front_matter
-from .schema import PageMeta, slugify, validate_meta
+from reelpress.content.frontmatter import FrontMatterError, parse_yaml, split_front_matter
+from reelpress.content.schema import PageMeta, slugify, validate_meta
+from reelpress.core.config import SiteConfig
+from reelpress.core.diagnostics import Diagnostic, error
 
 
 @dataclass(frozen=True)

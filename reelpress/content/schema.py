@@ -8,9 +8,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import SiteConfig, did_you_mean
-from ..diagnostics import Diagnostic, error, warning
-from .frontmatter import locate
+from reelpress.content.frontmatter import locate
+from reelpress.core.config import SiteConfig, did_you_mean
+from reelpress.core.diagnostics import Diagnostic, error, warning
 
 
 @dataclass(frozen=True)

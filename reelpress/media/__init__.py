@@ -12,12 +12,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..project import ProjectPaths
-from .cache import prune
-from .ffmpeg import FFmpegLocator, FFmpegNotFound, FFmpegTool, MediaInfo, ProbeError, find_ffmpeg
-from .html import audio_html, iso_duration, media_html, video_html, video_object
-from .jobs import MediaRunResult, run_media_jobs
-from .plan import (
+from reelpress.core.project import ProjectPaths
+from reelpress.media.cache import prune
+from reelpress.media.html import audio_html, iso_duration, media_html, video_html, video_object
+from reelpress.media.video.ffmpeg import (
+    FFmpegLocator,
+    FFmpegNotFound,
+    FFmpegTool,
+    MediaInfo,
+    ProbeError,
+    find_ffmpeg,
+)
+from reelpress.media.video.jobs import MediaRunResult, run_media_jobs
+from reelpress.media.video.plan import (
     Asset,
     AudioAsset,
     CaptionTrack,
@@ -28,7 +35,7 @@ from .plan import (
     VideoAsset,
     plan_media,
 )
-from .recipes import STAGE_VERSION, VideoSettings
+from reelpress.media.video.recipes import STAGE_VERSION, VideoSettings
 
 
 def media_cache_dir(project: ProjectPaths) -> Path:

@@ -17,9 +17,9 @@ import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 
-from .ffmpeg import FFmpegTool, MediaInfo, ProbeError, probe
-from .recipes import STAGE_VERSION
-from .runner import TEMP_MARKER
+from reelpress.media.video.ffmpeg import FFmpegTool, MediaInfo, ProbeError, probe
+from reelpress.media.video.recipes import STAGE_VERSION
+from reelpress.media.video.runner import TEMP_MARKER
 
 PROBE_DIR = "probe"
 HASH_LENGTH = 10

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 
 from markupsafe import escape
 
-from .plan import Asset, AudioAsset, CaptionTrack, VideoAsset
+from reelpress.media.video.plan import Asset, AudioAsset, CaptionTrack, VideoAsset
 
 _TRUE = {"", "true", "yes", "1", "on"}
 _FLAGS = ("loop", "muted", "autoplay")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reelpress.diagnostics import BuildFailed, Diagnostic, error
+from reelpress.core.diagnostics import BuildFailed, Diagnostic, error
 
 
 @dataclass(frozen=True)

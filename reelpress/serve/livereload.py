@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from posixpath import normpath
 from urllib.parse import unquote, urljoin, urlsplit
 
-from reelpress.diagnostics import Diagnostic
+from reelpress.core.diagnostics import Diagnostic
 
 EVENTS_PATH = "/__reelpress/events"
 STATUS_PATH = "/__reelpress/status"

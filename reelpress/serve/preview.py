@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from reelpress.project import ProjectPaths
+from reelpress.core.project import ProjectPaths
 from reelpress.serve.coordinator import BuildCoordinator, BuildOutcome
 from reelpress.serve.files import normalize_base_path
 from reelpress.serve.livereload import ReloadHub
@@ -29,7 +29,7 @@ Say = Callable[[str], None]
 
 def _pipeline_build() -> Callable[..., Any]:
     # Imported late: the pipeline imports every stage, the server needs none of them.
-    from reelpress.buildcache import BuildSession
+    from reelpress.build.cache import BuildSession
     from reelpress.pipeline import build_site
 
     session = BuildSession()  # the build cache stays in memory between preview builds
@@ -57,7 +57,7 @@ def configured_base_path(options: Any, root: Path) -> str:
     if base_url:
         return urlsplit(base_url).path or "/"
     try:
-        from reelpress.config import load_config
+        from reelpress.core.config import load_config
 
         config, _ = load_config(ProjectPaths.at(root))
     except Exception:  # noqa: BLE001 - the build will report it with a location

@@ -23,7 +23,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-from reelpress.project import CACHE_DIR_NAME, ProjectPaths
+from reelpress.core.project import CACHE_DIR_NAME, ProjectPaths
 
 WATCHED_DIRS = ("content", "media", "themes", "templates", "static")
 WATCHED_FILES = ("site.toml",)

@@ -1,0 +1,1 @@
+"""The incremental engine and its worker processes."""

@@ -1,0 +1,1 @@
+"""The verbs that are not a build: check, deploy, new, init."""

@@ -1,0 +1,55 @@
+"""`python build.py new "Title"`: start an article with the front matter filled in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from reelpress.content.schema import slugify
+from reelpress.core.config import load_config
+from reelpress.core.project import ProjectPaths
+
+TEMPLATE = """---
+title: {title}
+date: {date}
+author: {author}
+summary: ""
+tags: []
+# image: media/photo.jpg
+# image_alt: ""
+draft: true
+faq: []
+---
+
+Write the story here. To embed a video, put the file in media/ and write
+`![What the video shows](media/clip.mp4)` on a line of its own (without the backquotes).
+"""
+
+
+def new_article(root: Path, title: str, slug: str | None) -> int:
+    """Write content/<slug>.md as a draft; never overwrite. Exit code as the CLI's."""
+    paths = ProjectPaths.at(root)
+    config, problems = load_config(paths)
+    if config is None:
+        for problem in problems:
+            print(problem.format(), file=sys.stderr)
+        return 1
+    name = slugify(slug or title)
+    if not name:
+        print(f"cannot make a file name from {title!r}: pass --slug", file=sys.stderr)
+        return 2
+    target = paths.content_dir / f"{name}.md"
+    if target.exists():
+        print(f"{paths.relative(target)} already exists: choose another --slug",
+              file=sys.stderr)
+        return 1
+    now = dt.datetime.now(config.tzinfo).replace(microsecond=0)
+    quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(TEMPLATE.format(title=quoted, date=now.isoformat(sep=" "),
+                                      author=config.default_author or '""'),
+                      encoding="utf-8")
+    print(f"created {paths.relative(target)} (a draft: preview it with "
+          "python build.py serve --drafts, publish it by removing 'draft: true')")
+    return 0

@@ -1,0 +1,1 @@
+"""Records and helpers every stage uses; imports no stage."""

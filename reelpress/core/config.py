@@ -1,0 +1,350 @@
+"""site.toml: read with tomllib, validated once (every problem reported together), frozen."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
+
+from reelpress.core.diagnostics import Diagnostic, error, warning
+from reelpress.core.project import ProjectPaths
+from reelpress.media.photo.model import ImageSettings
+from reelpress.media.video.recipes import VideoSettings
+
+
+@dataclass(frozen=True)
+class Author:
+    key: str
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Publisher:
+    name: str
+    url: str | None = None
+    logo: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything site.toml says, validated; derived URL parts are properties."""
+
+    title: str
+    base_url: str
+    language: str = "en"
+    timezone: str = "UTC"
+    description: str = ""
+    theme: str = "default"
+    authors: Mapping[str, Author] = field(default_factory=dict)
+    default_author: str | None = None
+    publisher: Publisher | None = None
+    faq_jsonld: bool = True
+    relative_urls: bool = False
+    per_page: int = 20
+    feed_entries: int = 20
+    ffmpeg: str | None = None
+    allow_html: bool = False  # [build] allow_html: raw HTML in Markdown is kept
+    sections: Mapping[str, Any] = field(default_factory=dict)
+    video: VideoSettings = field(default_factory=VideoSettings)
+    images: ImageSettings = field(default_factory=ImageSettings)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under: '/' or '/news/'."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        return self.sections.get(name, {})
+
+
+_TOP_LEVEL: dict[str, type | tuple[type, ...]] = {
+    "title": str,
+    "base_url": str,
+    "language": str,
+    "timezone": str,
+    "description": str,
+    "theme": str,
+    "authors": dict,
+    "author": str,
+    "publisher": dict,
+    "faq_jsonld": bool,
+    "relative_urls": bool,
+    "per_page": int,
+    "feed_entries": int,
+    "ffmpeg": str,
+}
+# Tables owned by later stages; each is checked against that stage's settings dataclass.
+SECTION_NAMES = ("video", "images", "build")
+_BUILD_KEYS: dict[str, type] = {"allow_html": bool}
+_TYPE_WORDS = {str: "a string", bool: "true or false", int: "a whole number", dict: "a table"}
+
+
+def key_line(text: str, key: str, table: str | None = None) -> int | None:
+    """Best-effort line of `key = ...` (inside `[table]` when given): tomllib keeps no positions."""
+    current: str | None = None
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"^\s*\[+\s*([^\]]+?)\s*\]+", line)
+        if header:
+            current = header.group(1)
+            if table is None and current == key:
+                return number
+            continue
+        if current == table and pattern.match(line):
+            return number
+    return None
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def load_config(paths: ProjectPaths) -> tuple[SiteConfig | None, tuple[Diagnostic, ...]]:
+    """Read and validate site.toml; return (None, problems) when it cannot be used."""
+    where = paths.relative(paths.config_file)
+    if not paths.config_file.is_file():
+        return None, (
+            error(where, None, "site.toml not found", f"create it in {paths.root} with at least "
+                  "title and base_url, or pass --root DIR"),
+        )
+    text = paths.config_file.read_text(encoding="utf-8", errors="replace")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        match = re.search(r"line (\d+)", str(exc))
+        if line is None and match:
+            line = int(match.group(1))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        return None, (error(where, line, f"invalid TOML: {message}", "fix the syntax"),)
+    return validate_config(raw, text, where)
+
+
+def validate_config(
+    raw: dict[str, Any], text: str, where: str
+) -> tuple[SiteConfig | None, tuple[Diagnostic, ...]]:
+    problems: list[Diagnostic] = []
+    known = list(_TOP_LEVEL) + list(SECTION_NAMES)
+    for key, value in raw.items():
+        if key in SECTION_NAMES:
+            if not isinstance(value, dict):
+                problems.append(error(where, key_line(text, key),
+                                      f"{key}: expected a table [{key}]"))
+            elif key == "build":
+                _check_build_table(value, text, where, problems)
+            continue
+        expected = _TOP_LEVEL.get(key)
+        if expected is None:
+            problems.append(warning(where, key_line(text, key) or key_line(text, key, None),
+                                    f"unknown key '{key}'", did_you_mean(key, known)))
+            continue
+        if not _is_type(value, expected):
+            problems.append(error(where, key_line(text, key),
+                                  f"{key}: expected {_TYPE_WORDS.get(expected, expected)}, "
+                                  f"got {value!r}"))
+    for required in ("title", "base_url"):
+        if required not in raw:
+            problems.append(error(where, None, f"missing required key '{required}'",
+                                  f"add {required} = \"...\" at the top of site.toml"))
+    base_url = raw.get("base_url")
+    if isinstance(base_url, str):
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(error(where, key_line(text, "base_url"),
+                                  f"base_url: expected an absolute http(s) URL, got {base_url!r}",
+                                  "for example https://example.org/ or https://user.github.io/news/"))
+    timezone = raw.get("timezone", "UTC")
+    if isinstance(timezone, str):
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            problems.append(error(where, key_line(text, "timezone"),
+                                  f"timezone: unknown time zone {timezone!r}",
+                                  "use an IANA name such as Europe/Paris or UTC"))
+    for key in ("per_page", "feed_entries"):
+        value = raw.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            problems.append(error(where, key_line(text, key), f"{key}: must be at least 1"))
+    authors = _authors(raw.get("authors"), text, where, problems)
+    default_author = raw.get("author") if isinstance(raw.get("author"), str) else None
+    publisher = _publisher(raw.get("publisher"), raw, text, where, problems)
+    if any(p.is_error for p in problems):
+        return None, tuple(problems)
+    config = SiteConfig(
+        title=raw["title"],
+        base_url=raw["base_url"] if raw["base_url"].endswith("/") else raw["base_url"] + "/",
+        language=raw.get("language", "en"),
+        timezone=timezone,
+        description=raw.get("description", ""),
+        theme=raw.get("theme", "default"),
+        authors=authors,
+        default_author=default_author,
+        publisher=publisher,
+        faq_jsonld=raw.get("faq_jsonld", True),
+        relative_urls=raw.get("relative_urls", False),
+        per_page=raw.get("per_page", 20),
+        feed_entries=raw.get("feed_entries", 20),
+        ffmpeg=raw.get("ffmpeg"),
+        allow_html=raw.get("build", {}).get("allow_html", False) is True,
+        sections={k: dict(v) for k, v in raw.items()
+                  if k in SECTION_NAMES and isinstance(v, dict)},
+    )
+    video, video_problems = _media_settings(config, "video", VideoSettings, text, where)
+    images, image_problems = _media_settings(config, "images", ImageSettings, text, where)
+    problems.extend(video_problems + image_problems)
+    if video is None or images is None:
+        return None, tuple(problems)
+    return dataclasses.replace(config, video=video, images=images), tuple(problems)
+
+
+def _media_settings(config: SiteConfig, name: str, settings_type: type, text: str,
+                    where: str) -> tuple[Any, list[Diagnostic]]:
+    """A `[video]` / `[images]` table mapped onto its stage's settings, values checked by
+    the stage's own rules (`problems()`), each reported at its line."""
+    settings, problems = settings_from_section(config, name, settings_type, text, where)
+    found = list(problems)
+    if settings is None:
+        return None, found
+    for problem in settings.problems():
+        field_name, message = problem if isinstance(problem, tuple) else \
+            (problem.split(":", 1)[0], problem.split(":", 1)[-1].strip())
+        found.append(error(where, key_line(text, field_name, name),
+                           f"[{name}] {field_name}: {message}"))
+    return (None if any(p.is_error for p in found) else settings), found
+
+
+def _check_build_table(table: dict[str, Any], text: str, where: str,
+                       problems: list[Diagnostic]) -> None:
+    for name, value in table.items():
+        expected = _BUILD_KEYS.get(name)
+        if expected is None:
+            problems.append(warning(where, key_line(text, name, "build"),
+                                    f"[build] unknown key '{name}'",
+                                    did_you_mean(name, list(_BUILD_KEYS))))
+        elif not _is_type(value, expected):
+            problems.append(error(where, key_line(text, name, "build"),
+                                  f"[build] {name}: expected {_TYPE_WORDS[expected]}, "
+                                  f"got {value!r}"))
+
+
+def _is_type(value: Any, expected: type | tuple[type, ...]) -> bool:
+    if expected is int and isinstance(value, bool):
+        return False
+    return isinstance(value, expected)
+
+
+def _authors(value: Any, text: str, where: str, problems: list[Diagnostic]) -> dict[str, Author]:
+    authors: dict[str, Author] = {}
+    if not isinstance(value, dict):
+        return authors
+    for key, entry in value.items():
+        if isinstance(entry, str):
+            authors[key] = Author(key, entry)
+        elif isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            unknown = set(entry) - {"name", "url"}
+            for extra in sorted(unknown):
+                problems.append(warning(where, key_line(text, extra, f"authors.{key}"),
+                                        f"authors.{key}: unknown key '{extra}'",
+                                        did_you_mean(extra, ["name", "url"])))
+            url = entry.get("url")
+            authors[key] = Author(key, entry["name"], url if isinstance(url, str) else None)
+        else:
+            problems.append(error(where, key_line(text, f"authors.{key}") or key_line(text, key),
+                                  f"authors.{key}: expected a name or a table with name = \"...\""))
+    return authors
+
+
+def _publisher(value: Any, raw: dict[str, Any], text: str, where: str,
+               problems: list[Diagnostic]) -> Publisher | None:
+    if value is None:
+        title = raw.get("title")
+        return Publisher(title, raw.get("base_url")) if isinstance(title, str) else None
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        problems.append(error(where, key_line(text, "publisher"),
+                              "publisher: expected a table with name = \"...\" (and url, logo)"))
+        return None
+    for extra in sorted(set(value) - {"name", "url", "logo"}):
+        problems.append(warning(where, key_line(text, extra, "publisher"),
+                                f"publisher: unknown key '{extra}'",
+                                did_you_mean(extra, ["name", "url", "logo"])))
+    return Publisher(value["name"], value.get("url"), value.get("logo"))
+
+
+def settings_from_section(config: SiteConfig, name: str, settings_type: type, text: str,
+                          where: str) -> tuple[Any, tuple[Diagnostic, ...]]:
+    """Map a `[name]` table onto a flat frozen settings dataclass, by field name and type."""
+    table = config.section(name)
+    hints = get_type_hints(settings_type)
+    fields = {f.name for f in dataclasses.fields(settings_type)}
+    problems: list[Diagnostic] = []
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in fields:
+            problems.append(warning(where, key_line(text, key, name),
+                                    f"[{name}] unknown key '{key}'",
+                                    did_you_mean(key, sorted(fields))))
+            continue
+        coerced = _coerce(value, hints[key])
+        if coerced is _INVALID:
+            problems.append(error(where, key_line(text, key, name),
+                                  f"[{name}] {key}: expected {_describe(hints[key])}, "
+                                  f"got {value!r}"))
+        else:
+            values[key] = coerced
+    # the valid fields still make settings, so their own checks run too: one run
+    # reports every problem of the table
+    return settings_type(**values), tuple(problems)
+
+
+_INVALID = object()
+
+
+def _coerce(value: Any, hint: Any) -> Any:
+    origin = get_origin(hint)
+    args = get_args(hint)
+    if origin is tuple:
+        if not isinstance(value, list):
+            return _INVALID
+        item_type = args[0]
+        items = [_coerce(v, item_type) for v in value]
+        return _INVALID if any(i is _INVALID for i in items) else tuple(items)
+    if args and type(None) in args:  # Optional[X]
+        inner = [a for a in args if a is not type(None)][0]
+        return _coerce(value, inner)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint is int and isinstance(value, bool):
+        return _INVALID
+    return value if isinstance(hint, type) and isinstance(value, hint) else _INVALID
+
+
+def _describe(hint: Any) -> str:
+    origin = get_origin(hint)
+    if origin is tuple:
+        return f"a list of {_describe(get_args(hint)[0])}s"
+    return {str: "a string", bool: "true or false", int: "a whole number",
+            float: "a number"}.get(hint, str(hint))
+
+
+def read_config_text(paths: ProjectPaths) -> str:
+    try:
+        return paths.config_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+__all__ = ["Author", "Publisher", "SiteConfig", "load_config", "settings_from_section",
+           "key_line", "did_you_mean", "read_config_text"]

@@ -1,0 +1,1 @@
+"""Photos through Pillow: plan, pixels, HTML."""

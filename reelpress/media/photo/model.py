@@ -1,0 +1,183 @@
+"""Records of the photo stage: settings in, a plan of named outputs, jobs for the pool.
+
+Every record is frozen and picklable, so jobs can cross into worker processes and a
+plan can be kept between builds of `serve` without anyone mutating it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from reelpress.core.diagnostics import Diagnostic
+
+# Bump when the processing below changes what a given recipe produces (new resampler,
+# different colour handling...): every cached output is then made again.
+IMAGE_STAGE_VERSION = 1
+
+# What the theme can override; this fits a single-column article up to 960 px.
+DEFAULT_SIZES = "(min-width: 60rem) 60rem, 100vw"
+
+# Formats we accept as sources. Anything else (even if Pillow can read it) is refused
+# so a stray .psd or .ico does not end up on a news page by accident.
+SOURCE_FORMATS = ("JPEG", "PNG", "WEBP", "AVIF", "GIF", "TIFF")
+
+MIME_TYPES = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg",
+              "png": "image/png"}
+EXTENSIONS = {"avif": "avif", "webp": "webp", "jpeg": "jpg", "png": "png"}
+
+
+@dataclass(frozen=True)
+class ImageSettings:
+    """The `[images]` table of site.toml; flat plain-typed fields so config maps it by name."""
+
+    widths: tuple[int, ...] = (480, 800, 1200, 1600)
+    avif: bool = True
+    webp: bool = True
+    jpeg_quality: int = 82
+    webp_quality: int = 80
+    avif_quality: int = 60
+    # libavif speed 0 (slowest, smallest) .. 10; 7 is about 6x faster than 6 for ~3% size.
+    avif_speed: int = 7
+    card_width: int = 1200
+    card_height: int = 630
+    card_quality: int = 85
+    output_dir: str = "media"
+
+    def problems(self) -> tuple[tuple[str, str], ...]:
+        """(field, message) for each value that cannot work; empty when all is fine."""
+        found: list[tuple[str, str]] = []
+        if not self.widths:
+            found.append(("widths", "needs at least one width, e.g. [480, 800, 1200]"))
+        for width in self.widths:
+            if not isinstance(width, int) or isinstance(width, bool) or not 16 <= width <= 8192:
+                found.append(("widths", f"{width!r} is not a width between 16 and 8192"))
+        for name in ("jpeg_quality", "webp_quality", "avif_quality", "card_quality"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
+                found.append((name, f"expected a whole number from 1 to 100, got {value!r}"))
+        if not isinstance(self.avif_speed, int) or not 0 <= self.avif_speed <= 10:
+            found.append(("avif_speed", f"expected 0..10, got {self.avif_speed!r}"))
+        for name in ("card_width", "card_height"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not 16 <= value <= 4096:
+                found.append((name, f"expected a size in pixels (16..4096), got {value!r}"))
+        out = self.output_dir
+        if not out or out.startswith("/") or ".." in out.split("/") or "\\" in out:
+            found.append(("output_dir", f"expected a relative folder such as 'media', got {out!r}"))
+        return tuple(found)
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    """One use of a photo: where the author wrote it and what they called it."""
+
+    source_ref: str
+    article: str
+    article_dir: Path
+    line: int | None = None
+    alt: str | None = None
+    social_card: bool = False
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One output file of an asset, named before it exists."""
+
+    format: str  # "avif" | "webp" | "jpeg" | "png"
+    width: int
+    height: int
+    path: str  # site-relative, e.g. "media/paris-hero.3f9a1c2e.800.webp"
+
+    @property
+    def mime_type(self) -> str:
+        return MIME_TYPES[self.format]
+
+
+@dataclass(frozen=True)
+class ImageAsset:
+    """Everything a template needs about one processed photo."""
+
+    source: str  # project-relative source path
+    width: int  # intrinsic size of the largest rendition, orientation applied
+    height: int
+    has_alpha: bool
+    renditions: tuple[Rendition, ...]
+    social_card: str | None = None  # site-relative 1200x630 JPEG, when asked for
+
+    @property
+    def fallback_format(self) -> str:
+        return "png" if self.has_alpha else "jpeg"
+
+    def renditions_of(self, fmt: str) -> tuple[Rendition, ...]:
+        return tuple(r for r in self.renditions if r.format == fmt)
+
+    @property
+    def modern_formats(self) -> tuple[str, ...]:
+        """Formats for <source> elements, best first (browsers take the first they can show)."""
+        return tuple(f for f in ("avif", "webp") if self.renditions_of(f))
+
+    @property
+    def largest_fallback(self) -> Rendition:
+        """The biggest JPEG/PNG: for JSON-LD `image` and the <img src> of old browsers."""
+        return max(self.renditions_of(self.fallback_format), key=lambda r: r.width)
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """One file a job must write: what to encode and the cache file to write it to."""
+
+    kind: str  # "rendition" | "card"
+    format: str
+    width: int
+    height: int
+    quality: int
+    cache_path: Path
+    speed: int = 0
+
+
+@dataclass(frozen=True)
+class ImageJob:
+    """Decode one source once and write the outputs missing from the cache."""
+
+    source: Path
+    source_label: str  # project-relative, for messages
+    source_digest: str  # sha256 of the bytes planned from; a change mid-build is reported
+    article: str
+    line: int | None
+    display_size: tuple[int, int]  # planned size after EXIF orientation
+    has_alpha: bool
+    outputs: tuple[OutputSpec, ...]
+
+
+@dataclass(frozen=True)
+class ImagePlan:
+    """Names of every output, known before any pixel is encoded."""
+
+    assets: dict[tuple[str, str], ImageAsset]  # (article_dir, source_ref) -> asset
+    jobs: tuple[ImageJob, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    outputs: dict[str, Path]  # site-relative path -> cache file
+    cache_dir: Path
+    cached: int = 0  # outputs already present in the cache
+
+    def asset_for(self, article_dir: Path | str, source_ref: str) -> ImageAsset | None:
+        return self.assets.get(asset_key(article_dir, source_ref))
+
+
+@dataclass(frozen=True)
+class ImageRunResult:
+    processed: int  # jobs (source images) decoded
+    encoded: int  # output files written
+    cached: int  # outputs reused from the cache
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+    failed: tuple[str, ...] = ()  # project-relative sources that could not be processed
+
+
+def asset_key(article_dir: Path | str, source_ref: str) -> tuple[str, str]:
+    """Lookup key independent of how the caller spelled the directory."""
+    return (str(Path(article_dir).resolve()), source_ref)

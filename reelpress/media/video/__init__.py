@@ -1,0 +1,1 @@
+"""Video and audio through ffmpeg: probe, recipes, plan, jobs, runner."""

@@ -1,0 +1,381 @@
+"""Plan the media stage: resolve and probe each referenced file, name every output
+from its cache key, and list the jobs still to run. Nothing is encoded here, so the
+renderer knows every URL, size and `<source type>` before ffmpeg starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reelpress.core.diagnostics import Diagnostic, error, warning
+from reelpress.core.project import ProjectPaths, UnsafePath, resolve_inside
+from reelpress.media.cache import cached_probe, file_digest, output_hash, slug
+from reelpress.media.video import captions as cap
+from reelpress.media.video.ffmpeg import FFmpegTool, MediaInfo, ProbeError
+from reelpress.media.video.mp4box import video_codec_string
+from reelpress.media.video.recipes import (
+    AAC_CODEC,
+    OPUS_CODEC,
+    VideoSettings,
+    can_remux,
+    mime_type,
+    output_size,
+    predicted_av1_codec,
+    predicted_h264_codec,
+)
+
+VIDEO_EXTENSIONS = {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi"}
+AUDIO_EXTENSIONS = {".mp3", ".wav", ".m4a", ".ogg", ".oga", ".flac", ".opus", ".aac"}
+SITE_MEDIA_DIR = "media"
+
+
+@dataclass(frozen=True)
+class MediaRequest:
+    """One `![caption](media/x.mp4){...}` reference found by the Markdown stage."""
+
+    source_ref: str
+    article: str
+    article_dir: Path
+    line: int | None
+    poster_time: float | None = None
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One playable file: its site path and the exact `type` for `<source>`."""
+
+    site_path: str
+    mime: str
+
+
+@dataclass(frozen=True)
+class CaptionTrack:
+    site_path: str
+    lang: str
+    label: str
+    default: bool
+
+
+@dataclass(frozen=True)
+class VideoAsset:
+    """Everything the page needs about one video; `sources` lists AV1 first."""
+
+    source: str  # project-relative source path
+    width: int
+    height: int
+    duration: float
+    has_audio: bool
+    sources: tuple[Rendition, ...]
+    download: str  # site path of the H.264 MP4, the universal fallback
+    poster_webp: str
+    poster_jpeg: str
+    tracks: tuple[CaptionTrack, ...] = ()
+    transcript: str = ""
+
+
+@dataclass(frozen=True)
+class AudioAsset:
+    source: str
+    duration: float
+    sources: tuple[Rendition, ...]  # Opus first, AAC fallback
+    download: str
+    tracks: tuple[CaptionTrack, ...] = ()
+    transcript: str = ""
+
+
+Asset = VideoAsset | AudioAsset
+
+
+@dataclass(frozen=True)
+class MediaJob:
+    """One ffmpeg run (or caption write), picklable, producing `outputs` in the cache."""
+
+    kind: str  # "h264", "remux", "av1", "poster", "m4a", "opus", "caption"
+    source: Path
+    outputs: tuple[Path, ...]
+    label: str  # project-relative source, for messages
+    article: str
+    line: int | None
+    info: MediaInfo | None = None
+    size: tuple[int, int] = (0, 0)
+    settings: VideoSettings = field(default_factory=VideoSettings)
+    poster_time: float | None = None
+    text: str | None = None  # caption content for kind "caption"
+
+
+@dataclass(frozen=True)
+class MediaPlan:
+    assets: dict[str, Asset]  # key: project-relative source path
+    refs: dict[tuple[str, str], str]  # (article_dir, source_ref) -> assets key
+    jobs: tuple[MediaJob, ...]  # only those with an output missing from the cache
+    diagnostics: tuple[Diagnostic, ...]
+    outputs: dict[str, Path]  # site path -> cached file
+    cache_dir: Path
+    tool: FFmpegTool
+    all_jobs: tuple[MediaJob, ...] = ()  # every job, cached or not (for --force)
+
+    def asset_for(self, article_dir: Path, source_ref: str) -> Asset | None:
+        key = self.refs.get((str(article_dir), source_ref))
+        return self.assets.get(key) if key else None
+
+
+def _resolve(request: MediaRequest, project: ProjectPaths) -> Path:
+    """Article directory first, then the project root; both refuse paths that leave the project."""
+    first = resolve_inside(project.root, request.article_dir, request.source_ref)
+    if first.exists() or request.source_ref.startswith("/"):
+        return first
+    second = resolve_inside(project.root, project.root, request.source_ref)
+    return second if second.exists() else first
+
+
+@dataclass
+class _Planner:
+    project: ProjectPaths
+    settings: VideoSettings
+    tool: FFmpegTool
+    cache_dir: Path
+    assets: dict[str, Asset] = field(default_factory=dict)
+    refs: dict[tuple[str, str], str] = field(default_factory=dict)
+    jobs: dict[Path, MediaJob] = field(default_factory=dict)
+    all_jobs: dict[Path, MediaJob] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    def output(self, name: str) -> tuple[str, Path]:
+        site_path = f"{SITE_MEDIA_DIR}/{name}"
+        self.outputs[site_path] = self.cache_dir / name
+        return site_path, self.cache_dir / name
+
+    def job(self, job: MediaJob) -> None:
+        self.all_jobs.setdefault(job.outputs[0], job)
+        if not all(path.is_file() for path in job.outputs):
+            self.jobs.setdefault(job.outputs[0], job)
+
+    def add(self, request: MediaRequest) -> None:
+        def fail(message: str, hint: str = "") -> None:
+            self.diagnostics.append(error(request.article, request.line, message, hint))
+
+        try:
+            path = _resolve(request, self.project)
+        except UnsafePath:
+            return fail(
+                f"media {request.source_ref!r} points outside the project",
+                "keep media files inside the project, e.g. in media/",
+            )
+        rel = self.project.relative(path)
+        if rel in self.assets:
+            self.refs[(str(request.article_dir), request.source_ref)] = rel
+            return None
+        suffix = path.suffix.lower()
+        if suffix not in VIDEO_EXTENSIONS | AUDIO_EXTENSIONS:
+            return fail(
+                f"{rel}: unsupported media type {suffix or '(none)'!r}",
+                "use .mp4/.mov/.mkv/.webm video or .mp3/.wav/.m4a/.ogg/.flac/.opus audio",
+            )
+        if not path.is_file():
+            return fail(
+                f"media file {request.source_ref} not found",
+                f"looked in {self.project.relative(request.article_dir)}/ and the project root",
+            )
+        try:
+            digest = file_digest(path)
+            info = cached_probe(self.tool, path, digest, self.cache_dir)
+        except ProbeError as exc:
+            return fail(
+                f"{rel}: cannot use this media file: {exc.summary}",
+                "re-export it as MP4 (H.264/AAC) or check that it is not truncated",
+            )
+        tracks, transcript = self.captions(path, request, rel)
+        if info.has_video and suffix in VIDEO_EXTENSIONS:
+            asset: Asset = self.video(path, rel, digest, info, request, tracks, transcript)
+        else:
+            asset = self.audio(path, rel, digest, info, request, tracks, transcript)
+        self.assets[rel] = asset
+        self.refs[(str(request.article_dir), request.source_ref)] = rel
+        return None
+
+    def captions(
+        self, path: Path, request: MediaRequest, rel: str
+    ) -> tuple[tuple[CaptionTrack, ...], str]:
+        tracks: list[CaptionTrack] = []
+        transcripts: list[str] = []
+        for source in cap.find_sidecars(path):
+            try:
+                text, cues = cap.load_captions(source)
+            except cap.CaptionError as exc:
+                self.diagnostics.append(
+                    error(
+                        self.project.relative(source.path),
+                        exc.line,
+                        exc.message,
+                        f"fix the caption file used by {rel} in {request.article}",
+                    )
+                )
+                continue
+            digest = output_hash(file_digest(source.path), "caption", {}, "")
+            site_path, cache_path = self.output(f"{slug(path.stem)}.{digest}.{source.lang}.vtt")
+            self.job(
+                MediaJob(
+                    "caption",
+                    source.path,
+                    (cache_path,),
+                    rel,
+                    request.article,
+                    request.line,
+                    text=text,
+                )
+            )
+            tracks.append(CaptionTrack(site_path, source.lang, source.label, not tracks))
+            transcripts.append(cap.transcript(cues))
+        return tuple(tracks), (transcripts[0] if transcripts else "")
+
+    def _name(self, path: Path, digest: str, kind: str, extra: dict[str, object]) -> str:
+        recipe = {**self.settings.output_fields(kind), **extra}
+        return f"{slug(path.stem)}.{output_hash(digest, kind, recipe, self.tool.version)}"
+
+    def _job_fields(self, path: Path, rel: str, info: MediaInfo,
+                    request: MediaRequest) -> dict[str, object]:
+        """What every job of one source shares."""
+        return {"source": path, "label": rel, "article": request.article,
+                "line": request.line, "info": info, "settings": self.settings}
+
+    def video(
+        self,
+        path: Path,
+        rel: str,
+        digest: str,
+        info: MediaInfo,
+        request: MediaRequest,
+        tracks: tuple[CaptionTrack, ...],
+        transcript: str,
+    ) -> VideoAsset:
+        size = output_size(info, self.settings.max_height)
+        common = {**self._job_fields(path, rel, info, request), "size": size}
+        audio_codec = AAC_CODEC if info.has_audio else None
+        remux = can_remux(info, self.settings)
+        h264_key = "remux" if remux else "h264"  # a remux does not depend on crf or preset
+        h264_site, h264_path = self.output(self._name(path, digest, h264_key, {}) + ".mp4")
+        self.job(MediaJob("remux" if remux else "h264", outputs=(h264_path,), **common))
+        predicted = (video_codec_string(path) if remux and suffix_is_mp4(path) else None) or (
+            predicted_h264_codec(*size, info.fps)
+        )
+        h264_codec = _actual_codec(h264_path) or predicted
+        sources = [Rendition(h264_site, mime_type("video/mp4", h264_codec, audio_codec))]
+        if self.settings.av1 and self.tool.has_svtav1:
+            av1_site, av1_path = self.output(self._name(path, digest, "av1", {}) + ".av1.mp4")
+            self.job(MediaJob("av1", outputs=(av1_path,), **common))
+            av1_audio = OPUS_CODEC if self.settings.av1_audio == "opus" else AAC_CODEC
+            av1_codec = _actual_codec(av1_path) or predicted_av1_codec(*size, info.fps)
+            sources.insert(
+                0,
+                Rendition(
+                    av1_site,
+                    mime_type("video/mp4", av1_codec, av1_audio if info.has_audio else None),
+                ),
+            )
+        poster_time = request.poster_time
+        if poster_time is not None and not 0 <= poster_time < max(info.duration, 0.001):
+            self.diagnostics.append(
+                warning(
+                    request.article,
+                    request.line,
+                    f"poster={poster_time:g} is outside {rel} ({info.duration:.2f} s long)",
+                    "a frame is picked automatically instead",
+                )
+            )
+            poster_time = None
+        poster_base = self._name(path, digest, "poster", {"at": poster_time, "size": list(size)})
+        webp_site, webp_path = self.output(poster_base + ".webp")
+        jpeg_site, jpeg_path = self.output(poster_base + ".jpg")
+        self.job(
+            MediaJob("poster", outputs=(webp_path, jpeg_path), poster_time=poster_time, **common)
+        )
+        if not tracks:
+            self.diagnostics.append(
+                warning(
+                    request.article,
+                    request.line,
+                    f"video {rel} has no captions",
+                    f"add a WebVTT file {Path(rel).with_suffix('').as_posix()}.en.vtt"
+                    " for deaf viewers and muted playback",
+                )
+            )
+        return VideoAsset(
+            rel,
+            size[0],
+            size[1],
+            info.duration,
+            info.has_audio,
+            tuple(sources),
+            h264_site,
+            webp_site,
+            jpeg_site,
+            tracks,
+            transcript,
+        )
+
+    def audio(
+        self,
+        path: Path,
+        rel: str,
+        digest: str,
+        info: MediaInfo,
+        request: MediaRequest,
+        tracks: tuple[CaptionTrack, ...],
+        transcript: str,
+    ) -> AudioAsset:
+        common = self._job_fields(path, rel, info, request)
+        m4a_site, m4a_path = self.output(self._name(path, digest, "m4a", {}) + ".m4a")
+        self.job(MediaJob("m4a", outputs=(m4a_path,), **common))
+        sources = [Rendition(m4a_site, mime_type("audio/mp4", None, AAC_CODEC))]
+        if self.tool.has_libopus:
+            opus_site, opus_path = self.output(self._name(path, digest, "opus", {}) + ".webm")
+            self.job(MediaJob("opus", outputs=(opus_path,), **common))
+            sources.insert(0, Rendition(opus_site, mime_type("audio/webm", None, OPUS_CODEC)))
+        return AudioAsset(rel, info.duration, tuple(sources), m4a_site, tracks, transcript)
+
+
+def suffix_is_mp4(path: Path) -> bool:
+    return path.suffix.lower() in (".mp4", ".m4v", ".mov")
+
+
+def _actual_codec(path: Path) -> str | None:
+    """The codecs string of an output already in the cache (exact, from its avcC/av1C)."""
+    try:
+        return video_codec_string(path) if path.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def plan_media(
+    requests: list[MediaRequest] | tuple[MediaRequest, ...],
+    *,
+    project: ProjectPaths,
+    settings: VideoSettings,
+    tool: FFmpegTool,
+    cache_dir: Path | None = None,
+) -> MediaPlan:
+    """Resolve, probe and name everything; jobs are only those whose outputs are missing."""
+    planner = _Planner(project, settings, tool, cache_dir or project.cache_dir / "media")
+    if settings.av1 and not tool.has_svtav1 and requests:
+        planner.diagnostics.append(
+            warning(
+                "",
+                None,
+                "this ffmpeg has no libsvtav1: AV1 renditions are skipped",
+                "use the imageio-ffmpeg binary or set av1 = false in [video]",
+            )
+        )
+    for request in requests:
+        planner.add(request)
+    return MediaPlan(
+        assets=dict(planner.assets),
+        refs=dict(planner.refs),
+        jobs=tuple(planner.jobs.values()),
+        diagnostics=tuple(planner.diagnostics),
+        outputs=dict(planner.outputs),
+        cache_dir=planner.cache_dir,
+        tool=tool,
+        all_jobs=tuple(planner.all_jobs.values()),
+    )

@@ -1,0 +1,1 @@
+"""The site folder: staged atomic commit and theme static files."""

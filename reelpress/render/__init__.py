@@ -1,0 +1,1 @@
+"""Complete records become text: theme, views, site pages, feeds, sitemap."""

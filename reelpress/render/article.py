@@ -1,0 +1,208 @@
+"""The assembled article: source, rendered body, FAQ and media, ready for templates."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import unescape as html_unescape
+from typing import Any
+from urllib.parse import unquote
+
+from markupsafe import escape
+
+from reelpress.build.store import BodyStore
+from reelpress.content.loader import SourcePage
+from reelpress.content.schema import slugify
+from reelpress.core.config import Author, SiteConfig
+from reelpress.core.diagnostics import Diagnostic, warning
+from reelpress.markup.engine import PLACEHOLDER_PATTERN, RenderedBody, is_source_link
+from reelpress.media.photo.model import ImageAsset
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """A visible FAQ item; the same strings feed the FAQPage JSON-LD."""
+
+    question: str
+    answer_html: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """The picture of an article on listings: a processed photo (all its renditions, for a
+    srcset) or a video poster."""
+
+    alt: str
+    photo: ImageAsset | None = None
+    poster: str | None = None  # site path
+    width: int = 0
+    height: int = 0
+
+
+@dataclass(frozen=True)
+class MediaEmbed:
+    """What the media stages made of one `MediaRef`: HTML plus structured data."""
+
+    html: str
+    video_object: Mapping[str, Any] | None = None
+    image_url: str | None = None          # absolute, for og:image / NewsArticle.image
+    og_video: tuple[str, str, int, int] | None = None  # url, type, width, height
+    video_seconds: float | None = None
+    thumbnail: Thumbnail | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    source: SourcePage
+    body_html: str
+    faq: tuple[FaqEntry, ...]  # empty until `with_body` loads it with the body
+    hero: MediaEmbed | None
+    embeds: tuple[MediaEmbed, ...]
+    author: Author | None
+    word_count: int
+    social_image: str | None = None  # absolute URL of the 1200x630 card, when made
+    body_key: str = ""  # where the rendered body waits in the BodyStore until needed
+    # links to other Markdown files, as rendered -> the URL of that article
+    links: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def meta(self):  # noqa: ANN201 - PageMeta, re-exported for templates
+        return self.source.meta
+
+    @property
+    def url_path(self) -> str:
+        return self.source.url_path
+
+    @property
+    def date(self) -> dt.datetime:
+        return self.source.meta.date
+
+    @property
+    def modified(self) -> dt.datetime:
+        return self.source.meta.updated or self.source.meta.date
+
+    @property
+    def description(self) -> str:
+        meta = self.source.meta
+        return (meta.description or meta.summary or "").strip()
+
+    @property
+    def all_embeds(self) -> tuple[MediaEmbed, ...]:
+        return ((self.hero,) if self.hero else ()) + self.embeds
+
+    @property
+    def video_objects(self) -> tuple[Mapping[str, Any], ...]:
+        return tuple(e.video_object for e in self.all_embeds if e.video_object)
+
+    @property
+    def image_urls(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e.image_url for e in self.all_embeds if e.image_url))
+
+    @property
+    def thumbnail(self) -> Thumbnail | None:
+        return next((e.thumbnail for e in self.all_embeds if e.thumbnail), None)
+
+    @property
+    def has_video(self) -> bool:
+        return bool(self.video_objects)
+
+
+def resolve_author(name: str | None, config: SiteConfig) -> Author | None:
+    name = name or config.default_author
+    if not name:
+        return None
+    if name in config.authors:
+        return config.authors[name]
+    for author in config.authors.values():
+        if author.name == name:
+            return author
+    return Author(slugify(name), name)
+
+
+def merge_faq(page: SourcePage, rendered: RenderedBody, answers_html: tuple[str, ...]
+              ) -> tuple[FaqEntry, ...]:
+    """Front-matter items first, then body blocks; one FAQ per page, unique anchors.
+    `answers_html` are the front-matter answers, already rendered from Markdown."""
+    pairs = list(zip((item.question for item in page.meta.faq), answers_html, strict=True))
+    pairs += [(item.question, item.answer_html) for item in rendered.faq]
+    entries: list[FaqEntry] = []
+    used: set[str] = set()
+    for question, answer in pairs:
+        anchor = "faq-" + (slugify(question)[:60] or "item")
+        candidate, number = anchor, 2
+        while candidate in used:
+            candidate, number = f"{anchor}-{number}", number + 1
+        used.add(candidate)
+        entries.append(FaqEntry(question, answer, candidate))
+    return tuple(entries)
+
+
+def fill_placeholders(html: str, embeds: tuple[MediaEmbed, ...]) -> str:
+    return PLACEHOLDER_PATTERN.sub(lambda m: embeds[int(m.group(1))].html, html)
+
+
+def with_body(article: Article, store: BodyStore) -> Article:
+    """The article with its rendered body loaded from the store and media filled in."""
+    if article.body_html or not article.body_key:
+        return article
+    stored = store.get(article.body_key)
+    if stored is None:
+        raise LookupError(f"rendered body of {article.source.rel} is missing from the cache")
+    html, faq = stored
+    html = link_source_files(html, article.links)
+    entries = tuple(FaqEntry(question, link_source_files(answer, article.links), anchor)
+                    for question, answer, anchor in faq)
+    return dataclasses.replace(article, body_html=fill_placeholders(html, article.embeds),
+                               faq=entries)
+
+
+_HREF = re.compile(r'href="([^"]*)"')
+
+
+def link_source_files(html: str, links: tuple[tuple[str, str], ...]) -> str:
+    if ".md" not in html:
+        return html
+    for href, target in links:
+        html = html.replace(f'href="{escape(href)}"', f'href="{escape(target)}"')
+    return html
+
+
+def faq_source_links(faq: tuple[FaqEntry, ...]) -> tuple[str, ...]:
+    """Links to Markdown files in rendered FAQ answers (as the author wrote them)."""
+    return tuple(dict.fromkeys(
+        html_unescape(href) for entry in faq if ".md" in entry.answer_html
+        for href in _HREF.findall(entry.answer_html) if is_source_link(html_unescape(href))))
+
+
+@functools.lru_cache(maxsize=65536)
+def _source_target(folder: str, path: str) -> str:
+    """'content/2025' + '../other.md' -> 'content/other.md' (many pages link the same)."""
+    return posixpath.normpath(posixpath.join(folder, unquote(path)))
+
+
+def resolve_source_links(page: SourcePage, body: RenderedBody, faq_links: tuple[str, ...],
+                         url_paths: dict[str, str], base_path: str
+                         ) -> tuple[tuple[tuple[str, str], ...], list[Diagnostic]]:
+    """`[story](../2024/other.md#faq)` -> `/news/2024/other/#faq`, in the body and the FAQ
+    answers; unknown targets warn."""
+    resolved: list[tuple[str, str]] = []
+    problems: list[Diagnostic] = []
+    if not body.source_links and not faq_links:
+        return (), []
+    folder = posixpath.dirname(page.rel)
+    in_faq = [(href, None) for href in faq_links]
+    for href, line in dict.fromkeys([*body.source_links, *in_faq]):
+        path, _, fragment = href.partition("#")
+        url_path = url_paths.get(_source_target(folder, path))
+        if url_path is None:
+            problems.append(warning(page.rel, line, f"link to {href!r}: no such published "
+                                    "article", "fix the path, or publish the article"))
+            continue
+        resolved.append((href, base_path + url_path + (f"#{fragment}" if fragment else "")))
+    return tuple(resolved), problems

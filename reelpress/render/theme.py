@@ -1,0 +1,175 @@
+"""Theme resolution and the Jinja environment.
+
+Search order for a template or static file: the site's own `templates/` and `static/`,
+then the theme in `themes/<name>/`, then the theme it `extends` (theme.toml), and so on,
+ending with the built-in `default` theme shipped inside the package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+
+from reelpress.core.config import key_line, read_config_text
+from reelpress.core.diagnostics import Diagnostic, error
+from reelpress.core.project import ProjectPaths
+
+BUILTIN_THEMES = Path(__file__).parent.parent / "themes"
+DEFAULT_IMAGE_SIZES = {
+    "body": "(min-width: 44rem) 42rem, 100vw",
+    "hero": "(min-width: 44rem) 42rem, 100vw",
+    "card": "(min-width: 68rem) 20rem, (min-width: 40rem) 45vw, 100vw",
+    "lead": "(min-width: 68rem) 38rem, 100vw",
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The resolved chain of template and static folders, most specific first."""
+
+    name: str
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]
+    # `sizes` attributes of responsive images, by role (body, hero, card, lead): the
+    # theme's layout decides how wide an image is shown, so the theme says it
+    image_sizes: tuple[tuple[str, str], ...] = ()
+
+    def sizes_for(self, role: str) -> str:
+        return dict(self.image_sizes).get(role, DEFAULT_IMAGE_SIZES[role])
+
+    def static_files(self) -> dict[str, Path]:
+        """Site-relative path -> file, earlier folders overriding later ones."""
+        files: dict[str, Path] = {}
+        for folder in reversed(self.static_dirs):
+            if not folder.is_dir():
+                continue
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.name.startswith("."):
+                    files[path.relative_to(folder).as_posix()] = path
+        return files
+
+    def fingerprint_of(self, names: frozenset[str]) -> str:
+        """Hash of the named templates as resolved (the first folder that has each)."""
+        digest = hashlib.sha1()
+        for name in sorted(names):
+            for folder in self.template_dirs:
+                candidate = folder / name
+                if candidate.is_file():
+                    digest.update(name.encode() + b"\0" + candidate.read_bytes())
+                    break
+        return digest.hexdigest()
+
+def _theme_dir(paths: ProjectPaths, name: str) -> Path | None:
+    for base in (paths.themes_dir, BUILTIN_THEMES):
+        candidate = base / name
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def resolve_theme(paths: ProjectPaths, name: str) -> tuple[Theme | None, list[Diagnostic]]:
+    """Follow `extends` from the named theme down to the built-in default."""
+    config_rel = paths.relative(paths.config_file)
+    template_dirs: list[Path] = [paths.templates_override_dir]
+    static_dirs: list[Path] = [paths.static_override_dir]
+    seen: list[str] = []
+    sizes: dict[str, str] = {}
+    current: str | None = name
+    while current is not None:
+        if current in seen:
+            chain = " -> ".join([*seen, current])
+            return None, [error(config_rel, None, f"theme inheritance loops: {chain}")]
+        seen.append(current)
+        folder = _theme_dir(paths, current)
+        if folder is None:
+            available = sorted({p.name for base in (paths.themes_dir, BUILTIN_THEMES)
+                                if base.is_dir() for p in base.iterdir() if p.is_dir()})
+            if len(seen) == 1:
+                where, line = config_rel, key_line(read_config_text(paths), "theme")
+            else:
+                child_toml = _theme_dir(paths, seen[-2]) / "theme.toml"  # type: ignore[operator]
+                where = paths.relative(child_toml)
+                line = key_line(child_toml.read_text(encoding="utf-8"), "extends")
+            return None, [error(where, line, f"unknown theme '{current}'",
+                                f"available themes: {', '.join(available)}")]
+        template_dirs.append(folder / "templates")
+        static_dirs.append(folder / "static")
+        parent = None
+        theme_toml = folder / "theme.toml"
+        if theme_toml.is_file():
+            try:
+                settings = tomllib.loads(theme_toml.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                return None, [error(paths.relative(theme_toml), None, f"invalid TOML: {exc}")]
+            parent = settings.get("extends")
+            declared = settings.get("image_sizes", {})
+            if not isinstance(declared, dict) or not all(
+                    isinstance(v, str) and k in DEFAULT_IMAGE_SIZES for k, v in declared.items()):
+                return None, [error(paths.relative(theme_toml), None,
+                                    "image_sizes: expected a table of sizes for "
+                                    f"{', '.join(DEFAULT_IMAGE_SIZES)}")]
+            for role, value in declared.items():  # the most specific theme wins
+                sizes.setdefault(role, value)
+        if parent is None and current != "default":
+            parent = "default"
+        current = parent
+    return Theme(name, tuple(template_dirs), tuple(static_dirs),
+                 tuple(sorted(sizes.items()))), []
+
+
+def make_environment(theme: Theme) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs if d.is_dir()]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        auto_reload=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def template_dependencies(env: jinja2.Environment, name: str) -> frozenset[str]:
+    """`name` and every template it extends, includes or imports (transitively)."""
+    found: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.add(current)
+        try:
+            source, _, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
+            referenced = jinja2.meta.find_referenced_templates(env.parse(source))
+        except (jinja2.TemplateError, OSError):
+            continue
+        pending.extend(ref for ref in referenced if ref)
+    return frozenset(found)
+
+
+def template_diagnostic(exc: Exception, paths: ProjectPaths, template_name: str) -> Diagnostic:
+    """A Jinja failure as `themes/x/templates/article.html:12: message`."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = paths.relative(Path(exc.filename)) if exc.filename else (exc.name or template_name)
+        return error(where, exc.lineno, f"template syntax error: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return error(template_name, None, f"template not found: {exc.name}",
+                     "add it to templates/ or to the theme")
+    # Jinja rewrites tracebacks so template frames carry the template file and line.
+    where, line = template_name, None
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
+            where, line = paths.relative(Path(frame.filename)), frame.lineno
+            break
+    message = str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        message = f"undefined variable: {message}"
+    return error(where, line, re.sub(r"\s+", " ", message))

@@ -1,0 +1,250 @@
+"""Jinja rendering: view models for each kind of page, built from `Article` records.
+
+Views are plain dicts of already-escaped-or-plain values; templates stay dumb.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from reelpress.content.schema import slugify
+from reelpress.core.config import SiteConfig
+from reelpress.core.urls import UrlScheme, relativize_root_links
+from reelpress.media.photo.html import picture_html
+from reelpress.render.article import Article
+from reelpress.structured import jsonld
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """What every template sees, independent of the page (except links, made per page)."""
+
+    config: SiteConfig
+    urls: UrlScheme
+    assets: Mapping[str, str]  # 'style.css' -> 'static/style.3f9a1c2e.css' (site path)
+    now: dt.datetime
+    image_sizes: Mapping[str, str] = dataclasses.field(default_factory=dict)  # by role
+
+    def context(self, from_page: str) -> dict[str, Any]:
+        link = self.urls.link
+        return {
+            "site": {
+                "title": self.config.title,
+                "description": self.config.description,
+                "language": self.config.language,
+                "home": link("", from_page),
+                "tags_link": link("tags/", from_page),
+                "archive_link": link("archive/", from_page),
+                "feeds": {
+                    "atom": link("feed.xml", from_page),
+                    "rss": link("rss.xml", from_page),
+                    "json": link("feed.json", from_page),
+                },
+                "year": self.now.year,
+                "publisher": (self.config.publisher.name if self.config.publisher
+                              else self.config.title),
+            },
+            "url": lambda site_path: link(site_path, from_page),
+            "asset": lambda name: link(self.assets.get(name, "static/" + name), from_page),
+        }
+
+    def publisher_jsonld(self) -> dict[str, Any] | None:
+        publisher = self.config.publisher
+        if publisher is None:
+            return None
+        logo = self.urls.absolute(publisher.logo) if publisher.logo and \
+            not publisher.logo.startswith("http") else publisher.logo
+        return jsonld.organization(publisher.name, publisher.url or self.config.base_url, logo)
+
+
+def display_date(moment: dt.datetime) -> str:
+    return f"{moment.strftime('%B')} {moment.day}, {moment.year}"
+
+
+def tag_path(tag: str) -> str:
+    return f"tags/{slugify(tag)}/"
+
+
+def _tags(article: Article, link: Callable[[str], str]) -> list[dict[str, str]]:
+    return [{"name": tag, "link": link(tag_path(tag))} for tag in article.meta.tags]
+
+
+def thumbnail_html(article: Article, link: Callable[[str], str], *, lead: bool,
+                   sizes: str) -> Markup | None:
+    thumb = article.thumbnail
+    if thumb is None:
+        return None
+    if thumb.photo is not None:
+        return Markup(picture_html(thumb.photo, thumb.alt, link, sizes=sizes, hero=lead))
+    if thumb.poster is None:
+        return None
+    return Markup(f'<img src="{escape(link(thumb.poster))}" width="{thumb.width}" '
+                  f'height="{thumb.height}" alt="{escape(thumb.alt)}" '
+                  f'loading="{"eager" if lead else "lazy"}" decoding="async">')
+
+
+def card(article: Article, link: Callable[[str], str], lead: bool = False,
+         sizes: str = "100vw") -> dict[str, Any]:
+    meta = article.meta
+    return {
+        "lead": lead,
+        "thumb": thumbnail_html(article, link, lead=lead, sizes=sizes),
+        "title": meta.title,
+        "link": link(article.url_path),
+        "date_iso": jsonld.iso(meta.date),
+        "date_display": display_date(meta.date),
+        "date_short": meta.date.strftime("%b ") + str(meta.date.day),
+        "summary": article.description,
+        "author": article.author.name if article.author else None,
+        "tags": _tags(article, link),
+        "has_video": article.has_video,
+    }
+
+
+def _head(site: SiteView, *, title: str, description: str, page_path: str,
+          canonical: str | None = None, og_type: str = "website",
+          image: str | None = None, extra_og: Sequence[tuple[str, str]] = (),
+          blocks: Sequence[dict[str, Any]] = (), lang: str | None = None,
+          share_title: str | None = None) -> dict[str, Any]:
+    canonical_url = canonical or site.urls.absolute(page_path)
+    og: list[tuple[str, str]] = [
+        ("og:site_name", site.config.title), ("og:type", og_type),
+        ("og:title", share_title or title),
+        ("og:url", canonical_url), ("og:locale", (lang or site.config.language).replace("-", "_")),
+    ]
+    if description:
+        og.append(("og:description", description))
+    if image:
+        og.append(("og:image", image))
+    og.extend(extra_og)
+    twitter = [("twitter:card", "summary_large_image" if image else "summary"),
+               ("twitter:title", share_title or title)]
+    if description:
+        twitter.append(("twitter:description", description))
+    if image:
+        twitter.append(("twitter:image", image))
+    return {
+        "title": title, "description": description, "canonical": canonical_url,
+        "og": og, "twitter": twitter, "lang": lang or site.config.language,
+        "alternates": [], "jsonld": [jsonld.to_script_json(b) for b in blocks],
+    }
+
+
+def article_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
+    """NewsArticle, BreadcrumbList and (unless switched off) FAQPage for one article."""
+    meta = article.meta
+    url = site.urls.absolute(article.url_path)
+    authors = [jsonld.person(article.author.name, article.author.url)] if article.author else []
+    images = list(article.image_urls) or ([article.social_image] if article.social_image else [])
+    blocks = [
+        jsonld.news_article(
+            url=url, headline=meta.title, description=article.description or None,
+            published=meta.date, modified=meta.updated, authors=authors, images=images,
+            publisher=site.publisher_jsonld(), language=meta.lang or site.config.language,
+            keywords=meta.tags, word_count=article.word_count,
+            videos=list(article.video_objects)),
+        jsonld.breadcrumb_list([(name, site.urls.absolute(path))
+                                for name, path in _trail(article)]),
+    ]
+    if article.faq and site.config.faq_jsonld:
+        blocks.append(jsonld.faq_page(url=url, items=[(f.question, f.answer_html)
+                                                      for f in article.faq]))
+    return blocks
+
+
+def _trail(article: Article) -> list[tuple[str, str]]:
+    """Home > first tag > article, as (name, site path)."""
+    trail = [("Home", "")]
+    if article.meta.tags:
+        tag = article.meta.tags[0]
+        trail.append((tag, tag_path(tag)))
+    trail.append((article.meta.title, article.url_path))
+    return trail
+
+
+def render_article(env: jinja2.Environment, article: Article, site: SiteView) -> str:
+    meta = article.meta
+    from_page = article.url_path
+    context = site.context(from_page)
+    link = context["url"]
+    image = article.social_image or (article.image_urls[0] if article.image_urls else None)
+    extra_og: list[tuple[str, str]] = [
+        ("article:published_time", jsonld.iso(meta.date)),
+        ("article:modified_time", jsonld.iso(article.modified)),
+    ]
+    if article.author:
+        extra_og.append(("article:author", article.author.name))
+    extra_og.extend(("article:tag", tag) for tag in meta.tags)
+    embeds = ([article.hero] if article.hero else []) + list(article.embeds)
+    for embed in embeds:
+        if embed.og_video:
+            video_url, video_type, width, height = embed.og_video
+            extra_og.extend([("og:video", video_url), ("og:video:type", video_type),
+                             ("og:video:width", str(width)), ("og:video:height", str(height))])
+            break
+    head = _head(site, title=f"{meta.title} | {site.config.title}", description=article.description,
+                 page_path=from_page, canonical=meta.canonical, og_type="article", image=image,
+                 extra_og=extra_og, blocks=article_jsonld(article, site), lang=meta.lang,
+                 share_title=meta.title)
+    if meta.lang and meta.lang != site.config.language:
+        head["alternates"] = [{"lang": meta.lang, "href": head["canonical"]}]
+    page = {
+        "title": meta.title,
+        "summary": meta.summary or meta.description,
+        "lang": meta.lang if meta.lang and meta.lang != site.config.language else None,
+        "author": ({"name": article.author.name, "url": article.author.url}
+                   if article.author else None),
+        "date_iso": jsonld.iso(meta.date),
+        "date_display": display_date(meta.date),
+        "updated_iso": jsonld.iso(meta.updated) if meta.updated else None,
+        "updated_display": display_date(meta.updated) if meta.updated else None,
+        "reading_minutes": max(1, math.ceil(article.word_count / 230)),
+        "tags": _tags(article, link),
+        "hero": Markup(article.hero.html) if article.hero else None,
+        "body": Markup(relativize_root_links(article.body_html, site.urls, from_page)),
+        "faq": [{"question": f.question, "anchor": f.anchor,
+                 "answer": Markup(relativize_root_links(f.answer_html, site.urls, from_page))}
+                for f in article.faq],
+        "breadcrumbs": [{"name": name, "link": link(path)} for name, path in _trail(article)],
+        "has_video": article.has_video,
+    }
+    template = env.get_template(meta.template or "article.html")
+    return template.render(**context, head=head, page=page)
+
+
+def render_listing(env: jinja2.Environment, site: SiteView, *, template: str, title: str,
+                   articles: Sequence[Article], page_path: str, description: str = "",
+                   pagination: Mapping[str, Any] | None = None, home: bool = False) -> str:
+    context = site.context(page_path)
+    blocks: list[dict[str, Any]] = []
+    if home:
+        blocks.append(jsonld.website(name=site.config.title, url=site.urls.absolute(""),
+                                     description=site.config.description or None,
+                                     language=site.config.language,
+                                     publisher=site.publisher_jsonld()))
+    head = _head(site, title=title if home else f"{title} | {site.config.title}",
+                 description=description or site.config.description, page_path=page_path,
+                 blocks=blocks)
+    listing = {"title": title, "description": description, "visible_title": not home,
+               "cards": [card(a, context["url"], lead=home and index == 0,
+                              sizes=site.image_sizes.get("lead" if home and index == 0
+                                                         else "card", "100vw"))
+                         for index, a in enumerate(articles)]}
+    return env.get_template(template).render(**context, head=head, listing=listing,
+                                             pagination=pagination)
+
+
+def render_simple(env: jinja2.Environment, site: SiteView, *, template: str, title: str,
+                  page_path: str, **values: Any) -> str:
+    context = site.context(page_path)
+    head = _head(site, title=f"{title} | {site.config.title}",
+                 description=site.config.description, page_path=page_path)
+    return env.get_template(template).render(**context, head=head, **values)
