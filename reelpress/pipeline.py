@@ -47,6 +47,8 @@ from reelpress.render.article import (
     resolve_author,
     resolve_source_links,
 )
+from reelpress.render.menus import menu_problems
+from reelpress.render.related import with_related
 from reelpress.render.site_pages import write_listings_and_feeds
 from reelpress.render.theme import Theme, make_environment, resolve_theme
 from reelpress.render.views import SiteView
@@ -144,9 +146,11 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
                         MediaStages.for_build(paths, config, options, theme), urls, reporter)
     clock.lap("media")
     url_paths = {page.rel: page.url_path for page in published}
+    reporter.extend(menu_problems(config, set(url_paths.values())))
     articles = sorted((_assemble(page, bodies[page.rel], faq_links[page.rel], media, config, store,
                                  url_paths, reporter)
                        for page in published), key=lambda a: (a.date, a.source.rel), reverse=True)
+    articles = with_related(articles, config.related_stories)
     if reporter.has_errors():
         return _failed(reporter, clock, notes)
 
@@ -261,7 +265,8 @@ def article_inputs(article: Article) -> tuple[object, ...]:
     """What an article page is made from, cheaply: the source bytes (hash) decide the
     metadata, body and FAQ; media and the social card come from the media stages."""
     return (article.source.source_hash, article.source.rel, article.url_path, article.hero,
-            article.embeds, article.social_image, article.author, article.links)
+            article.embeds, article.social_image, article.author, article.links,
+            article.related)
 
 
 def _render_articles(articles: list[Article], site: SiteView, theme: Theme, paths: ProjectPaths,
@@ -273,7 +278,7 @@ def _render_articles(articles: list[Article], site: SiteView, theme: Theme, path
     todo: list[Article] = []
     for article in articles:
         output = article.source.output_path
-        keys[output] = memo.key(article.meta.template or "article.html", article_inputs(article))
+        keys[output] = memo.key(article.template, article_inputs(article))
         if not memo.unchanged(output, keys[output]):
             todo.append(article)  # its body is loaded by the worker that renders it
     writer = memo.writer

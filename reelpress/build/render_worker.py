@@ -13,6 +13,7 @@ from reelpress.core.diagnostics import Diagnostic
 from reelpress.core.project import ProjectPaths
 from reelpress.output.writer import stage_bytes
 from reelpress.render.article import Article, with_body
+from reelpress.render.pages import render_page
 from reelpress.render.theme import Theme, make_environment, template_diagnostic
 from reelpress.render.views import SiteView, render_article
 
@@ -51,11 +52,12 @@ def render_articles_in_worker(articles: list[Article]) -> list[RenderOutcome]:
     for article in articles:
         output = article.source.output_path
         try:
-            html = render_article(env, with_body(article, context.store), context.site)
+            render = render_page if article.is_page else render_article
+            html = render(env, with_body(article, context.store), context.site)
         except jinja2.TemplateError as exc:
-            template = article.meta.template or "article.html"
             outcomes.append(RenderOutcome(output, None,
-                                          template_diagnostic(exc, context.paths, template)))
+                                          template_diagnostic(exc, context.paths,
+                                                              article.template)))
             continue
         changed = stage_bytes(context.stage, context.site_dir, output, html.encode("utf-8"))
         outcomes.append(RenderOutcome(output, changed))

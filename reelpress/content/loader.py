@@ -60,6 +60,9 @@ def find_sources(content_dir: Path) -> list[SourceFile]:
     return found
 
 
+PAGES_FOLDER = "pages"  # content/pages/about.md is the page /about/
+
+
 def url_path_for(rel_to_content: PurePosixPath, slug: str | None) -> str:
     """Pretty URL: content/2025/paris.md -> '2025/paris/'; a slug replaces the file name."""
     parent = [slugify(part) or part for part in rel_to_content.parent.parts]
@@ -91,9 +94,10 @@ def load_page(path: Path, *, rel: str, rel_to_content: PurePosixPath,
         data = parse_yaml(split.front_matter, split.front_matter_line)
     except FrontMatterError as exc:
         return None, [error(rel, exc.line, exc.message)]
+    in_pages = rel_to_content.parts[:1] == (PAGES_FOLDER,) and len(rel_to_content.parts) > 1
     meta, problems = validate_meta(
         data, rel=rel, front_matter=split.front_matter, first_line=split.front_matter_line,
-        config=config, file_stem=rel_to_content.stem,
+        config=config, file_stem=rel_to_content.stem, in_pages=in_pages,
     )
     if meta is None:
         return None, problems
@@ -103,7 +107,8 @@ def load_page(path: Path, *, rel: str, rel_to_content: PurePosixPath,
         meta=meta,
         body=split.body,
         body_line=split.body_line,
-        url_path=url_path_for(rel_to_content, meta.slug),
+        url_path=url_path_for(PurePosixPath(*rel_to_content.parts[1:])
+                              if in_pages and meta.is_page else rel_to_content, meta.slug),
         source_hash=hashlib.sha1(raw).hexdigest(),
     )
     return page, problems
@@ -111,7 +116,7 @@ def load_page(path: Path, *, rel: str, rel_to_content: PurePosixPath,
 
 # Pages the site makes itself (archive, topics, home page 2...): an article writing one
 # of them would be silently overwritten.
-_RESERVED = re.compile(r"^(?:archive|tags(?:/.*)?|page/\d+)/$")
+_RESERVED = re.compile(r"^(?:archive|tags(?:/.*)?|authors/[^/]+|page/\d+)/$")
 
 
 def duplicate_outputs(pages: list[SourcePage]) -> list[Diagnostic]:
@@ -138,4 +143,4 @@ def duplicate_outputs(pages: list[SourcePage]) -> list[Diagnostic]:
 def is_published(meta: PageMeta, *, drafts: bool, future: bool, now: object) -> bool:
     if meta.draft and not drafts:
         return False
-    return future or meta.date <= now  # type: ignore[operator]
+    return future or not meta.dated or meta.date <= now  # type: ignore[operator]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from reelpress.content.frontmatter import locate
@@ -43,12 +44,25 @@ class PageMeta:
     lang: str | None = None
     canonical: str | None = None
     template: str | None = None
+    kind: str = "article"  # 'article' | 'page' (a standalone page: About, Contact...)
+    dated: bool = True  # False: a page without a date (`date` is then UNDATED)
+    image_caption: str | None = None
+    image_credit: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)  # for templates, untouched
 
+    @property
+    def is_page(self) -> bool:
+        return self.kind == "page"
+
+
+# The date of a page written without one: sorts first, never "in the future".
+UNDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+PAGE_KINDS = ("article", "page")
 
 KNOWN_KEYS = (
     "title", "date", "updated", "author", "summary", "description", "tags", "image",
     "image_alt", "video", "video_caption", "faq", "draft", "slug", "lang", "canonical",
-    "template",
+    "template", "type", "image_caption", "image_credit", "extra",
 )
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:(?:\s|$)")
 _SLUG_SAFE = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
@@ -135,8 +149,10 @@ def _show(value: Any) -> str:
 
 
 def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_line: int,
-                  config: SiteConfig, file_stem: str) -> tuple[PageMeta | None, list[Diagnostic]]:
-    """Check front matter fields; return the record (None when an error makes it unusable)."""
+                  config: SiteConfig, file_stem: str, in_pages: bool = False
+                  ) -> tuple[PageMeta | None, list[Diagnostic]]:
+    """Check front matter fields; return the record (None when an error makes it unusable).
+    `in_pages`: the file is under content/pages/, so it is a page unless it says otherwise."""
     check = _Checker(rel, front_matter, first_line)
     seen_keys: dict[str, int] = {}
     for offset, match in enumerate(_TOP_KEY.match(line) for line in front_matter.splitlines()):
@@ -155,7 +171,11 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
                        did_you_mean(str(key), KNOWN_KEYS) or "it is ignored")
     tz = config.tzinfo
     title = check.text(data, "title", required=True)
-    date = check.moment(data, "date", tz, required=True)
+    kind = _kind(data, check, in_pages)
+    date = check.moment(data, "date", tz, required=kind == "article")
+    dated = date is not None
+    if kind == "page" and date is None and "date" not in data:
+        date = UNDATED
     updated = check.moment(data, "updated", tz)
     author = check.text(data, "author")
     summary = check.text(data, "summary")
@@ -191,9 +211,16 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
     if updated and date and updated < date:
         check.warn(("updated",), "updated: is earlier than date")
     if author and config.authors and author not in config.authors and not any(
-            a.name == author for a in config.authors.values()):
-        check.warn(("author",), f"author: '{author}' is not in [authors] of site.toml",
-                   did_you_mean(author, list(config.authors)) or "it is used as a plain name")
+            a.name == author for a in config.authors.values()) and \
+            (close := did_you_mean(author, list(config.authors))):
+        # a plain name is fine; only a likely typo of an [authors] key is worth a warning
+        check.warn(("author",), f"author: '{author}' is not in [authors] of site.toml", close)
+    image_caption = check.text(data, "image_caption")
+    image_credit = check.text(data, "image_credit")
+    extra = data.get("extra", {})
+    if not isinstance(extra, dict):
+        check.fail(("extra",), f"extra: expected a mapping of name: value, got {_show(extra)}")
+        extra = {}
     if image and not image_alt:
         check.warn(("image",), "image: has no image_alt", "describe the photo for screen readers")
     if any(p.is_error for p in check.problems) or title is None or date is None:
@@ -204,8 +231,20 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
         image_line=check.line("image") if image else None, video=video,
         video_caption=video_caption, video_line=check.line("video") if video else None,
         faq=faq, draft=draft, slug=slug, lang=lang, canonical=canonical, template=template,
+        kind=kind, dated=dated, image_caption=image_caption, image_credit=image_credit,
+        extra={str(key): value for key, value in extra.items()},
     )
     return meta, check.problems
+
+
+def _kind(data: dict[str, Any], check: _Checker, in_pages: bool) -> str:
+    value = data.get("type")
+    if value is None:
+        return "page" if in_pages else "article"
+    if value not in PAGE_KINDS:
+        check.fail(("type",), f"type: expected 'article' or 'page', got {_show(value)}")
+        return "page" if in_pages else "article"
+    return str(value)
 
 
 def _tags(data: dict[str, Any], check: _Checker) -> tuple[str, ...]:

@@ -23,6 +23,21 @@ class Author:
     key: str
     name: str
     url: str | None = None
+    bio: str | None = None
+    photo: str | None = None  # a site path (static/...) or an absolute URL
+    social: tuple[tuple[str, str], ...] = ()  # (network name, profile URL)
+    listed: bool = False  # a key of [authors]: it has a page /authors/KEY/
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One link of `[[menu.main]]` / `[[menu.footer]]`: to a page of the site (`page`,
+    its URL path like 'about/') or to any URL (`url`)."""
+
+    name: str
+    page: str | None = None
+    url: str | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -49,8 +64,11 @@ class SiteConfig:
     relative_urls: bool = False
     per_page: int = 20
     feed_entries: int = 20
+    related_stories: int = 3  # under each article; 0: none
     ffmpeg: str | None = None
     allow_html: bool = False  # [build] allow_html: raw HTML in Markdown is kept
+    menus: Mapping[str, tuple[MenuItem, ...]] = field(default_factory=dict)  # 'main', 'footer'
+    extra: Mapping[str, Any] = field(default_factory=dict)  # [extra]: for templates, untouched
     sections: Mapping[str, Any] = field(default_factory=dict)
     video: VideoSettings = field(default_factory=VideoSettings)
     images: ImageSettings = field(default_factory=ImageSettings)
@@ -83,8 +101,13 @@ _TOP_LEVEL: dict[str, type | tuple[type, ...]] = {
     "relative_urls": bool,
     "per_page": int,
     "feed_entries": int,
+    "related_stories": int,
     "ffmpeg": str,
+    "menu": dict,
+    "extra": dict,
 }
+MENU_NAMES = ("main", "footer")
+_AUTHOR_KEYS = ["name", "url", "bio", "photo", "social"]
 # Tables owned by later stages; each is checked against that stage's settings dataclass.
 SECTION_NAMES = ("video", "images", "build")
 _BUILD_KEYS: dict[str, type] = {"allow_html": bool}
@@ -181,6 +204,7 @@ def validate_config(
     authors = _authors(raw.get("authors"), text, where, problems)
     default_author = raw.get("author") if isinstance(raw.get("author"), str) else None
     publisher = _publisher(raw.get("publisher"), raw, text, where, problems)
+    menus = _menus(raw.get("menu"), text, where, problems)
     if any(p.is_error for p in problems):
         return None, tuple(problems)
     config = SiteConfig(
@@ -197,8 +221,11 @@ def validate_config(
         relative_urls=raw.get("relative_urls", False),
         per_page=raw.get("per_page", 20),
         feed_entries=raw.get("feed_entries", 20),
+        related_stories=max(0, raw.get("related_stories", 3)),
         ffmpeg=raw.get("ffmpeg"),
         allow_html=raw.get("build", {}).get("allow_html", False) is True,
+        menus=menus,
+        extra=dict(raw["extra"]) if isinstance(raw.get("extra"), dict) else {},
         sections={k: dict(v) for k, v in raw.items()
                   if k in SECTION_NAMES and isinstance(v, dict)},
     )
@@ -252,19 +279,81 @@ def _authors(value: Any, text: str, where: str, problems: list[Diagnostic]) -> d
         return authors
     for key, entry in value.items():
         if isinstance(entry, str):
-            authors[key] = Author(key, entry)
+            authors[key] = Author(key, entry, listed=True)
         elif isinstance(entry, dict) and isinstance(entry.get("name"), str):
-            unknown = set(entry) - {"name", "url"}
+            unknown = set(entry) - set(_AUTHOR_KEYS)
             for extra in sorted(unknown):
                 problems.append(warning(where, key_line(text, extra, f"authors.{key}"),
                                         f"authors.{key}: unknown key '{extra}'",
-                                        did_you_mean(extra, ["name", "url"])))
-            url = entry.get("url")
-            authors[key] = Author(key, entry["name"], url if isinstance(url, str) else None)
+                                        did_you_mean(extra, _AUTHOR_KEYS)))
+            social = entry.get("social", {})
+            if not isinstance(social, dict) or not all(
+                    isinstance(v, str) for v in social.values()):
+                problems.append(error(where, key_line(text, "social", f"authors.{key}"),
+                                      f"authors.{key}.social: expected a table of name = "
+                                      "\"https://...\" links"))
+                social = {}
+            authors[key] = Author(key, entry["name"], _text(entry, "url"), _text(entry, "bio"),
+                                  _text(entry, "photo"),
+                                  tuple((str(k), v) for k, v in social.items()), listed=True)
         else:
             problems.append(error(where, key_line(text, f"authors.{key}") or key_line(text, key),
                                   f"authors.{key}: expected a name or a table with name = \"...\""))
     return authors
+
+
+def _text(entry: Mapping[str, Any], key: str) -> str | None:
+    value = entry.get(key)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _menus(value: Any, text: str, where: str, problems: list[Diagnostic]
+           ) -> dict[str, tuple[MenuItem, ...]]:
+    """`[[menu.main]]` tables with `name` and `page` (a URL path of the site) or `url`."""
+    menus: dict[str, tuple[MenuItem, ...]] = {}
+    if not isinstance(value, dict):
+        return menus
+    lines = [number for number, line in enumerate(text.splitlines(), start=1)
+             if re.match(r"^\s*\[\[\s*menu\.", line)]
+    for name, entries in value.items():
+        line = key_line(text, f"menu.{name}")
+        if name not in MENU_NAMES:
+            problems.append(warning(where, line, f"menu.{name}: unknown menu",
+                                    did_you_mean(name, MENU_NAMES) or
+                                    "use menu.main or menu.footer"))
+            continue
+        if not isinstance(entries, list):
+            problems.append(error(where, line, f"menu.{name}: expected [[menu.{name}]] tables"))
+            continue
+        items: list[MenuItem] = []
+        for index, entry in enumerate(entries):
+            item_line = _nth_menu_line(text, lines, name, index)
+            label = f"menu.{name}[{index}]"
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or \
+                    not entry["name"].strip():
+                problems.append(error(where, item_line, f"{label}: needs name = \"...\""))
+                continue
+            for extra in sorted(set(entry) - {"name", "page", "url"}):
+                problems.append(warning(where, item_line, f"{label}: unknown key '{extra}'",
+                                        did_you_mean(extra, ["name", "page", "url"])))
+            page, url = _text(entry, "page"), _text(entry, "url")
+            if (page is None) == (url is None):
+                problems.append(error(where, item_line,
+                                      f"{label}: give either page = \"about\" or url = \"...\""))
+                continue
+            if page is not None:
+                page = page.strip().strip("/") + "/"
+            items.append(MenuItem(entry["name"].strip(), page, url, item_line))
+        menus[name] = tuple(items)
+    return menus
+
+
+def _nth_menu_line(text: str, lines: list[int], name: str, index: int) -> int | None:
+    """The line of the `index`-th `[[menu.NAME]]` header."""
+    all_lines = text.splitlines()
+    own = [n for n in lines if re.match(rf"^\s*\[\[\s*menu\.{re.escape(name)}\s*\]\]",
+                                        all_lines[n - 1])]
+    return own[index] if index < len(own) else None
 
 
 def _publisher(value: Any, raw: dict[str, Any], text: str, where: str,
@@ -346,5 +435,5 @@ def read_config_text(paths: ProjectPaths) -> str:
         return ""
 
 
-__all__ = ["Author", "Publisher", "SiteConfig", "load_config", "settings_from_section",
+__all__ = ["Author", "MenuItem", "Publisher", "SiteConfig", "load_config", "settings_from_section",
            "key_line", "did_you_mean", "read_config_text"]

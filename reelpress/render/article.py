@@ -52,9 +52,20 @@ class MediaEmbed:
     html: str
     video_object: Mapping[str, Any] | None = None
     image_url: str | None = None          # absolute, for og:image / NewsArticle.image
+    # schema.org ImageObject of a credited or captioned photo (else the image_url is used)
+    image_object: Mapping[str, Any] | None = None
     og_video: tuple[str, str, int, int] | None = None  # url, type, width, height
     video_seconds: float | None = None
     thumbnail: Thumbnail | None = None
+
+
+@dataclass(frozen=True)
+class RelatedStory:
+    """Another article sharing a tag, as shown under a story."""
+
+    title: str
+    url_path: str
+    date: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,16 @@ class Article:
     body_key: str = ""  # where the rendered body waits in the BodyStore until needed
     # links to other Markdown files, as rendered -> the URL of that article
     links: tuple[tuple[str, str], ...] = ()
+    related: tuple[RelatedStory, ...] = ()
+
+    @property
+    def is_page(self) -> bool:
+        """A standalone page (About, Contact): not in listings, feeds or the archive."""
+        return bool(self.source.meta.is_page)
+
+    @property
+    def template(self) -> str:
+        return self.source.meta.template or ("page.html" if self.is_page else "article.html")
 
     @property
     def meta(self):  # noqa: ANN201 - PageMeta, re-exported for templates
@@ -105,6 +126,15 @@ class Article:
         return tuple(dict.fromkeys(e.image_url for e in self.all_embeds if e.image_url))
 
     @property
+    def images_jsonld(self) -> tuple[Any, ...]:
+        """NewsArticle.image: an ImageObject for credited photos, else the URL."""
+        seen: dict[str, Any] = {}
+        for embed in self.all_embeds:
+            if embed.image_url and embed.image_url not in seen:
+                seen[embed.image_url] = embed.image_object or embed.image_url
+        return tuple(seen.values())
+
+    @property
     def thumbnail(self) -> Thumbnail | None:
         return next((e.thumbnail for e in self.all_embeds if e.thumbnail), None)
 
@@ -122,7 +152,7 @@ def resolve_author(name: str | None, config: SiteConfig) -> Author | None:
     for author in config.authors.values():
         if author.name == name:
             return author
-    return Author(slugify(name), name)
+    return Author(slugify(name), name)  # a plain name: no author page
 
 
 def merge_faq(page: SourcePage, rendered: RenderedBody, answers_html: tuple[str, ...]

@@ -17,7 +17,10 @@ from reelpress.content.schema import slugify
 from reelpress.core.diagnostics import Reporter
 from reelpress.core.project import ProjectPaths
 from reelpress.render.article import Article, with_body
+from reelpress.render.authors import write_author_pages
 from reelpress.render.feeds import FeedEntry, FeedInfo, atom_feed, json_feed, rss_feed
+from reelpress.render.pages import pages_of, stories_of
+from reelpress.render.people import author_paths
 from reelpress.render.sitemap import SitemapEntry, SitemapVideo, robots_txt, sitemap_xml
 from reelpress.render.theme import template_diagnostic
 from reelpress.render.views import SiteView, card, render_listing, render_simple, tag_path
@@ -54,11 +57,13 @@ def _page_path(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
 
 
-def write_listings_and_feeds(env: jinja2.Environment, articles: Sequence[Article],
+def write_listings_and_feeds(env: jinja2.Environment, everything: Sequence[Article],
                              site: SiteView, memo: OutputMemo, article_keys: dict[str, str],
                              store: BodyStore, paths: ProjectPaths, reporter: Reporter) -> None:
-    """Everything except the article pages themselves; unchanged outputs are kept."""
+    """Everything except the article pages themselves; unchanged outputs are kept.
+    Standalone pages (`everything` has them too) are only in the sitemap."""
     config = site.config
+    articles, pages = stories_of(everything), pages_of(everything)
 
     def keys_of(items: Sequence[Article]) -> tuple[str, ...]:
         return tuple(article_keys[a.source.output_path] for a in items)
@@ -111,10 +116,11 @@ def write_listings_and_feeds(env: jinja2.Environment, articles: Sequence[Article
             lambda: render_simple(env, site, template="404.html", title="Page not found",
                                   page_path="404.html"))
     _write_feeds(site, memo, store, entries, articles, keys_of, "", title=config.title)
+    write_author_pages(env, articles, site, guarded, cards_of)
     sitemap_inputs = tuple((a.url_path, a.modified, a.meta.title, a.description,
-                            a.video_objects) for a in articles)
+                            a.video_objects) for a in everything)
     memo.emit("sitemap.xml", memo.key(None, "sitemap", sitemap_inputs, sorted(by_tag)),
-              lambda: _sitemap(site, articles, sorted(by_tag), tag_names))
+              lambda: _sitemap(site, articles, sorted(by_tag), tag_names, pages))
     memo.emit("robots.txt", memo.key(None, "robots"),
               lambda: robots_txt(site.urls.absolute("sitemap.xml")))
 
@@ -190,7 +196,7 @@ def _write_feeds(site: SiteView, memo: OutputMemo, store: BodyStore,
 
 
 def _sitemap(site: SiteView, articles: Sequence[Article], tag_keys: list[str],
-             tag_names: dict[str, str]) -> str:
+             tag_names: dict[str, str], pages: Sequence[Article] = ()) -> str:
     entries = [SitemapEntry(site.urls.absolute(""),
                             max((a.modified for a in articles), default=None))]
     for article in articles:
@@ -203,4 +209,8 @@ def _sitemap(site: SiteView, articles: Sequence[Article], tag_keys: list[str],
         entries.append(SitemapEntry(site.urls.absolute(article.url_path), article.modified, videos))
     for key in tag_keys:
         entries.append(SitemapEntry(site.urls.absolute(tag_path(tag_names[key]))))
+    entries.extend(SitemapEntry(site.urls.absolute(page.url_path), page.meta.updated or
+                                (page.meta.date if page.meta.dated else None))
+                   for page in pages)
+    entries.extend(SitemapEntry(site.urls.absolute(path)) for path in author_paths(site.config))
     return sitemap_xml(entries)

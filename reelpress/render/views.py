@@ -20,6 +20,9 @@ from reelpress.core.config import SiteConfig
 from reelpress.core.urls import UrlScheme, relativize_root_links
 from reelpress.media.photo.html import picture_html
 from reelpress.render.article import Article
+from reelpress.render.menus import menu_links
+from reelpress.render.people import author_person, byline_link
+from reelpress.render.story_extras import related_links, share_links
 from reelpress.structured import jsonld
 
 
@@ -51,6 +54,8 @@ class SiteView:
                 "year": self.now.year,
                 "publisher": (self.config.publisher.name if self.config.publisher
                               else self.config.title),
+                "menus": menu_links(self.config, lambda path: link(path, from_page), from_page),
+                "extra": self.config.extra,
             },
             "url": lambda site_path: link(site_path, from_page),
             "asset": lambda name: link(self.assets.get(name, "static/" + name), from_page),
@@ -67,6 +72,12 @@ class SiteView:
 
 def display_date(moment: dt.datetime) -> str:
     return f"{moment.strftime('%B')} {moment.day}, {moment.year}"
+
+
+def display_moment(moment: dt.datetime) -> str:
+    """'July 14, 2025, 18:00 CEST': an update is news only with its time."""
+    zone = moment.tzname() or ""
+    return f"{display_date(moment)}, {moment.strftime('%H:%M')}" + (f" {zone}" if zone else "")
 
 
 def tag_path(tag: str) -> str:
@@ -142,8 +153,9 @@ def article_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
     """NewsArticle, BreadcrumbList and (unless switched off) FAQPage for one article."""
     meta = article.meta
     url = site.urls.absolute(article.url_path)
-    authors = [jsonld.person(article.author.name, article.author.url)] if article.author else []
-    images = list(article.image_urls) or ([article.social_image] if article.social_image else [])
+    authors = [author_person(article.author, site.urls.absolute)] if article.author else []
+    images = list(article.images_jsonld) or \
+        ([article.social_image] if article.social_image else [])
     blocks = [
         jsonld.news_article(
             url=url, headline=meta.title, description=article.description or None,
@@ -200,12 +212,12 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
         "title": meta.title,
         "summary": meta.summary or meta.description,
         "lang": meta.lang if meta.lang and meta.lang != site.config.language else None,
-        "author": ({"name": article.author.name, "url": article.author.url}
+        "author": ({"name": article.author.name, "url": byline_link(article.author, link)}
                    if article.author else None),
         "date_iso": jsonld.iso(meta.date),
         "date_display": display_date(meta.date),
         "updated_iso": jsonld.iso(meta.updated) if meta.updated else None,
-        "updated_display": display_date(meta.updated) if meta.updated else None,
+        "updated_display": display_moment(meta.updated) if meta.updated else None,
         "reading_minutes": max(1, math.ceil(article.word_count / 230)),
         "tags": _tags(article, link),
         "hero": Markup(article.hero.html) if article.hero else None,
@@ -213,8 +225,13 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
         "faq": [{"question": f.question, "anchor": f.anchor,
                  "answer": Markup(relativize_root_links(f.answer_html, site.urls, from_page))}
                 for f in article.faq],
-        "breadcrumbs": [{"name": name, "link": link(path)} for name, path in _trail(article)],
+        # the visible trail stops above the article: its headline is right below it
+        "breadcrumbs": [{"name": name, "link": link(path)}
+                        for name, path in _trail(article)[:-1]],
         "has_video": article.has_video,
+        "extra": meta.extra,
+        "related": related_links(article, link),
+        "share": share_links(site.urls.absolute(from_page), meta.title),
     }
     template = env.get_template(meta.template or "article.html")
     return template.render(**context, head=head, page=page)

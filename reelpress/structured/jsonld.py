@@ -122,3 +122,49 @@ def website(*, name: str, url: str, description: str | None, language: str,
     if publisher:
         data["publisher"] = publisher
     return data
+
+
+PAGE_TYPES = {"about": "AboutPage", "contact": "ContactPage"}
+
+
+def web_page(*, url: str, name: str, description: str | None, language: str,
+             page_type: str = "WebPage", site_url: str | None = None,
+             modified: dt.datetime | None = None, images: Sequence[Any] = (),
+             publisher: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A standalone page: WebPage, or AboutPage / ContactPage."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": page_type,
+        "@id": url,
+        "url": url,
+        "name": name,
+        "inLanguage": language,
+    }
+    if description:
+        data["description"] = description
+    if site_url:
+        data["isPartOf"] = {"@type": "WebSite", "url": site_url}
+    if modified:
+        data["dateModified"] = iso(modified)
+    if images:
+        data["primaryImageOfPage"] = images[0]
+    if publisher:
+        data["publisher"] = publisher
+    return data
+
+
+def image_object(url: str, *, caption: str | None = None, credit: str | None = None,
+                 creator: str | None = None, copyright_notice: str | None = None
+                 ) -> dict[str, Any]:
+    """A credited photo, as Google's image-metadata guidance reads it: `creditText`,
+    `creator` and `copyrightNotice` (the credit stands in for what is not known)."""
+    data: dict[str, Any] = {"@type": "ImageObject", "url": url, "contentUrl": url}
+    if caption:
+        data["caption"] = caption
+    if credit:
+        data["creditText"] = credit
+    if creator or credit:
+        data["creator"] = {"@type": "Person", "name": creator or credit}
+    if copyright_notice or credit:
+        data["copyrightNotice"] = copyright_notice or credit
+    return data

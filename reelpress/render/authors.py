@@ -1,0 +1,57 @@
+"""Author pages: each key of `[authors]` gets /authors/KEY/ listing their articles, with
+ProfilePage + Person JSON-LD; bylines and NewsArticle.author link to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import jinja2
+
+from reelpress.core.config import Author
+from reelpress.render.article import Article
+from reelpress.render.people import author_path, author_person, photo_url
+from reelpress.render.views import SiteView, _head, card
+
+TEMPLATE = "author.html"
+
+
+def write_author_pages(env: jinja2.Environment, articles: Sequence[Article], site: SiteView,
+                       guarded: Callable[..., None],
+                       cards_of: Callable[[Sequence[Article]], tuple[str, ...]]) -> None:
+    """One page per [authors] key (also when it has no article yet)."""
+    by_key: dict[str, list[Article]] = {}
+    for article in articles:
+        if article.author is not None and article.author.listed:
+            by_key.setdefault(article.author.key, []).append(article)
+    for author in site.config.authors.values():
+        path = author_path(author)
+        if path is None:
+            continue
+        written = by_key.get(author.key, [])
+        guarded(TEMPLATE, path + "index.html", (author, cards_of(written)),
+                lambda author=author, path=path, written=written:
+                render_author(env, author, written, site, path))
+
+
+def render_author(env: jinja2.Environment, author: Author, articles: Sequence[Article],
+                  site: SiteView, page_path: str) -> str:
+    context = site.context(page_path)
+    link = context["url"]
+    url = site.urls.absolute(page_path)
+    person = author_person(author, site.urls.absolute)
+    profile = {"@context": "https://schema.org", "@type": "ProfilePage", "@id": url,
+               "url": url, "name": author.name, "mainEntity": person}
+    head = _head(site, title=f"{author.name} | {site.config.title}",
+                 description=author.bio or f"Articles by {author.name}", page_path=page_path,
+                 og_type="profile", blocks=[profile])
+    view = {
+        "key": author.key,
+        "name": author.name,
+        "bio": author.bio,
+        "photo": photo_url(author, link),
+        "url": author.url,
+        "social": [{"name": name, "url": profile_url} for name, profile_url in author.social],
+        "link": link(page_path),
+    }
+    cards = [card(article, link) for article in articles]
+    return env.get_template(TEMPLATE).render(**context, head=head, author=view, cards=cards)

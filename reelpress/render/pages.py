@@ -1,0 +1,78 @@
+"""Standalone pages (content/pages/*.md or `type: page`): About, Contact, Corrections.
+
+They share the article's record (`Article` with `is_page`) and media, but have no date,
+stay out of listings, feeds and the archive, and carry WebPage/AboutPage/ContactPage
+JSON-LD instead of NewsArticle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from reelpress.core.urls import relativize_root_links
+from reelpress.render.article import Article
+from reelpress.render.views import SiteView, _head, display_date
+from reelpress.structured import jsonld
+
+
+def stories_of(articles: Sequence[Article]) -> list[Article]:
+    """The articles of listings, feeds and the archive: everything but standalone pages."""
+    return [article for article in articles if not article.is_page]
+
+
+def pages_of(articles: Sequence[Article]) -> list[Article]:
+    return [article for article in articles if article.is_page]
+
+
+def page_type(article: Article) -> str:
+    """AboutPage for /about/, ContactPage for /contact/ (and their sub-pages), else WebPage."""
+    first = article.url_path.strip("/").split("/")[-1]
+    return jsonld.PAGE_TYPES.get(first.split("-")[0], "WebPage")
+
+
+def page_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
+    meta = article.meta
+    url = site.urls.absolute(article.url_path)
+    blocks = [
+        jsonld.web_page(url=url, name=meta.title, description=article.description or None,
+                        language=meta.lang or site.config.language, page_type=page_type(article),
+                        site_url=site.urls.absolute(""),
+                        modified=meta.updated or (meta.date if meta.dated else None),
+                        images=article.images_jsonld, publisher=site.publisher_jsonld()),
+        jsonld.breadcrumb_list([("Home", site.urls.absolute("")), (meta.title, url)]),
+    ]
+    if article.faq and site.config.faq_jsonld:
+        blocks.append(jsonld.faq_page(url=url, items=[(f.question, f.answer_html)
+                                                      for f in article.faq]))
+    return blocks
+
+
+def render_page(env: jinja2.Environment, article: Article, site: SiteView) -> str:
+    meta = article.meta
+    from_page = article.url_path
+    context = site.context(from_page)
+    image = article.social_image or (article.image_urls[0] if article.image_urls else None)
+    head = _head(site, title=f"{meta.title} | {site.config.title}",
+                 description=article.description, page_path=from_page,
+                 canonical=meta.canonical, image=image, blocks=page_jsonld(article, site),
+                 lang=meta.lang, share_title=meta.title)
+    updated = meta.updated or (meta.date if meta.dated else None)
+    page = {
+        "title": meta.title,
+        "summary": meta.summary or meta.description,
+        "lang": meta.lang if meta.lang and meta.lang != site.config.language else None,
+        "updated_iso": jsonld.iso(updated) if updated else None,
+        "updated_display": display_date(updated) if updated else None,
+        "hero": Markup(article.hero.html) if article.hero else None,
+        "body": Markup(relativize_root_links(article.body_html, site.urls, from_page)),
+        "faq": [{"question": f.question, "anchor": f.anchor,
+                 "answer": Markup(relativize_root_links(f.answer_html, site.urls, from_page))}
+                for f in article.faq],
+        "extra": meta.extra,
+        "type": page_type(article),
+    }
+    return env.get_template(article.template).render(**context, head=head, page=page)
