@@ -32,10 +32,15 @@ def make_clip(
     pix_fmt: str = "yuv420p",
     extra: tuple[str, ...] = ("-preset", "ultrafast"),
     faststart: bool = False,
+    noise: int = 0,
 ) -> Path:
-    """A testsrc2 clip (moving pattern, never black) with an optional 440 Hz tone."""
+    """A testsrc2 clip (moving pattern, never black) with an optional 440 Hz tone.
+
+    On the bare pattern SVT-AV1 loses to x264 (about 1.5x the bytes); with `noise=10`
+    (light grain) AV1 wins by about half: the two cases of "AV1 earns its bytes"."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    inputs = ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={duration}"]
+    grain = f",noise=alls={noise}:allf=t" if noise else ""
+    inputs = ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={duration}{grain}"]
     if audio:
         inputs += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={duration}"]
     codecs = ["-c:v", vcodec, "-pix_fmt", pix_fmt, *extra]

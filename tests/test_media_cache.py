@@ -123,8 +123,13 @@ def test_progress_log_lines_when_not_a_terminal_and_silent_when_quiet(site, tool
     log = io.StringIO()
     run_media_jobs(plan, stream=log)
     lines = log.getvalue().splitlines()
-    assert len(lines) == len(plan.jobs) == 2
-    assert lines[-1].startswith("media: [2/2] media/other.mp4") and "100% overall" in lines[-1]
+    progress = [line for line in lines if line.startswith("media: [")]
+    assert len(progress) == len(plan.jobs) == 2
+    assert progress[-1].startswith("media: [2/2] media/other.mp4") and "100% overall" in (
+        progress[-1])
+    # then why the video is what it is (the build log's answer to "why re-encoded?")
+    assert lines[-1] == ("media: media/other.mp4: re-encoded: mpeg4 is not H.264; capped at"
+                         " the 240p budget of 1000 kb/s")
     plan2 = plan_media(requests(site, "other.mp4"), project=site,
                        settings=dataclasses.replace(settings, crf=31), tool=tool)  # fmt: skip
     quiet = io.StringIO()
@@ -165,6 +170,6 @@ def test_terminal_progress_redraws_one_status_line(site, tool):
     plan = plan_media(requests(site, "clip.mp4"), project=site, settings=settings, tool=tool)
     screen = FakeTerminal()
     run_media_jobs(plan, stream=screen)
-    text = screen.getvalue()
-    assert text.count("\n") == 1 and re.search(r"media: 2/2 jobs in [\d.]+ s\n$", text)
+    text, _, why = screen.getvalue().partition("\nmedia: media/clip.mp4: re-encoded")
+    assert why and re.search(r"media: 2/2 jobs in [\d.]+ s$", text) and "\n" not in text
     assert "\r\x1b[K" in text and "media 2/2 100%" in text

@@ -10,6 +10,7 @@ import pytest
 from media_clips import make_clip, run_ffmpeg
 
 from reelpress.media.html import iso_duration
+from reelpress.media.video.budget import can_remux
 from reelpress.media.video.commands import (
     av1_command,
     h264_command,
@@ -21,7 +22,6 @@ from reelpress.media.video.jobs import plan_workers
 from reelpress.media.video.mp4box import av1_codec_string, top_level_atoms, video_codec_string
 from reelpress.media.video.recipes import (
     VideoSettings,
-    can_remux,
     h264_level,
     mime_type,
     output_size,
@@ -34,7 +34,7 @@ def info(**changes) -> MediaInfo:
     base = MediaInfo(
         duration=2.0, width=1280, height=720, fps=30.0, video_codec="h264",
         video_profile="High", pix_fmt="yuv420p", audio_codec="aac", has_audio=True, rotation=0,
-        stored_width=1280, stored_height=720,
+        stored_width=1280, stored_height=720, video_kbps=2000,
     )  # fmt: skip
     return dataclasses.replace(base, **changes)
 

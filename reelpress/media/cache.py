@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from reelpress.media.video.ffmpeg import FFmpegTool, MediaInfo, ProbeError, probe
+from reelpress.media.video.hls import remove_ladder
 from reelpress.media.video.recipes import STAGE_VERSION
 from reelpress.media.video.runner import TEMP_MARKER
 
@@ -57,11 +58,12 @@ def slug(stem: str) -> str:
 
 
 def cached_probe(tool: FFmpegTool, path: Path, digest: str, cache_dir: Path) -> MediaInfo:
-    """Probe once per (content, ffmpeg version); ProbeError is not cached (the user will fix it)."""
+    """Probe once per (content, ffmpeg version, stage version); ProbeError is not cached
+    (the user will fix it)."""
     entry = cache_dir / PROBE_DIR / f"{digest[:32]}.json"
     try:
         data = json.loads(entry.read_text())
-        if data.pop("_ffmpeg") == tool.version:
+        if data.pop("_ffmpeg") == tool.version and data.pop("_stage", "") == STAGE_VERSION:
             data["sar"] = tuple(data["sar"])
             return MediaInfo(**data)
     except (OSError, ValueError, KeyError, TypeError):
@@ -69,7 +71,8 @@ def cached_probe(tool: FFmpegTool, path: Path, digest: str, cache_dir: Path) -> 
     info = probe(tool, path)
     entry.parent.mkdir(parents=True, exist_ok=True)
     temp = entry.with_name(f".{entry.stem}{TEMP_MARKER}{os.getpid()}.json")
-    temp.write_text(json.dumps({**asdict(info), "_ffmpeg": tool.version}))
+    temp.write_text(json.dumps({**asdict(info), "_ffmpeg": tool.version,
+                                      "_stage": STAGE_VERSION}))
     os.replace(temp, entry)
     return info
 
@@ -83,6 +86,10 @@ def prune(cache_dir: Path, keep: set[str]) -> list[Path]:
         return removed
     now = time.time()
     for entry in cache_dir.iterdir():
+        if entry.is_dir() and entry.suffix == ".hls":  # an HLS ladder goes with its master
+            if entry.with_suffix(".m3u8").name not in keep_names and remove_ladder(entry):
+                removed.append(entry)
+            continue
         if not entry.is_file() or entry.name in keep_names:
             continue
         if TEMP_MARKER in entry.name and now - entry.stat().st_mtime < TEMP_MAX_AGE_SECONDS:

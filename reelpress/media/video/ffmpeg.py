@@ -67,6 +67,7 @@ class MediaInfo:
     stored_width: int = 0
     stored_height: int = 0
     sar: tuple[int, int] = (1, 1)
+    video_kbps: int = 0  # the video stream's average bitrate; 0 when the file does not say
 
     @property
     def has_video(self) -> bool:
@@ -231,6 +232,8 @@ def parse_ffmpeg_info(stderr: str) -> MediaInfo:
     if match:
         hours, minutes, seconds = match.groups()
         duration = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    total = re.search(r"Duration: .*?, bitrate: (\d+) kb/s", stderr)
+    total_kbps = int(total.group(1)) if total else 0
     video: dict[str, object] | None = None
     audio_codec: str | None = None
     rotation = 0
@@ -253,6 +256,8 @@ def parse_ffmpeg_info(stderr: str) -> MediaInfo:
         raise ProbeError("no video or audio stream found")
     if video is not None and video["codec"] == "none":
         raise ProbeError(f"unsupported video codec {video.get('fourcc') or 'unknown'!s}")
+    if video is not None and not video["kbps"]:
+        video["kbps"] = total_kbps  # MKV/WebM often name only the container's rate
     return _info(duration, video, audio_codec, rotation)
 
 
@@ -268,7 +273,11 @@ def _parse_video(rest: str) -> dict[str, object]:
     width = height = 0
     sar = (1, 1)
     fps = 0.0
+    kbps = 0
     for part in fields[1:]:
+        rate_match = re.match(r"(\d+) kb/s", part)
+        if rate_match:
+            kbps = int(rate_match.group(1))
         size = re.match(r"(\d+)x(\d+)", part)
         if size and not width:
             width, height = int(size.group(1)), int(size.group(2))
@@ -290,6 +299,7 @@ def _parse_video(rest: str) -> dict[str, object]:
         "height": height,
         "sar": sar,
         "fps": fps,
+        "kbps": kbps,
     }
 
 
@@ -317,6 +327,7 @@ def _info(
         stored_width=stored_w,
         stored_height=stored_h,
         sar=sar,
+        video_kbps=int(video.get("kbps") or 0),  # type: ignore[call-overload]
     )
 
 
@@ -362,6 +373,7 @@ def parse_ffprobe_json(text: str) -> MediaInfo:
         "height": int(stream.get("height", 0)),
         "sar": sar,
         "fps": fps,
+        "kbps": int(stream.get("bit_rate") or data.get("format", {}).get("bit_rate") or 0) // 1000,
     }
     return _info(duration, video, audio_codec, rotation)
 

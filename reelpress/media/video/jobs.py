@@ -8,12 +8,14 @@ import concurrent.futures as cf
 import dataclasses
 import os
 import statistics
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from reelpress.core.diagnostics import Diagnostic, error, warning
-from reelpress.media.video import commands
+from reelpress.media.video import commands, hls
+from reelpress.media.video.choose import earn_bytes, published
 from reelpress.media.video.ffmpeg import FFmpegTool, ProbeError, probe
 from reelpress.media.video.mp4box import video_codec_string
 from reelpress.media.video.plan import Asset, AudioAsset, MediaJob, MediaPlan, Rendition, VideoAsset
@@ -98,6 +100,9 @@ def execute_job(
     """Run one job to its final cache paths. Never raises for a media problem."""
     ran: list[tuple[str, ...]] = []
     try:
+        if job.kind == "hls":  # a folder of segments, moved into place by run_ladder
+            return JobOutcome(job, (tuple(_run_ladder(job, tool, threads, registry,
+                                                      on_progress)),))
         with atomic_outputs(job.outputs) as temps:
             if job.kind == "caption":
                 temps[0].write_text(job.text or "", encoding="utf-8")
@@ -108,6 +113,8 @@ def execute_job(
                 args, timeout=job_timeout(job), on_progress=on_progress, registry=registry
             )
             note = _check_duration(job, tool, temps[0], complaint)
+            if note and not job.settings.allow_damaged:
+                raise CommandFailed(note)  # inside the block: the output is not cached
         return JobOutcome(job, tuple(ran), warning=note)
     except CommandFailed as exc:
         return JobOutcome(job, tuple(ran), error=exc.summary)
@@ -124,11 +131,13 @@ def _command(
     exe, info, settings = tool.exe, job.info, job.settings
     assert info is not None
     if job.kind == "h264":
-        return commands.h264_command(exe, job.source, temps[0], info, settings, job.size, threads)
+        return commands.h264_command(exe, job.source, temps[0], info, settings, job.size, threads,
+                                     job.kbps)
     if job.kind == "remux":
         return commands.remux_command(exe, job.source, temps[0], info, settings)
     if job.kind == "av1":
-        return commands.av1_command(exe, job.source, temps[0], info, settings, job.size, threads)
+        return commands.av1_command(exe, job.source, temps[0], info, settings, job.size, threads,
+                                    job.kbps)
     if job.kind in ("m4a", "opus"):
         return commands.audio_command(exe, job.source, temps[0], job.kind, settings)
     if job.kind == "poster":
@@ -145,6 +154,18 @@ def _command(
             settings.poster_quality,
         )
     raise ValueError(f"unknown media job kind {job.kind!r}")
+
+
+def _run_ladder(job: MediaJob, tool: FFmpegTool, threads: int,
+                registry: ProcessRegistry | None, on_progress) -> list[str]:  # noqa: ANN001
+    assert job.info is not None
+    info = job.info
+    return hls.run_ladder(
+        job.outputs[0],
+        lambda folder: hls.hls_command(tool.exe, job.source, folder, info, job.settings,
+                                       job.rungs, threads),
+        lambda args: run_command(args, timeout=job_timeout(job), on_progress=on_progress,
+                                 registry=registry))
 
 
 def _check_duration(job: MediaJob, tool: FFmpegTool, output: Path, complaint: str) -> str | None:
@@ -232,7 +253,24 @@ def run_media_jobs(
         progress.close()
     if own_executor:
         pool.shutdown(wait=True)
-    return _result(plan, jobs, outcomes)
+    result = _result(plan, jobs, outcomes)
+    if not quiet:
+        _log_decisions(result, {job.label for job in jobs}, stream or sys.stderr)
+    return result
+
+
+def _log_decisions(result: MediaRunResult, ran: set[str], stream: TextIO) -> None:
+    """The build log says why each video just made is remuxed, re-encoded, with or
+    without AV1 and a ladder (`explain_media` gives the same for every video)."""
+    for key, asset in result.assets.items():
+        if key in ran and key not in result.failed:
+            for note in getattr(asset, "notes", ()):
+                print(f"media: {note}", file=stream)
+
+
+def explain_media(assets: dict[str, Asset]) -> list[str]:
+    """Why every video's outputs are what they are, cached or not (for `--explain`)."""
+    return [note for asset in assets.values() for note in getattr(asset, "notes", ())]
 
 
 def _result(
@@ -244,11 +282,15 @@ def _result(
         job = outcome.job
         if outcome.error and job.label not in failed:  # one error per video is enough
             failed.add(job.label)
+            damaged = outcome.error.startswith(f"{job.label}: only ")
             diagnostics.append(
                 error(
                     job.article,
                     job.line,
+                    outcome.error if damaged else
                     f"{job.label}: {job.kind} failed: {outcome.error}",
+                    "re-export or re-download the original, or set allow_damaged = true in"
+                    " [video] to publish what decodes" if damaged else
                     "check that the file plays in a media player; re-export it if not",
                 )
             )
@@ -259,17 +301,19 @@ def _result(
                 )
             )
     run_outputs = sum(len(job.outputs) for job in jobs)
+    assets = {key: earn_bytes(_refresh(asset, plan), plan.outputs, plan.settings)
+              for key, asset in plan.assets.items()}
     return MediaRunResult(
         encoded=sum(1 for o in outcomes if o.job.kind != "caption" and o.commands),
         cached=max(0, len(plan.outputs) - run_outputs),
         written=sum(1 for o in outcomes if o.job.kind == "caption" and not o.error),
         commands=tuple(args for o in outcomes for args in o.commands),
         diagnostics=tuple(diagnostics),
-        assets={key: _refresh(asset, plan) for key, asset in plan.assets.items()},
+        assets=assets,
         failed=frozenset(failed),
-        outputs={site: path for site, path in plan.outputs.items() if path.is_file()},
+        outputs=published(assets, plan.outputs),
         refs=dict(plan.refs),
     )
 
 
-__all__ = ["AudioAsset", "MediaRunResult", "execute_job", "run_media_jobs"]
+__all__ = ["AudioAsset", "MediaRunResult", "execute_job", "explain_media", "run_media_jobs"]

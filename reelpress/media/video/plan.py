@@ -7,18 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reelpress.core.diagnostics import Diagnostic, error, warning
 from reelpress.core.project import ProjectPaths, UnsafePath, resolve_inside
 from reelpress.media.cache import cached_probe, file_digest, output_hash, slug
 from reelpress.media.video import captions as cap
+from reelpress.media.video import chapters as chap
+from reelpress.media.video import hls
+from reelpress.media.video.budget import decide
 from reelpress.media.video.ffmpeg import FFmpegTool, MediaInfo, ProbeError
 from reelpress.media.video.mp4box import video_codec_string
 from reelpress.media.video.recipes import (
     AAC_CODEC,
     OPUS_CODEC,
     VideoSettings,
-    can_remux,
     mime_type,
     output_size,
     predicted_av1_codec,
@@ -39,6 +42,7 @@ class MediaRequest:
     article_dir: Path
     line: int | None
     poster_time: float | None = None
+    chapters: tuple[str, ...] = ()  # front matter lines like "1:30 The rescue"
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,10 @@ class VideoAsset:
     poster_jpeg: str
     tracks: tuple[CaptionTrack, ...] = ()
     transcript: str = ""
+    hls: str = ""  # site path of the HLS master playlist ("" for short videos)
+    chapters: tuple[chap.Chapter, ...] = ()
+    chapters_track: str = ""  # site path of the chapters WebVTT
+    notes: tuple[str, ...] = ()  # why each output is what it is (build log, --explain)
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,8 @@ class MediaJob:
     settings: VideoSettings = field(default_factory=VideoSettings)
     poster_time: float | None = None
     text: str | None = None  # caption content for kind "caption"
+    kbps: int = 0  # the video bitrate cap (-maxrate) of an encode
+    rungs: tuple[hls.Rung, ...] = ()  # the ladder of kind "hls"
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,7 @@ class MediaPlan:
     cache_dir: Path
     tool: FFmpegTool
     all_jobs: tuple[MediaJob, ...] = ()  # every job, cached or not (for --force)
+    settings: VideoSettings = field(default_factory=VideoSettings)
 
     def asset_for(self, article_dir: Path, source_ref: str) -> Asset | None:
         key = self.refs.get((str(article_dir), source_ref))
@@ -235,7 +246,7 @@ class _Planner:
         return f"{slug(path.stem)}.{output_hash(digest, kind, recipe, self.tool.version)}"
 
     def _job_fields(self, path: Path, rel: str, info: MediaInfo,
-                    request: MediaRequest) -> dict[str, object]:
+                    request: MediaRequest) -> dict[str, Any]:
         """What every job of one source shares."""
         return {"source": path, "label": rel, "article": request.article,
                 "line": request.line, "info": info, "settings": self.settings}
@@ -251,20 +262,24 @@ class _Planner:
         transcript: str,
     ) -> VideoAsset:
         size = output_size(info, self.settings.max_height)
-        common = {**self._job_fields(path, rel, info, request), "size": size}
+        common: dict[str, Any] = {**self._job_fields(path, rel, info, request), "size": size}
         audio_codec = AAC_CODEC if info.has_audio else None
-        remux = can_remux(info, self.settings)
+        decision = decide(info, self.settings, size)
+        remux = decision.remux
         h264_key = "remux" if remux else "h264"  # a remux does not depend on crf or preset
-        h264_site, h264_path = self.output(self._name(path, digest, h264_key, {}) + ".mp4")
-        self.job(MediaJob("remux" if remux else "h264", outputs=(h264_path,), **common))
+        cap_extra: dict[str, object] = {} if remux else {"kbps": decision.kbps}
+        h264_site, h264_path = self.output(self._name(path, digest, h264_key, cap_extra) + ".mp4")
+        self.job(MediaJob("remux" if remux else "h264", outputs=(h264_path,),
+                          kbps=decision.kbps, **common))
         predicted = (video_codec_string(path) if remux and suffix_is_mp4(path) else None) or (
             predicted_h264_codec(*size, info.fps)
         )
         h264_codec = _actual_codec(h264_path) or predicted
         sources = [Rendition(h264_site, mime_type("video/mp4", h264_codec, audio_codec))]
         if self.settings.av1 and self.tool.has_svtav1:
-            av1_site, av1_path = self.output(self._name(path, digest, "av1", {}) + ".av1.mp4")
-            self.job(MediaJob("av1", outputs=(av1_path,), **common))
+            av1_site, av1_path = self.output(
+                self._name(path, digest, "av1", {"kbps": decision.kbps}) + ".av1.mp4")
+            self.job(MediaJob("av1", outputs=(av1_path,), kbps=decision.kbps, **common))
             av1_audio = OPUS_CODEC if self.settings.av1_audio == "opus" else AAC_CODEC
             av1_codec = _actual_codec(av1_path) or predicted_av1_codec(*size, info.fps)
             sources.insert(
@@ -301,6 +316,19 @@ class _Planner:
                     " for deaf viewers and muted playback",
                 )
             )
+        notes = [f"{rel}: {decision.reason}"]
+        hls_site = ""
+        if hls.wants_ladder(info, self.settings):
+            rungs = hls.ladder(info, self.settings)
+            hls_site, master = self.output(
+                self._name(path, digest, "hls", {"rungs": [list(vars(r).values()) for r in rungs]})
+                + ".m3u8")
+            self.job(MediaJob("hls", outputs=(master,), rungs=rungs, **common))
+            notes.append(f"{rel}: HLS ladder "
+                         + ", ".join(f"{r.width}x{r.height} <= {r.kbps} kb/s" for r in rungs)
+                         + f" ({info.duration:.0f} s is over hls_min_seconds"
+                         f" {self.settings.hls_min_seconds:g})")
+        chapters, chapters_site = self.chapters(path, rel, digest, info, request)
         return VideoAsset(
             rel,
             size[0],
@@ -313,7 +341,38 @@ class _Planner:
             jpeg_site,
             tracks,
             transcript,
+            hls=hls_site,
+            chapters=chapters,
+            chapters_track=chapters_site,
+            notes=tuple(notes),
         )
+
+    def chapters(self, path: Path, rel: str, digest: str, info: MediaInfo,
+                 request: MediaRequest) -> tuple[tuple[chap.Chapter, ...], str]:
+        """Front matter `chapters:` first, else a `NAME.chapters.vtt` next to the video."""
+        file = chap.sidecar(path)
+        where, line = (request.article, request.line)
+        try:
+            if request.chapters:
+                chapters = chap.from_starts(chap.parse_lines(request.chapters), info.duration)
+            elif file is not None:
+                where = self.project.relative(file)
+                chapters = chap.from_vtt(file.read_text(encoding="utf-8", errors="replace"),
+                                         info.duration)
+            else:
+                return (), ""
+        except (chap.ChapterError, cap.CaptionError) as exc:
+            at = line if isinstance(exc, chap.ChapterError) and request.chapters else (
+                getattr(exc, "line", None))
+            self.diagnostics.append(error(where, at, f"{rel}: {exc.message}",
+                                          "chapters start in order, inside the video"))
+            return (), ""
+        text = chap.vtt(chapters)
+        name = output_hash(digest, "chapters", {"text": text}, "")
+        site_path, cache_path = self.output(f"{slug(path.stem)}.{name}.chapters.vtt")
+        self.job(MediaJob("caption", path, (cache_path,), rel, request.article, request.line,
+                          text=text))
+        return chapters, site_path
 
     def audio(
         self,
@@ -378,4 +437,5 @@ def plan_media(
         cache_dir=planner.cache_dir,
         tool=tool,
         all_jobs=tuple(planner.all_jobs.values()),
+        settings=settings,
     )

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from reelpress.media.video.ffmpeg import MediaInfo
 
 # Bump when a change to commands or naming must invalidate every cached output.
-STAGE_VERSION = "media-1"
+STAGE_VERSION = "media-2"  # 2: VBV caps, probe bitrate, HLS ladders
 
 AAC_CODEC = "mp4a.40.2"  # AAC-LC, what ffmpeg's native aac encoder writes
 OPUS_CODEC = "opus"
@@ -43,6 +43,18 @@ class VideoSettings:
     strip_metadata: bool = True  # drop GPS/device tags from phone footage
     timeout_factor: float = 10.0  # seconds of wall time allowed per second of media
     timeout_min_seconds: float = 120.0
+    # The bitrate budget (video kb/s) by the short side of the picture: a source above it
+    # is re-encoded, and every encode is capped to it (-maxrate, -bufsize = 2x).
+    max_kbps_360: int = 1000
+    max_kbps_540: int = 2000
+    max_kbps_720: int = 3500
+    max_kbps_1080: int = 6000
+    av1_min_saving: float = 0.15  # AV1 is published only when this much smaller than H.264
+    allow_damaged: bool = False  # publish what decodes of a truncated source (a warning)
+    hls: bool = True
+    hls_min_seconds: float = 60.0  # longer videos also get an adaptive (HLS) ladder
+    hls_heights: tuple[int, ...] = (360, 540, 720)
+    hls_segment_seconds: int = 6
 
     def problems(self) -> list[str]:
         """Values that cannot work, as `field: what is wrong` (for the config stage to report)."""
@@ -65,13 +77,29 @@ class VideoSettings:
             found.append("poster_quality: 1-100")
         if self.max_fps < 1 or self.poster_candidates < 1 or self.audio_bitrate_k < 8:
             found.append("max_fps, poster_candidates and audio_bitrate_k must be positive")
+        for name, kbps in self.budget():
+            if kbps < 50:
+                found.append(f"max_kbps_{name}: at least 50 kb/s (the default is "
+                             f"{getattr(VideoSettings, f'max_kbps_{name}')})")
+        if not 0 <= self.av1_min_saving < 1:
+            found.append("av1_min_saving: a fraction from 0 to 0.99 (0.15 = 15 % smaller)")
+        if not self.hls_heights or any(h < 16 or h % 2 for h in self.hls_heights):
+            found.append("hls_heights: even heights of at least 16, e.g. [360, 540, 720]")
+        if not 1 <= self.hls_segment_seconds <= 30:
+            found.append("hls_segment_seconds: 1-30 (6 is the default)")
         return found
+
+    def budget(self) -> tuple[tuple[int, int], ...]:
+        """(short side, video kb/s) rungs of the bitrate budget, smallest first."""
+        return ((360, self.max_kbps_360), (540, self.max_kbps_540),
+                (720, self.max_kbps_720), (1080, self.max_kbps_1080))
 
     def output_fields(self, kind: str) -> dict[str, object]:
         """The settings that change output `kind`: only these go into its cache key."""
         picked = {
-            "remux": ("remux", "strip_metadata"),
+            "remux": ("remux", "strip_metadata", "allow_damaged"),
             "h264": (
+                "allow_damaged",
                 "max_height",
                 "max_fps",
                 "crf",
@@ -90,8 +118,10 @@ class VideoSettings:
                 "opus_bitrate_k",
                 "strip_metadata",
             ),
+            "hls": ("crf", "preset", "audio_bitrate_k", "max_fps", "hls_segment_seconds",
+                    "strip_metadata"),
             "poster": ("max_height", "poster_quality", "poster_candidates"),
-            "m4a": ("audio_bitrate_k", "strip_metadata"),
+            "m4a": ("audio_bitrate_k", "strip_metadata", "allow_damaged"),
             "opus": ("opus_bitrate_k", "strip_metadata"),
         }[kind]
         values = asdict(self)
@@ -115,26 +145,6 @@ def output_size(info: MediaInfo, max_short_side: int) -> tuple[int, int]:
 def output_fps(info: MediaInfo, settings: VideoSettings) -> float | None:
     """A frame rate to force when the source exceeds the cap, else None (keep it)."""
     return float(settings.max_fps) if info.fps > settings.max_fps else None
-
-
-_REMUX_PROFILES = {"Baseline", "Constrained Baseline", "Main", "High"}
-
-
-def can_remux(info: MediaInfo, settings: VideoSettings) -> bool:
-    """Already web-safe: 8-bit 4:2:0 H.264 + AAC (or silent), small enough, even, upright."""
-    return (
-        settings.remux
-        and info.video_codec == "h264"
-        and info.video_profile in _REMUX_PROFILES
-        and info.pix_fmt in ("yuv420p", "yuvj420p")
-        and info.audio_codec in (None, "aac")
-        and info.rotation % 360 == 0
-        and info.sar == (1, 1)
-        and min(info.width, info.height) <= settings.max_height
-        and info.width % 2 == 0
-        and info.height % 2 == 0
-        and info.fps <= settings.max_fps
-    )
 
 
 # (level_idc, max macroblocks/s, max frame size in MBs, max DPB in MBs): H.264 Table A-1
