@@ -1,4 +1,5 @@
-"""Command line: `python build.py [build|serve|check|clean|deploy] [options]`."""
+"""Command line: `reelpress [build|serve|check|clean|deploy|new|init] [options]` (the
+installed command), or `python build.py ...` (the shim in a site folder)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from reelpress import __version__
 from reelpress.core.diagnostics import Diagnostic
@@ -16,70 +18,122 @@ from reelpress.core.project import ProjectPaths
 
 EXAMPLES = """\
 examples:
-  python build.py                      build the site in this folder into site/
-  python build.py --drafts --future    include drafts and articles dated in the future
-  python build.py --base-url https://user.github.io/news/
-  python build.py serve                preview on http://127.0.0.1:8000/ with live reload
-  python build.py check                check every internal link of the built site
-  python build.py deploy /var/www/news copy only changed files to a folder (or user@host:path)
-  python build.py clean                remove site/ and the build cache
-  python build.py new "Storm hits Lyon" start an article (a draft) in content/
+  {prog}                      build the site in this folder into site/
+  {prog} init mysite          start a new site in the folder mysite/
+  {prog} --drafts --future    include drafts and articles dated in the future
+  {prog} --base-url https://user.github.io/news/
+  {prog} serve                preview on http://127.0.0.1:8000/ with live reload
+  {prog} check                check every internal link of the built site
+  {prog} deploy /var/www/news copy only changed files to a folder (or user@host:path)
+  {prog} clean                remove site/ and the build cache
+  {prog} new "Storm hits Lyon" start an article (a draft) in content/
 
 exit codes: 0 ok, 1 build errors (or broken links), 2 usage errors
 """
+COMMANDS = ("build", "serve", "check", "clean", "deploy", "new", "init")
 
 
-def _parser() -> argparse.ArgumentParser:
+def program_name(argv0: str | None = None) -> str:
+    """'reelpress' for the installed command, 'python build.py' for the shim in a site."""
+    name = Path(argv0 if argv0 is not None else sys.argv[0]).name
+    return "reelpress" if name.startswith("reelpress") else "python build.py"
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: expected a number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {port}: expected 0 to 65535")
+    return port
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of jobs {text!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"invalid number of jobs {jobs}: at least 1")
+    return jobs
+
+
+def _option_groups() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser,
+                              argparse.ArgumentParser]:
+    """(where the site is, how to build it, which base URL): each subcommand takes only
+    the groups that apply to it, so its --help lists only its own options."""
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--root", type=Path, default=Path("."),
+                       help="the site folder with site.toml and content/ (default: .)")
+    where.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    where.add_argument("-v", "--verbose", action="store_true", help="print more detail")
+    base = argparse.ArgumentParser(add_help=False)
+    base.add_argument("--base-url", metavar="URL", help="override base_url of site.toml")
+    how = argparse.ArgumentParser(add_help=False)
+    how.add_argument("--drafts", action="store_true", help="include draft: true articles")
+    how.add_argument("--future", action="store_true", help="include future-dated articles")
+    how.add_argument("--force", action="store_true", help="ignore caches, rebuild everything")
+    how.add_argument("--strict", action="store_true", help="warnings fail the build")
+    how.add_argument("-j", "--jobs", type=_jobs, metavar="N", help="worker processes")
+    return where, base, how
+
+
+def _parser(prog: str = "python build.py") -> argparse.ArgumentParser:
+    examples = EXAMPLES.format(prog=prog)
+    raw = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
-        prog="build.py", description="reelpress: build a multimedia news site from Markdown.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog=prog, description="reelpress: build a multimedia news site from Markdown.",
+        epilog=examples, formatter_class=raw)
     parser.add_argument("--version", action="store_true", help="show versions (reelpress, ffmpeg)")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", type=Path, default=Path("."),
-                        help="the site folder with site.toml and content/ (default: .)")
-    common.add_argument("--drafts", action="store_true", help="include draft: true articles")
-    common.add_argument("--future", action="store_true", help="include future-dated articles")
-    common.add_argument("--base-url", metavar="URL", help="override base_url of site.toml")
-    common.add_argument("--force", action="store_true", help="ignore caches, rebuild everything")
-    common.add_argument("--strict", action="store_true", help="warnings fail the build")
-    common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    common.add_argument("-v", "--verbose", action="store_true", help="print more detail")
-    common.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes")
+    where, base, how = _option_groups()
     commands = parser.add_subparsers(dest="command", metavar="command")
-    commands.add_parser("build", parents=[common], help="build the site (default)",
-                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    serve = commands.add_parser("serve", parents=[common], help="preview with live reload")
+    commands.add_parser("build", parents=[where, base, how], help="build the site (default)",
+                        epilog=examples, formatter_class=raw)
+    serve = commands.add_parser("serve", parents=[where, base, how],
+                                help="preview with live reload")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     serve.add_argument("--open", action="store_true", help="open a browser")
-    commands.add_parser("check", parents=[common], help="check links of the built site")
-    commands.add_parser("clean", parents=[common], help="remove site/ and the cache")
-    new = commands.add_parser("new", parents=[common], help="start a new article (a draft)")
+    commands.add_parser("check", parents=[where, base], help="check links of the built site")
+    commands.add_parser("clean", parents=[where], help="remove site/ and the cache")
+    new = commands.add_parser("new", parents=[where], help="start a new article (a draft)")
     new.add_argument("title", help="the headline")
     new.add_argument("--slug", help="file name and URL (default: from the title)")
-    deploy = commands.add_parser("deploy", parents=[common], help="copy the site to DEST")
+    deploy = commands.add_parser("deploy", parents=[where, base, how],
+                                 help="build, check, and copy the site to DEST")
     deploy.add_argument("dest", help="a folder, or user@host:path for rsync over SSH")
     deploy.add_argument("--dry-run", action="store_true", help="show what would change")
     deploy.add_argument("--no-check", action="store_true",
                         help="deploy even with broken links (not recommended)")
     deploy.add_argument("--overwrite", action="store_true",
                         help="replace files in DEST that reelpress did not deploy")
+    init = commands.add_parser("init", help="start a new site in DIR (a working skeleton)")
+    init.add_argument("dir", type=Path, metavar="DIR", help="the folder to create")
+    init.add_argument("--force", action="store_true",
+                      help="write into DIR even when it is not empty (never overwrites files)")
+    init.add_argument("--title", help="the site's title (default: from DIR's name)")
+    init.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.set_defaults(command=None)
     return parser
 
 
 def _split_default_command(argv: list[str]) -> list[str]:
     """`python build.py --drafts` means `python build.py build --drafts`."""
-    known = {"build", "serve", "check", "clean", "deploy", "new"}
-    if not any(arg in known for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
+    if not any(arg in COMMANDS for arg in argv) and not {"-h", "--help", "--version"} & set(argv):
         return ["build", *argv]
     return argv
 
 
 def options_from(args: argparse.Namespace) -> BuildOptions:
-    return BuildOptions(root=args.root, drafts=args.drafts, future=args.future,
-                        base_url=args.base_url, force=args.force, strict=args.strict,
-                        quiet=args.quiet, verbose=args.verbose, jobs=args.jobs)
+    """Options of the subcommands that build; the others leave them at their defaults."""
+    def given(name: str, default: object = False) -> Any:
+        return getattr(args, name, default)
+
+    return BuildOptions(root=args.root, drafts=given("drafts"), future=given("future"),
+                        base_url=given("base_url", None), force=given("force"),
+                        strict=given("strict"), quiet=args.quiet, verbose=args.verbose,
+                        jobs=given("jobs", None))
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic], *, quiet: bool) -> None:
@@ -112,7 +166,7 @@ def version_text() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = _split_default_command(list(sys.argv[1:] if argv is None else argv))
-    parser = _parser()
+    parser = _parser(program_name())
     try:
         args, extra = parser.parse_known_args(argv)
         if extra:  # name the subcommand's own usage, not the top-level one
@@ -133,6 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "init":
+        from reelpress.commands.init import init_site
+        return init_site(args.dir, force=args.force, title=args.title, quiet=args.quiet,
+                         prog=program_name())
     if args.command == "clean":
         paths = ProjectPaths.at(args.root)
         for folder in (paths.site_dir, paths.cache_dir):
@@ -143,7 +201,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "new":
         from reelpress.commands.new import new_article
-        return new_article(args.root, args.title, args.slug)
+        return new_article(args.root, args.title, args.slug, program_name())
     options = options_from(args)
     if args.command == "serve":
         from reelpress.serve import serve
@@ -180,7 +238,7 @@ def _check(options: BuildOptions) -> int:
         print_diagnostics(problems, quiet=False)
         return 1
     if not paths.site_dir.is_dir():
-        print("site/ does not exist: run python build.py first", file=sys.stderr)
+        print(f"site/ does not exist: run {program_name()} build first", file=sys.stderr)
         return 1
     base_url = options.base_url or config.base_url
     check_report = check_site(paths.site_dir, base_url=base_url)

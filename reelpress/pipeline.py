@@ -31,7 +31,13 @@ from reelpress.build.render_worker import (
 )
 from reelpress.build.store import BodyStore
 from reelpress.build.workers import run_chunked
-from reelpress.content.loader import SourcePage, duplicate_outputs, find_sources, is_published
+from reelpress.content.loader import (
+    SourcePage,
+    duplicate_outputs,
+    find_sources,
+    is_published,
+    skipped_counts,
+)
 from reelpress.core.config import SiteConfig, load_config, validate_config
 from reelpress.core.diagnostics import Reporter, error
 from reelpress.core.options import BuildOptions, BuildResult
@@ -190,6 +196,7 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
         pages_written=html_written, pages_unchanged=html_total - html_written,
         pages_rendered=memo.rendered, media_processed=media.processed, media_cached=media.cached,
         seconds=clock.total, site_dir=site_dir, notes=notes, timings=clock.laps,
+        **skipped_counts([p.page.meta for p in prepared if p.page is not None], options, now),
     )
     if inputs is not None:
         remember(options, inputs, result, expiry(now, future_dates))

@@ -171,7 +171,7 @@ def test_broken_links_refuse_the_deploy_unless_forced(site: Path, tmp_path: Path
     assert [b.url for b in refused.check_report.broken] == ["gone/"]
     assert refused.summary() == (
         f"deploy to {dest} failed: 1 broken reference(s) in the site"
-        " (fix them, or deploy anyway with --force)"
+        " (fix them, or deploy anyway with --no-check)"
     )
     assert [d.path for d in refused.diagnostics()] == ["site/index.html", ""]
     assert str(caught.value).splitlines()[1] == (

@@ -165,7 +165,7 @@ def deploy_result(
                 check_report=report,
                 dry_run=dry_run,
                 error=f"{len(report.broken)} broken reference(s) in the site",
-                hint="fix them, or deploy anyway with --force",
+                hint="fix them, or deploy anyway with --no-check",
             )
     if is_remote(dest):
         result = deploy_rsync(site_dir, dest, delete=delete, dry_run=dry_run)

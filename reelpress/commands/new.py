@@ -1,4 +1,4 @@
-"""`python build.py new "Title"`: start an article with the front matter filled in."""
+"""`reelpress new "Title"`: start an article with the front matter filled in."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ Write the story here. To embed a video, put the file in media/ and write
 """
 
 
-def new_article(root: Path, title: str, slug: str | None) -> int:
+def new_article(root: Path, title: str, slug: str | None, prog: str = "python build.py") -> int:
     """Write content/<slug>.md as a draft; never overwrite. Exit code as the CLI's."""
     paths = ProjectPaths.at(root)
     config, problems = load_config(paths)
@@ -51,5 +51,5 @@ def new_article(root: Path, title: str, slug: str | None) -> int:
                                       author=config.default_author or '""'),
                       encoding="utf-8")
     print(f"created {paths.relative(target)} (a draft: preview it with "
-          "python build.py serve --drafts, publish it by removing 'draft: true')")
+          f"{prog} serve --drafts, publish it by removing 'draft: true')")
     return 0

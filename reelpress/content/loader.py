@@ -144,3 +144,13 @@ def is_published(meta: PageMeta, *, drafts: bool, future: bool, now: object) -> 
     if meta.draft and not drafts:
         return False
     return future or not meta.dated or meta.date <= now  # type: ignore[operator]
+
+
+def skipped_counts(metas: list[PageMeta], options: object, now: object) -> dict[str, int]:
+    """How many pages this build leaves out, for the summary: drafts, then future ones."""
+    drafts = bool(getattr(options, "drafts", False))
+    future = bool(getattr(options, "future", False))
+    skipped_drafts = sum(1 for meta in metas if meta.draft and not drafts)
+    skipped_future = sum(1 for meta in metas if not (meta.draft and not drafts)
+                         and not is_published(meta, drafts=True, future=future, now=now))
+    return {"drafts_skipped": skipped_drafts, "future_skipped": skipped_future}

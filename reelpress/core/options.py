@@ -41,6 +41,8 @@ class BuildResult:
     site_dir: Path | None = None
     notes: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    drafts_skipped: int = 0  # draft: true, built only with --drafts
+    future_skipped: int = 0  # dated later than now, built only with --future
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -54,7 +56,12 @@ class BuildResult:
         if not self.ok:
             return (f"build failed: {len(self.errors)} error(s), {len(self.warnings)} warning(s); "
                     f"site/ left as it was ({self.seconds:.2f} s)")
+        skipped = "".join(
+            f", {count} {what}{'s' if count > 1 else ''} skipped ({flag} to include)"
+            for count, what, flag in ((self.drafts_skipped, "draft", "--drafts"),
+                                      (self.future_skipped, "future article", "--future"))
+            if count)
         return (f"built {self.pages_written + self.pages_unchanged} pages "
                 f"({self.pages_written} written, {self.pages_unchanged} unchanged), "
                 f"media {self.media_processed} processed / {self.media_cached} cached, "
-                f"{len(self.warnings)} warning(s) in {self.seconds:.2f} s")
+                f"{len(self.warnings)} warning(s){skipped} in {self.seconds:.2f} s")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 
 from markupsafe import escape
 
+from reelpress.media.photo.html import caption_html
 from reelpress.media.video.plan import Asset, AudioAsset, CaptionTrack, VideoAsset
 
 _TRUE = {"", "true", "yes", "1", "on"}
@@ -59,8 +60,8 @@ def _tracks(tracks: tuple[CaptionTrack, ...], url_for: Callable[[str], str]) -> 
     ]
 
 
-def _caption(caption: str) -> str:
-    return f"<figcaption>{escape(caption)}</figcaption>" if caption.strip() else ""
+def _caption(caption: str, credit: str | None = None, kind: str = "video") -> str:
+    return caption_html(caption, credit, credit_label="Video" if kind == "video" else "Audio")
 
 
 def _figure(kind: str, element_attrs: list[str], asset: Asset, caption: str,
@@ -77,7 +78,7 @@ def _figure(kind: str, element_attrs: list[str], asset: Asset, caption: str,
     ]
     lines += _tracks(asset.tracks, url_for)
     lines.append(fallback.format(href=escape(url_for(asset.download))))
-    lines += [f"</{kind}>", _caption(caption), "</figure>"]
+    lines += [f"</{kind}>", _caption(caption, attrs.get("credit"), kind), "</figure>"]
     return "\n".join(line for line in lines if line)
 
 

@@ -18,6 +18,7 @@ from reelpress.core.project import ProjectPaths
 from reelpress.core.urls import UrlScheme
 from reelpress.markup.engine import MediaRef, RenderedBody, media_kind
 from reelpress.media.photo import plan as images
+from reelpress.media.photo.html import figure_html, photo_object
 from reelpress.media.video_stage import VideoStage
 from reelpress.output.writer import SiteWriter
 from reelpress.render.article import MediaEmbed, Thumbnail
@@ -151,7 +152,10 @@ def _hero(page: SourcePage, photo: images.ImageAsset | None, stages: MediaStages
         return None
     picture = images.picture_html(photo, meta.image_alt, link, hero=True,
                                   sizes=stages.hero_sizes)
-    return MediaEmbed(html=_figure(picture, None), image_url=photo_url,
+    credit = meta.image_credit or (photo.credit.line if photo.credit else None)
+    return MediaEmbed(html=figure_html(picture, meta.image_caption, credit),
+                      image_url=photo_url,
+                      image_object=photo_object(photo_url, photo, meta.image_caption, credit),
                       thumbnail=Thumbnail(meta.image_alt or "", photo=photo))
 
 
@@ -164,19 +168,19 @@ def _linker(urls: UrlScheme, page_path: str):  # noqa: ANN202
     return lambda site_path: urls.link(site_path, page_path)
 
 
-def _figure(inner: str, caption: str | None) -> str:
-    caption_html = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
-    return f'<figure class="photo">{inner}{caption_html}</figure>'
-
-
 def _photo_embed(asset: images.ImageAsset | None, ref: MediaRef, page_link, urls: UrlScheme,
                  sizes: str) -> MediaEmbed:  # noqa: ANN001
     if asset is None:  # its error is already reported; the build will fail
         return MediaEmbed(_missing(ref))
-    picture = images.picture_html(asset, ref.alt, page_link, title=ref.attr("title"),
-                                  sizes=sizes)
-    html = _figure(picture, ref.alt) if ref.standalone else picture
-    return MediaEmbed(html, image_url=urls.absolute(asset.largest_fallback.path),
+    # standalone: the Markdown title is the caption, `{credit=...}` the credit (the alt
+    # text stays alt text only); inline in a sentence there is no room for a caption
+    caption = ref.attr("title") if ref.standalone else None
+    credit = ref.attr("credit") or (asset.credit.line if asset.credit else None)
+    picture = images.picture_html(asset, ref.alt, page_link, sizes=sizes,
+                                  title=None if ref.standalone else ref.attr("title"))
+    html = figure_html(picture, caption, credit) if ref.standalone else picture
+    url = urls.absolute(asset.largest_fallback.path)
+    return MediaEmbed(html, image_url=url, image_object=photo_object(url, asset, caption, credit),
                       thumbnail=Thumbnail(ref.alt, photo=asset))
 
 

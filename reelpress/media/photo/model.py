@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from reelpress.core.diagnostics import Diagnostic
+from reelpress.media.photo.credits import PhotoCredit
 
 # Bump when the processing below changes what a given recipe produces (new resampler,
 # different colour handling...): every cached output is then made again.
@@ -108,6 +109,7 @@ class ImageAsset:
     has_alpha: bool
     renditions: tuple[Rendition, ...]
     social_card: str | None = None  # site-relative 1200x630 JPEG, when asked for
+    credit: PhotoCredit | None = None  # the photo's own IPTC/XMP credit, if any
 
     @property
     def fallback_format(self) -> str:

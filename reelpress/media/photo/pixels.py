@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageCms, ImageOps
 
 from reelpress.core.diagnostics import Diagnostic, error, warning
+from reelpress.media.photo.credits import PhotoCredit, read_photo_credit
 from reelpress.media.photo.model import SOURCE_FORMATS, ImageJob, OutputSpec
 
 PIL_FORMATS = {"avif": "AVIF", "webp": "WEBP", "jpeg": "JPEG", "png": "PNG"}
@@ -45,6 +46,7 @@ class SourceHeader:
     display_size: tuple[int, int]  # EXIF orientation applied
     has_alpha: bool
     animated: bool = False  # only the first frame is used
+    credit: PhotoCredit | None = None  # from IPTC/XMP, before the metadata is stripped
 
 
 def open_source(data: bytes, label: str) -> Image.Image:
@@ -89,7 +91,8 @@ def read_header(image: Image.Image) -> SourceHeader:
     if orientation_of(image) in _SWAPPING_ORIENTATIONS:
         width, height = height, width
     animated = bool(getattr(image, "is_animated", False))
-    return SourceHeader(image.format or "", (width, height), has_alpha(image), animated)
+    return SourceHeader(image.format or "", (width, height), has_alpha(image), animated,
+                        read_photo_credit(image))
 
 
 def orientation_of(image: Image.Image) -> int:

@@ -265,7 +265,7 @@ def _plan_source(
                    settings.card_quality, "card")
     largest = max(renditions, key=lambda r: r.width)
     asset = ImageAsset(source.label, largest.width, largest.height, source.header.has_alpha,
-                       tuple(renditions), card)
+                       tuple(renditions), card, source.header.credit)
     return asset, specs
 
 
