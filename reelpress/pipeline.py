@@ -46,6 +46,7 @@ from reelpress.core.urls import UrlScheme
 from reelpress.markup.engine import RenderedBody
 from reelpress.media.stage import MediaResults, MediaStages, embed_media
 from reelpress.output.assets import write_site_files
+from reelpress.output.search import index_for_search
 from reelpress.output.writer import OutputStats, SiteWriter
 from reelpress.render.article import (
     Article,
@@ -53,10 +54,12 @@ from reelpress.render.article import (
     resolve_author,
     resolve_source_links,
 )
+from reelpress.render.i18n import site_catalogs
 from reelpress.render.menus import menu_problems
 from reelpress.render.related import with_related
 from reelpress.render.site_pages import write_listings_and_feeds
 from reelpress.render.theme import Theme, make_environment, resolve_theme
+from reelpress.render.translations import link_translations
 from reelpress.render.views import SiteView
 
 
@@ -157,6 +160,8 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
                                  url_paths, reporter)
                        for page in published), key=lambda a: (a.date, a.source.rel), reverse=True)
     articles = with_related(articles, config.related_stories)
+    articles = link_translations(articles, config, reporter)
+    catalogs = site_catalogs(theme.i18n_dirs, config, paths, reporter)
     if reporter.has_errors():
         return _failed(reporter, clock, notes)
 
@@ -164,9 +169,9 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
     try:
         assets = write_site_files(writer, theme, options.fingerprint_assets)
         site = SiteView(config, urls, assets, now,
-                        {role: theme.sizes_for(role) for role in ("card", "lead")})
+                        {role: theme.sizes_for(role) for role in ("card", "lead")}, catalogs)
         env = make_environment(theme)
-        site_key = render_key(stamp, assets, now.year)  # the stamp covers the config
+        site_key = render_key(stamp, assets, now.year, catalogs.digest)  # stamp: the config
         memo = OutputMemo(writer, cache.renders, theme, env, site_key)
         # listings and feeds are written here while the workers render the articles
         _render_articles(articles, site, theme, paths, memo, store, options, reporter,
@@ -185,6 +190,7 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
         return _failed(reporter, clock, notes)
     stats = _commit(writer, memo, cache, site_dir, paths, changed_pages=fresh,
                     save_pages=session is None or session.should_save())
+    stats = index_for_search(site_dir, config.search, paths.cache_dir, stats, reporter)
     media.prune()
     future_dates = [p.page.meta.date for p in prepared if p.page is not None
                     and p.page.meta.date > now and not options.future]
@@ -273,7 +279,7 @@ def article_inputs(article: Article) -> tuple[object, ...]:
     metadata, body and FAQ; media and the social card come from the media stages."""
     return (article.source.source_hash, article.source.rel, article.url_path, article.hero,
             article.embeds, article.social_image, article.author, article.links,
-            article.related)
+            article.related, article.translations)
 
 
 def _render_articles(articles: list[Article], site: SiteView, theme: Theme, paths: ProjectPaths,

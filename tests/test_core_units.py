@@ -142,7 +142,8 @@ def test_parse_moment() -> None:
     ("Été chaud", "ete-chaud"),
     ("  --Already-slugged--  ", "already-slugged"),
     ("C++ & Rust", "c-rust"),
-    ("日本語", ""),
+    ("日本語", "ribenyu"),
+    ("Москва", "moskva"),
     ("2025", "2025"),
 ])
 def test_slugify(text: str, slug: str) -> None:

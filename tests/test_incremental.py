@@ -79,8 +79,8 @@ def edit(rng: random.Random, root: Path, counter: list[int]) -> str:
         override = root / "templates" / "article.html"
         override.parent.mkdir(exist_ok=True)
         default = Path(__file__).parents[1] / "reelpress/themes/default/templates/article.html"
-        override.write_text(default.read_text().replace("min read",
-                                                        f"min read {rng.randint(0, 9)}"))
+        override.write_text(default.read_text().replace("article__byline",
+                                                        f"article__byline v{rng.randint(0, 9)}"))
     elif action == "partial":
         partial = root / PARTIAL
         partial.parent.mkdir(parents=True, exist_ok=True)
@@ -149,7 +149,8 @@ def test_template_edit_rerenders_only_pages_using_it(tmp_path: Path) -> None:
     override = tmp_path / "templates" / "tags.html"
     override.parent.mkdir()
     default = Path(__file__).parents[1] / "reelpress/themes/default/templates/tags.html"
-    override.write_text(default.read_text().replace("Topics</h1>", "All topics</h1>"))
+    override.write_text(default.read_text().replace('class="listing__title"',
+                                                       'class="listing__title all-topics"'))
     result = build(tmp_path)
     assert result.pages_rendered == 1
     assert [w for w in result.written if w.endswith(".html")] == ["tags/index.html"]

@@ -61,7 +61,7 @@ def input_signature(paths: ProjectPaths, options: BuildOptions) -> str:
     # PACKAGE_DIR: reelpress's own code and built-in theme (an upgrade or an edit of an
     # editable install must not be answered from an old record)
     for folder in (paths.content_dir, paths.media_dir, paths.templates_override_dir,
-                   paths.static_override_dir, paths.themes_dir, PACKAGE_DIR):
+                   paths.static_override_dir, paths.themes_dir, paths.i18n_dir, PACKAGE_DIR):
         _walk(folder, digest)
     return digest.hexdigest()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -12,6 +13,7 @@ from reelpress.content.frontmatter import FrontMatterError, parse_yaml, split_fr
 from reelpress.content.schema import PageMeta, slugify, validate_meta
 from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Diagnostic, error
+from reelpress.core.languages import is_language
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,17 @@ def find_sources(content_dir: Path) -> list[SourceFile]:
 PAGES_FOLDER = "pages"  # content/pages/about.md is the page /about/
 
 
-def url_path_for(rel_to_content: PurePosixPath, slug: str | None) -> str:
+def folder_language(rel_to_content: PurePosixPath) -> str | None:
+    """content/fr/paris.md -> 'fr': a top-level folder named after a language sets the
+    language of the articles in it (their `lang:` still wins)."""
+    parts = rel_to_content.parts
+    return parts[0] if len(parts) > 1 and is_language(parts[0]) else None
+
+
+def url_path_for(rel_to_content: PurePosixPath, slug: str | None, style: str = "ascii") -> str:
     """Pretty URL: content/2025/paris.md -> '2025/paris/'; a slug replaces the file name."""
-    parent = [slugify(part) or part for part in rel_to_content.parent.parts]
-    leaf = slug if slug is not None else slugify(rel_to_content.stem)
+    parent = [slugify(part, style) or part for part in rel_to_content.parent.parts]
+    leaf = slug if slug is not None else slugify(rel_to_content.stem, style)
     if "/" in leaf:  # an explicit slug with slashes is the whole path
         return leaf.strip("/") + "/"
     return "/".join([*parent, leaf]) + "/"
@@ -101,6 +110,8 @@ def load_page(path: Path, *, rel: str, rel_to_content: PurePosixPath,
     )
     if meta is None:
         return None, problems
+    if meta.lang is None and (language := folder_language(rel_to_content)):
+        meta = dataclasses.replace(meta, lang=language)
     page = SourcePage(
         rel=rel,
         source_dir=path.parent,
@@ -108,7 +119,8 @@ def load_page(path: Path, *, rel: str, rel_to_content: PurePosixPath,
         body=split.body,
         body_line=split.body_line,
         url_path=url_path_for(PurePosixPath(*rel_to_content.parts[1:])
-                              if in_pages and meta.is_page else rel_to_content, meta.slug),
+                              if in_pages and meta.is_page else rel_to_content, meta.slug,
+                              config.slug_style),
         source_hash=hashlib.sha1(raw).hexdigest(),
     )
     return page, problems
@@ -116,7 +128,7 @@ def load_page(path: Path, *, rel: str, rel_to_content: PurePosixPath,
 
 # Pages the site makes itself (archive, topics, home page 2...): an article writing one
 # of them would be silently overwritten.
-_RESERVED = re.compile(r"^(?:archive|tags(?:/.*)?|authors/[^/]+|page/\d+)/$")
+_RESERVED = re.compile(r"^(?:archive|search(?:/.*)?|tags(?:/.*)?|authors/[^/]+|page/\d+)/$")
 
 
 def duplicate_outputs(pages: list[SourcePage]) -> list[Diagnostic]:

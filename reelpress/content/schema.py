@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from reelpress.content.frontmatter import locate
 from reelpress.core.config import SiteConfig, did_you_mean
 from reelpress.core.diagnostics import Diagnostic, error, warning
+from reelpress.core.languages import is_language, slugify
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class PageMeta:
     image_caption: str | None = None
     image_credit: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # for templates, untouched
+    translation_key: str | None = None  # articles sharing one are translations of each other
 
     @property
     def is_page(self) -> bool:
@@ -62,17 +63,14 @@ PAGE_KINDS = ("article", "page")
 KNOWN_KEYS = (
     "title", "date", "updated", "author", "summary", "description", "tags", "image",
     "image_alt", "video", "video_caption", "faq", "draft", "slug", "lang", "canonical",
-    "template", "type", "image_caption", "image_credit", "extra",
+    "template", "type", "image_caption", "image_credit", "extra", "translation_key",
 )
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:(?:\s|$)")
 _SLUG_SAFE = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
+_UNICODE_SLUG_SAFE = re.compile(r"^[^\W_][\w.-]*(/[^\W_][\w.-]*)*$")
 _TEMPLATE_SAFE = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\.html$")
 
 
-def slugify(text: str) -> str:
-    """'Fousseynou Cissé, hero!' -> 'fousseynou-cisse-hero' (ASCII, lowercase, dashes)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 class _Checker:
@@ -193,14 +191,21 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
     slug = check.text(data, "slug")
     if slug is not None:
         slug = slug.strip().strip("/")
-        if not _SLUG_SAFE.match(slug):
-            example = slugify(slug) or "my-story"
+        safe = _UNICODE_SLUG_SAFE if config.slug_style == "unicode" else _SLUG_SAFE
+        if not safe.match(slug) or slug != slug.lower():
+            example = slugify(slug, config.slug_style) or "my-story"
             check.fail(("slug",), f"slug: {slug!r} is not a URL-safe slug",
                        f"use lowercase letters, digits and dashes, e.g. '{example}'")
             slug = None
-    elif not slugify(file_stem):
+    elif not slugify(file_stem, config.slug_style):
         check.fail((), f"cannot derive a URL from the file name {file_stem!r}", "add a 'slug:'")
     lang = check.text(data, "lang")
+    lang = lang.strip() if lang else None
+    if lang is not None and not is_language(lang):
+        check.fail(("lang",), f"lang: unknown language {lang!r}",
+                   "use a language tag such as 'fr', 'en-GB' or 'ar'")
+        lang = None
+    translation_key = check.text(data, "translation_key")
     canonical = check.text(data, "canonical")
     if canonical is not None and not re.match(r"^https?://", canonical):
         check.fail(("canonical",), f"canonical: expected an absolute URL, got {canonical!r}")
@@ -233,6 +238,7 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
         faq=faq, draft=draft, slug=slug, lang=lang, canonical=canonical, template=template,
         kind=kind, dated=dated, image_caption=image_caption, image_credit=image_credit,
         extra={str(key): value for key, value in extra.items()},
+        translation_key=translation_key.strip() if translation_key else None,
     )
     return meta, check.problems
 
@@ -262,7 +268,7 @@ def _tags(data: dict[str, Any], check: _Checker) -> tuple[str, ...]:
             tag = str(tag)
         if not isinstance(tag, str) or not tag.strip():
             check.fail(("tags", index), f"tags[{index}]: expected a tag name, got {_show(tag)}")
-        elif not slugify(tag):
+        elif not slugify(tag, "unicode"):
             check.fail(("tags", index), f"tags[{index}]: {tag!r} has no letters or digits")
         elif tag.strip() not in tags:
             tags.append(tag.strip())

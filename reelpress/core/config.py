@@ -13,9 +13,12 @@ from typing import Any, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
 from reelpress.core.diagnostics import Diagnostic, error, warning
+from reelpress.core.languages import SLUG_STYLES, is_language
 from reelpress.core.project import ProjectPaths
+from reelpress.core.strings_table import strings_table
 from reelpress.media.photo.model import ImageSettings
 from reelpress.media.video.recipes import VideoSettings
+from reelpress.output.search import SearchSettings
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,10 @@ class SiteConfig:
     allow_html: bool = False  # [build] allow_html: raw HTML in Markdown is kept
     menus: Mapping[str, tuple[MenuItem, ...]] = field(default_factory=dict)  # 'main', 'footer'
     extra: Mapping[str, Any] = field(default_factory=dict)  # [extra]: for templates, untouched
+    slug_style: str = "ascii"  # "ascii" transliterates URLs, "unicode" keeps letters as written
+    # [strings]: language -> msgid -> translation (a tuple: one per plural form)
+    strings: Mapping[str, Mapping[str, str | tuple[str, ...]]] = field(default_factory=dict)
+    search: SearchSettings = field(default_factory=SearchSettings)
     sections: Mapping[str, Any] = field(default_factory=dict)
     video: VideoSettings = field(default_factory=VideoSettings)
     images: ImageSettings = field(default_factory=ImageSettings)
@@ -105,11 +112,12 @@ _TOP_LEVEL: dict[str, type | tuple[type, ...]] = {
     "ffmpeg": str,
     "menu": dict,
     "extra": dict,
+    "slug_style": str,
 }
 MENU_NAMES = ("main", "footer")
 _AUTHOR_KEYS = ["name", "url", "bio", "photo", "social"]
 # Tables owned by later stages; each is checked against that stage's settings dataclass.
-SECTION_NAMES = ("video", "images", "build")
+SECTION_NAMES = ("video", "images", "build", "search", "strings")
 _BUILD_KEYS: dict[str, type] = {"allow_html": bool}
 _TYPE_WORDS = {str: "a string", bool: "true or false", int: "a whole number", dict: "a table"}
 
@@ -197,6 +205,17 @@ def validate_config(
             problems.append(error(where, key_line(text, "timezone"),
                                   f"timezone: unknown time zone {timezone!r}",
                                   "use an IANA name such as Europe/Paris or UTC"))
+    language = raw.get("language", "en")
+    if isinstance(language, str) and not is_language(language):
+        problems.append(error(where, key_line(text, "language"),
+                              f"language: unknown language {language!r}",
+                              "use a language tag such as 'en', 'fr', 'pt-BR' or 'ar'"))
+    slug_style = raw.get("slug_style", "ascii")
+    if isinstance(slug_style, str) and slug_style not in SLUG_STYLES:
+        problems.append(error(where, key_line(text, "slug_style"),
+                              f"slug_style: expected \"ascii\" or \"unicode\", got {slug_style!r}"))
+    strings = strings_table(raw.get("strings"), language if isinstance(language, str) else "en",
+                            lambda key, table: key_line(text, key, table), where, problems)
     for key in ("per_page", "feed_entries"):
         value = raw.get(key)
         if isinstance(value, int) and not isinstance(value, bool) and value < 1:
@@ -226,15 +245,19 @@ def validate_config(
         allow_html=raw.get("build", {}).get("allow_html", False) is True,
         menus=menus,
         extra=dict(raw["extra"]) if isinstance(raw.get("extra"), dict) else {},
+        slug_style=slug_style,
+        strings=strings,
         sections={k: dict(v) for k, v in raw.items()
                   if k in SECTION_NAMES and isinstance(v, dict)},
     )
     video, video_problems = _media_settings(config, "video", VideoSettings, text, where)
     images, image_problems = _media_settings(config, "images", ImageSettings, text, where)
-    problems.extend(video_problems + image_problems)
-    if video is None or images is None:
+    search, search_problems = _media_settings(config, "search", SearchSettings, text, where)
+    problems.extend(video_problems + image_problems + search_problems)
+    if video is None or images is None or search is None:
         return None, tuple(problems)
-    return dataclasses.replace(config, video=video, images=images), tuple(problems)
+    return dataclasses.replace(config, video=video, images=images, search=search), \
+        tuple(problems)
 
 
 def _media_settings(config: SiteConfig, name: str, settings_type: type, text: str,

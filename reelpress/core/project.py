@@ -46,6 +46,11 @@ class ProjectPaths:
         return self.root / "static"
 
     @property
+    def i18n_dir(self) -> Path:
+        """The site's own translations (`<lang>.po`), over the theme's."""
+        return self.root / "i18n"
+
+    @property
     def site_dir(self) -> Path:
         return self.root / "site"
 

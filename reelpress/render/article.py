@@ -69,6 +69,16 @@ class RelatedStory:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """One language version of a story (the article itself included), for hreflang links,
+    the language switch and the sitemap."""
+
+    lang: str
+    url_path: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Article:
     source: SourcePage
     body_html: str
@@ -82,6 +92,7 @@ class Article:
     # links to other Markdown files, as rendered -> the URL of that article
     links: tuple[tuple[str, str], ...] = ()
     related: tuple[RelatedStory, ...] = ()
+    translations: tuple[Translation, ...] = ()  # empty: no other language has this story
 
     @property
     def is_page(self) -> bool:

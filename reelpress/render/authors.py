@@ -42,7 +42,9 @@ def render_author(env: jinja2.Environment, author: Author, articles: Sequence[Ar
     profile = {"@context": "https://schema.org", "@type": "ProfilePage", "@id": url,
                "url": url, "name": author.name, "mainEntity": person}
     head = _head(site, title=f"{author.name} | {site.config.title}",
-                 description=author.bio or f"Articles by {author.name}", page_path=page_path,
+                 description=author.bio or site.locale().gettext("Articles by %(author)s",
+                                                                 author=author.name),
+                 page_path=page_path,
                  og_type="profile", blocks=[profile])
     view = {
         "key": author.key,
@@ -53,5 +55,6 @@ def render_author(env: jinja2.Environment, author: Author, articles: Sequence[Ar
         "social": [{"name": name, "url": profile_url} for name, profile_url in author.social],
         "link": link(page_path),
     }
-    cards = [card(article, link) for article in articles]
+    cards = [card(article, link, locale=context["i18n"], slug_style=site.config.slug_style)
+             for article in articles]
     return env.get_template(TEMPLATE).render(**context, head=head, author=view, cards=cards)

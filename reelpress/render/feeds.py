@@ -159,12 +159,12 @@ def rss_feed(info: FeedInfo, entries: Iterable[FeedEntry]) -> str:
         "    " + element("atom:link", href=info.feed_url, rel="self", type="application/rss+xml"),
     ]
     for entry in newest_first(entries):
-        lines.extend(_rss_item(entry))
+        lines.extend(_rss_item(entry, info.language))
     lines += ["  </channel>", "</rss>"]
     return "\n".join(lines) + "\n"
 
 
-def _rss_item(entry: FeedEntry) -> list[str]:
+def _rss_item(entry: FeedEntry, feed_language: str = "") -> list[str]:
     permalink = entry.id == entry.url
     lines = [
         "    <item>",
@@ -179,6 +179,8 @@ def _rss_item(entry: FeedEntry) -> list[str]:
         "      " + element("pubDate", _rfc822(entry.published)),
     ]
     lines += ["      " + element("dc:creator", name) for name in entry.authors]
+    if entry.language and entry.language != feed_language:
+        lines.append("      " + element("dc:language", entry.language))
     lines += ["      " + element("category", tag) for tag in entry.tags]
     lines.append("      " + element("description", entry.summary))
     lines.append("      <content:encoded>" + cdata(entry.content_html) + "</content:encoded>")

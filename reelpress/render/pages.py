@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from reelpress.core.urls import relativize_root_links
 from reelpress.render.article import Article
-from reelpress.render.views import SiteView, _head, display_date
+from reelpress.render.views import SiteView, _head
 from reelpress.structured import jsonld
 
 
@@ -43,7 +43,8 @@ def page_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
                         site_url=site.urls.absolute(""),
                         modified=meta.updated or (meta.date if meta.dated else None),
                         images=article.images_jsonld, publisher=site.publisher_jsonld()),
-        jsonld.breadcrumb_list([("Home", site.urls.absolute("")), (meta.title, url)]),
+        jsonld.breadcrumb_list([(site.locale(meta.lang).gettext("Home"), site.urls.absolute("")),
+                                (meta.title, url)]),
     ]
     if article.faq and site.config.faq_jsonld:
         blocks.append(jsonld.faq_page(url=url, items=[(f.question, f.answer_html)
@@ -54,19 +55,20 @@ def page_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
 def render_page(env: jinja2.Environment, article: Article, site: SiteView) -> str:
     meta = article.meta
     from_page = article.url_path
-    context = site.context(from_page)
+    locale = site.locale(meta.lang)
+    context = site.context(from_page, locale)
     image = article.social_image or (article.image_urls[0] if article.image_urls else None)
     head = _head(site, title=f"{meta.title} | {site.config.title}",
                  description=article.description, page_path=from_page,
                  canonical=meta.canonical, image=image, blocks=page_jsonld(article, site),
-                 lang=meta.lang, share_title=meta.title)
+                 lang=locale.code, share_title=meta.title, direction=locale.direction)
     updated = meta.updated or (meta.date if meta.dated else None)
     page = {
         "title": meta.title,
         "summary": meta.summary or meta.description,
         "lang": meta.lang if meta.lang and meta.lang != site.config.language else None,
         "updated_iso": jsonld.iso(updated) if updated else None,
-        "updated_display": display_date(updated) if updated else None,
+        "updated_display": locale.date(updated) if updated else None,
         "hero": Markup(article.hero.html) if article.hero else None,
         "body": Markup(relativize_root_links(article.body_html, site.urls, from_page)),
         "faq": [{"question": f.question, "anchor": f.anchor,

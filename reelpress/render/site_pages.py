@@ -13,14 +13,15 @@ import jinja2
 from reelpress.build.cache import render_key
 from reelpress.build.memo import OutputMemo
 from reelpress.build.store import BodyStore
-from reelpress.content.schema import slugify
 from reelpress.core.diagnostics import Reporter
+from reelpress.core.languages import slugify
 from reelpress.core.project import ProjectPaths
 from reelpress.render.article import Article, with_body
 from reelpress.render.authors import write_author_pages
 from reelpress.render.feeds import FeedEntry, FeedInfo, atom_feed, json_feed, rss_feed
 from reelpress.render.pages import pages_of, stories_of
 from reelpress.render.people import author_paths
+from reelpress.render.search_pages import write_search_pages
 from reelpress.render.sitemap import SitemapEntry, SitemapVideo, robots_txt, sitemap_xml
 from reelpress.render.theme import template_diagnostic
 from reelpress.render.views import SiteView, card, render_listing, render_simple, tag_path
@@ -64,6 +65,8 @@ def write_listings_and_feeds(env: jinja2.Environment, everything: Sequence[Artic
     Standalone pages (`everything` has them too) are only in the sitemap."""
     config = site.config
     articles, pages = stories_of(everything), pages_of(everything)
+    style = config.slug_style
+    strings = site.locale()
 
     def keys_of(items: Sequence[Article]) -> tuple[str, ...]:
         return tuple(article_keys[a.source.output_path] for a in items)
@@ -77,14 +80,14 @@ def write_listings_and_feeds(env: jinja2.Environment, everything: Sequence[Artic
                 meta = article.meta
                 card_keys[article.url_path] = render_key(
                     meta.title, article.url_path, meta.date, article.description, meta.tags,
-                    article.author, article.has_video, article.thumbnail)
+                    article.author, article.has_video, article.thumbnail, meta.lang)
         return tuple(card_keys[a.url_path] for a in items)
 
     by_tag: dict[str, list[Article]] = defaultdict(list)
     tag_names: dict[str, str] = {}
     for article in articles:
         for tag in article.meta.tags:
-            key = slugify(tag)
+            key = slugify(tag, style)
             tag_names.setdefault(key, tag)
             by_tag[key].append(article)
 
@@ -100,25 +103,30 @@ def write_listings_and_feeds(env: jinja2.Environment, everything: Sequence[Artic
     entries: dict[str, FeedEntry] = {}
     for key, tagged in sorted(by_tag.items()):
         name = tag_names[key]
-        _paginated(env, site, guarded, cards_of, tagged, base=tag_path(name), title=name,
-                   description=f"Articles about {name}", template="tag.html")
-        _write_feeds(site, memo, store, entries, tagged, keys_of, f"{tag_path(name)}",
+        _paginated(env, site, guarded, cards_of, tagged, base=tag_path(name, style), title=name,
+                   description=strings.gettext("Articles about %(topic)s", topic=name),
+                   template="tag.html")
+        _write_feeds(site, memo, store, entries, tagged, keys_of, f"{tag_path(name, style)}",
                      title=f"{config.title}: {name}")
-    tags = [{"name": tag_names[key], "link": site.urls.link(tag_path(tag_names[key]), "tags/"),
-             "count": len(items)} for key, items in sorted(by_tag.items())]
+    tags = [{"name": tag_names[key],
+             "link": site.urls.link(tag_path(tag_names[key], style), "tags/"),
+             "count": len(items), "count_display": strings.number(len(items))}
+            for key, items in sorted(by_tag.items())]
     guarded("tags.html", "tags/index.html", tags,
-            lambda: render_simple(env, site, template="tags.html", title="Topics",
-                                  page_path="tags/", tags=tags))
+            lambda: render_simple(env, site, template="tags.html",
+                                  title=strings.gettext("Topics"), page_path="tags/", tags=tags))
     guarded("archive.html", "archive/index.html", cards_of(articles),
-            lambda: render_simple(env, site, template="archive.html", title="Archive",
-                                  page_path="archive/", years=_years(articles, site)))
+            lambda: render_simple(env, site, template="archive.html",
+                                  title=strings.gettext("Archive"), page_path="archive/",
+                                  years=_years(articles, site)))
     guarded("404.html", "404.html", (),
-            lambda: render_simple(env, site, template="404.html", title="Page not found",
-                                  page_path="404.html"))
+            lambda: render_simple(env, site, template="404.html",
+                                  title=strings.gettext("Page not found"), page_path="404.html"))
+    write_search_pages(env, site, articles, guarded)
     _write_feeds(site, memo, store, entries, articles, keys_of, "", title=config.title)
     write_author_pages(env, articles, site, guarded, cards_of)
     sitemap_inputs = tuple((a.url_path, a.modified, a.meta.title, a.description,
-                            a.video_objects) for a in everything)
+                            a.video_objects, a.translations) for a in everything)
     memo.emit("sitemap.xml", memo.key(None, "sitemap", sitemap_inputs, sorted(by_tag)),
               lambda: _sitemap(site, articles, sorted(by_tag), tag_names, pages))
     memo.emit("robots.txt", memo.key(None, "robots"),
@@ -139,7 +147,9 @@ def _paginated(env, site, guarded, cards_of, articles, *, base, title, descripti
         guarded(template, page_path + "index.html", (cards_of(chunk), number, len(pages)),
                 lambda chunk=chunk, page_path=page_path, pagination=pagination, number=number:
                 render_listing(env, site, template=template,
-                               title=title if number == 1 else f"{title} (page {number})",
+                               title=title if number == 1 else site.locale().gettext(
+                                   "%(title)s (page %(number)s)", title=title,
+                                   number=site.locale().number(number)),
                                articles=chunk, page_path=page_path, description=description,
                                pagination=pagination, home=home and number == 1))
 
@@ -147,7 +157,9 @@ def _paginated(env, site, guarded, cards_of, articles, *, base, title, descripti
 def _years(articles: Sequence[Article], site: SiteView) -> list[dict[str, object]]:
     years: dict[int, list[dict[str, object]]] = defaultdict(list)
     for article in articles:
-        years[article.date.year].append(card(article, lambda p: site.urls.link(p, "archive/")))
+        years[article.date.year].append(card(article, lambda p: site.urls.link(p, "archive/"),
+                                             locale=site.locale(),
+                                             slug_style=site.config.slug_style))
     return [{"year": year, "cards": cards} for year, cards in sorted(years.items(), reverse=True)]
 
 
@@ -158,7 +170,9 @@ def feed_entry(article: Article, site: SiteView) -> FeedEntry:
     if article.hero:
         body = article.hero.html + "\n" + body
     if article.faq:
-        body += "\n<h2>Frequently asked questions</h2>\n" + "\n".join(
+        heading = jinja2.utils.markupsafe.escape(
+            site.locale(meta.lang).gettext("Frequently asked questions"))
+        body += f"\n<h2>{heading}</h2>\n" + "\n".join(
             f"<h3>{jinja2.utils.markupsafe.escape(f.question)}</h3>\n{f.answer_html}"
             for f in article.faq)
     images = article.image_urls
@@ -206,9 +220,12 @@ def _sitemap(site: SiteView, articles: Sequence[Article], tag_keys: list[str],
                          content_loc=v.get("contentUrl"), duration=embed.video_seconds,
                          publication_date=article.date)
             for embed in article.all_embeds if (v := embed.video_object))
-        entries.append(SitemapEntry(site.urls.absolute(article.url_path), article.modified, videos))
+        alternates = tuple((t.lang, site.urls.absolute(t.url_path)) for t in article.translations)
+        entries.append(SitemapEntry(site.urls.absolute(article.url_path), article.modified, videos,
+                                    alternates))
     for key in tag_keys:
-        entries.append(SitemapEntry(site.urls.absolute(tag_path(tag_names[key]))))
+        entries.append(SitemapEntry(site.urls.absolute(tag_path(tag_names[key],
+                                                                site.config.slug_style))))
     entries.extend(SitemapEntry(site.urls.absolute(page.url_path), page.meta.updated or
                                 (page.meta.date if page.meta.dated else None))
                    for page in pages)

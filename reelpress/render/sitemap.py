@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import quote
 
 from reelpress.render.feeds_xml import element, require_aware, w3c_datetime
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 VIDEO_NS = "http://www.google.com/schemas/sitemap-video/1.1"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 MAX_URLS_PER_SITEMAP = 50_000
 MAX_VIDEO_DESCRIPTION = 2048
 MAX_VIDEO_TITLE = 100
@@ -42,15 +44,22 @@ class SitemapVideo:
 
 @dataclass(frozen=True)
 class SitemapEntry:
-    """One page: absolute `loc`, last modification, the videos it carries."""
+    """One page: absolute `loc`, last modification, the videos it carries, and its
+    language versions as (hreflang, absolute URL), itself included."""
 
     loc: str
     lastmod: datetime | date | None = None
     videos: tuple[SitemapVideo, ...] = ()
+    alternates: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.lastmod, datetime):
             require_aware(self.lastmod, f"SitemapEntry {self.loc!r} lastmod")
+
+
+def uri(url: str) -> str:
+    """Sitemaps need URIs: a Unicode path (slug_style = "unicode") is percent-encoded."""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -105,12 +114,17 @@ def sitemap_xml(entries: Iterable[SitemapEntry]) -> str:
         )
     has_video = any(entry.videos for entry in unique)
     video_ns = f' xmlns:video="{VIDEO_NS}"' if has_video else ""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}"{video_ns}>']
+    xhtml_ns = f' xmlns:xhtml="{XHTML_NS}"' if any(e.alternates for e in unique) else ""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f'<urlset xmlns="{SITEMAP_NS}"{video_ns}{xhtml_ns}>']
     for entry in unique:
         lines.append("  <url>")
-        lines.append("    " + element("loc", entry.loc))
+        lines.append("    " + element("loc", uri(entry.loc)))
         if entry.lastmod is not None:
             lines.append("    " + element("lastmod", w3c_datetime(entry.lastmod)))
+        # Google's hreflang annotation: every version lists all versions, itself included
+        lines.extend("    " + element("xhtml:link", rel="alternate", hreflang=lang, href=uri(href))
+                     for lang, href in entry.alternates)
         for video in entry.videos:
             lines.extend(_video_lines(video))
         lines.append("  </url>")

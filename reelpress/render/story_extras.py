@@ -3,6 +3,7 @@ no request until the reader clicks)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -26,10 +27,17 @@ def share_links(url: str, title: str) -> list[dict[str, str]]:
     return [{"name": name, "link": pattern.format(**quoted)} for name, pattern in SHARE_PATTERNS]
 
 
-def related_links(article: Article, link: Callable[[str], str]) -> list[dict[str, Any]]:
+def _english_date(moment: dt.datetime) -> str:
+    return f"{moment.strftime('%B')} {moment.day}, {moment.year}"
+
+
+def related_links(article: Article, link: Callable[[str], str],
+                  display_date: Callable[[dt.datetime], str] = _english_date
+                  ) -> list[dict[str, Any]]:
+    """`display_date` formats in the page's language (render.i18n.PageLocale.date)."""
     return [{"title": story.title, "link": link(story.url_path),
              "date_iso": story.date.isoformat(timespec="seconds"),
-             "date_display": f"{story.date.strftime('%B')} {story.date.day}, {story.date.year}"}
+             "date_display": display_date(story.date)}
             for story in article.related]
 
 

@@ -20,6 +20,7 @@ import jinja2.meta
 from reelpress.core.config import key_line, read_config_text
 from reelpress.core.diagnostics import Diagnostic, error
 from reelpress.core.project import ProjectPaths
+from reelpress.render.i18n import install_i18n
 
 BUILTIN_THEMES = Path(__file__).parent.parent / "themes"
 DEFAULT_IMAGE_SIZES = {
@@ -40,6 +41,8 @@ class Theme:
     # `sizes` attributes of responsive images, by role (body, hero, card, lead): the
     # theme's layout decides how wide an image is shown, so the theme says it
     image_sizes: tuple[tuple[str, str], ...] = ()
+    # translation catalogs (`<lang>.po`), most specific first: the site's, then each theme's
+    i18n_dirs: tuple[Path, ...] = ()
 
     def sizes_for(self, role: str) -> str:
         return dict(self.image_sizes).get(role, DEFAULT_IMAGE_SIZES[role])
@@ -79,6 +82,7 @@ def resolve_theme(paths: ProjectPaths, name: str) -> tuple[Theme | None, list[Di
     config_rel = paths.relative(paths.config_file)
     template_dirs: list[Path] = [paths.templates_override_dir]
     static_dirs: list[Path] = [paths.static_override_dir]
+    i18n_dirs: list[Path] = [paths.i18n_dir]
     seen: list[str] = []
     sizes: dict[str, str] = {}
     current: str | None = name
@@ -101,6 +105,7 @@ def resolve_theme(paths: ProjectPaths, name: str) -> tuple[Theme | None, list[Di
                                 f"available themes: {', '.join(available)}")]
         template_dirs.append(folder / "templates")
         static_dirs.append(folder / "static")
+        i18n_dirs.append(folder / "i18n")
         parent = None
         theme_toml = folder / "theme.toml"
         if theme_toml.is_file():
@@ -121,7 +126,7 @@ def resolve_theme(paths: ProjectPaths, name: str) -> tuple[Theme | None, list[Di
             parent = "default"
         current = parent
     return Theme(name, tuple(template_dirs), tuple(static_dirs),
-                 tuple(sorted(sizes.items()))), []
+                 tuple(sorted(sizes.items())), tuple(i18n_dirs)), []
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
@@ -134,6 +139,7 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    install_i18n(env)
     return env
 
 

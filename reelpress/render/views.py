@@ -15,11 +15,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from reelpress.content.schema import slugify
 from reelpress.core.config import SiteConfig
+from reelpress.core.languages import slugify
 from reelpress.core.urls import UrlScheme, relativize_root_links
 from reelpress.media.photo.html import picture_html
 from reelpress.render.article import Article
+from reelpress.render.i18n import EMPTY_CATALOGS, Catalogs, PageLocale
 from reelpress.render.menus import menu_links
 from reelpress.render.people import author_person, byline_link
 from reelpress.render.story_extras import related_links, share_links
@@ -35,14 +36,23 @@ class SiteView:
     assets: Mapping[str, str]  # 'style.css' -> 'static/style.3f9a1c2e.css' (site path)
     now: dt.datetime
     image_sizes: Mapping[str, str] = dataclasses.field(default_factory=dict)  # by role
+    catalogs: Catalogs = EMPTY_CATALOGS
 
-    def context(self, from_page: str) -> dict[str, Any]:
+    def locale(self, language: str | None = None) -> PageLocale:
+        """The strings and formats of a page in `language` (default: the site's)."""
+        return self.catalogs.locale(language or self.config.language)
+
+    def context(self, from_page: str, locale: PageLocale | None = None) -> dict[str, Any]:
         link = self.urls.link
+        locale = locale or self.locale()
         return {
+            "i18n": locale,
             "site": {
                 "title": self.config.title,
                 "description": self.config.description,
                 "language": self.config.language,
+                "search_link": (link(search_path(locale.code, self.config.language), from_page)
+                                if self.config.search.enabled else None),
                 "home": link("", from_page),
                 "tags_link": link("tags/", from_page),
                 "archive_link": link("archive/", from_page),
@@ -70,22 +80,18 @@ class SiteView:
         return jsonld.organization(publisher.name, publisher.url or self.config.base_url, logo)
 
 
-def display_date(moment: dt.datetime) -> str:
-    return f"{moment.strftime('%B')} {moment.day}, {moment.year}"
+def tag_path(tag: str, style: str = "ascii") -> str:
+    return f"tags/{slugify(tag, style)}/"
 
 
-def display_moment(moment: dt.datetime) -> str:
-    """'July 14, 2025, 18:00 CEST': an update is news only with its time."""
-    zone = moment.tzname() or ""
-    return f"{display_date(moment)}, {moment.strftime('%H:%M')}" + (f" {zone}" if zone else "")
+def search_path(language: str, site_language: str) -> str:
+    """One search page per language (Pagefind keeps one index per `<html lang>`)."""
+    return "search/" if language == site_language else f"search/{language.lower()}/"
 
 
-def tag_path(tag: str) -> str:
-    return f"tags/{slugify(tag)}/"
-
-
-def _tags(article: Article, link: Callable[[str], str]) -> list[dict[str, str]]:
-    return [{"name": tag, "link": link(tag_path(tag))} for tag in article.meta.tags]
+def _tags(article: Article, link: Callable[[str], str], style: str = "ascii"
+          ) -> list[dict[str, str]]:
+    return [{"name": tag, "link": link(tag_path(tag, style))} for tag in article.meta.tags]
 
 
 def thumbnail_html(article: Article, link: Callable[[str], str], *, lead: bool,
@@ -103,19 +109,23 @@ def thumbnail_html(article: Article, link: Callable[[str], str], *, lead: bool,
 
 
 def card(article: Article, link: Callable[[str], str], lead: bool = False,
-         sizes: str = "100vw") -> dict[str, Any]:
+         sizes: str = "100vw", locale: PageLocale | None = None,
+         slug_style: str = "ascii") -> dict[str, Any]:
     meta = article.meta
+    locale = locale or EMPTY_CATALOGS.locale(None)
     return {
         "lead": lead,
         "thumb": thumbnail_html(article, link, lead=lead, sizes=sizes),
         "title": meta.title,
         "link": link(article.url_path),
         "date_iso": jsonld.iso(meta.date),
-        "date_display": display_date(meta.date),
-        "date_short": meta.date.strftime("%b ") + str(meta.date.day),
+        "date_display": locale.date(meta.date),
+        "date_short": locale.short_date(meta.date),
         "summary": article.description,
         "author": article.author.name if article.author else None,
-        "tags": _tags(article, link),
+        "tags": _tags(article, link, slug_style),
+        # the card's own language, when it is not the listing's
+        "lang": meta.lang if meta.lang and meta.lang != locale.code else None,
         "has_video": article.has_video,
     }
 
@@ -124,7 +134,7 @@ def _head(site: SiteView, *, title: str, description: str, page_path: str,
           canonical: str | None = None, og_type: str = "website",
           image: str | None = None, extra_og: Sequence[tuple[str, str]] = (),
           blocks: Sequence[dict[str, Any]] = (), lang: str | None = None,
-          share_title: str | None = None) -> dict[str, Any]:
+          share_title: str | None = None, direction: str = "ltr") -> dict[str, Any]:
     canonical_url = canonical or site.urls.absolute(page_path)
     og: list[tuple[str, str]] = [
         ("og:site_name", site.config.title), ("og:type", og_type),
@@ -144,14 +154,16 @@ def _head(site: SiteView, *, title: str, description: str, page_path: str,
         twitter.append(("twitter:image", image))
     return {
         "title": title, "description": description, "canonical": canonical_url,
-        "og": og, "twitter": twitter, "lang": lang or site.config.language,
+        "og": og, "twitter": twitter, "lang": lang or site.config.language, "dir": direction,
         "alternates": [], "jsonld": [jsonld.to_script_json(b) for b in blocks],
     }
 
 
-def article_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
+def article_jsonld(article: Article, site: SiteView, locale: PageLocale | None = None
+                   ) -> list[dict[str, Any]]:
     """NewsArticle, BreadcrumbList and (unless switched off) FAQPage for one article."""
     meta = article.meta
+    locale = locale or site.locale(meta.lang)
     url = site.urls.absolute(article.url_path)
     authors = [author_person(article.author, site.urls.absolute)] if article.author else []
     images = list(article.images_jsonld) or \
@@ -162,9 +174,12 @@ def article_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
             published=meta.date, modified=meta.updated, authors=authors, images=images,
             publisher=site.publisher_jsonld(), language=meta.lang or site.config.language,
             keywords=meta.tags, word_count=article.word_count,
-            videos=list(article.video_objects)),
+            videos=list(article.video_objects),
+            translations=[(t.lang, site.urls.absolute(t.url_path)) for t in article.translations
+                          if t.url_path != article.url_path]),
         jsonld.breadcrumb_list([(name, site.urls.absolute(path))
-                                for name, path in _trail(article)]),
+                                for name, path in _trail(article, locale,
+                                                         site.config.slug_style)]),
     ]
     if article.faq and site.config.faq_jsonld:
         blocks.append(jsonld.faq_page(url=url, items=[(f.question, f.answer_html)
@@ -172,12 +187,12 @@ def article_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
     return blocks
 
 
-def _trail(article: Article) -> list[tuple[str, str]]:
+def _trail(article: Article, locale: PageLocale, style: str) -> list[tuple[str, str]]:
     """Home > first tag > article, as (name, site path)."""
-    trail = [("Home", "")]
+    trail = [(locale.gettext("Home"), "")]
     if article.meta.tags:
         tag = article.meta.tags[0]
-        trail.append((tag, tag_path(tag)))
+        trail.append((tag, tag_path(tag, style)))
     trail.append((article.meta.title, article.url_path))
     return trail
 
@@ -185,8 +200,10 @@ def _trail(article: Article) -> list[tuple[str, str]]:
 def render_article(env: jinja2.Environment, article: Article, site: SiteView) -> str:
     meta = article.meta
     from_page = article.url_path
-    context = site.context(from_page)
+    locale = site.locale(meta.lang)
+    context = site.context(from_page, locale)
     link = context["url"]
+    style = site.config.slug_style
     image = article.social_image or (article.image_urls[0] if article.image_urls else None)
     extra_og: list[tuple[str, str]] = [
         ("article:published_time", jsonld.iso(meta.date)),
@@ -204,10 +221,9 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
             break
     head = _head(site, title=f"{meta.title} | {site.config.title}", description=article.description,
                  page_path=from_page, canonical=meta.canonical, og_type="article", image=image,
-                 extra_og=extra_og, blocks=article_jsonld(article, site), lang=meta.lang,
-                 share_title=meta.title)
-    if meta.lang and meta.lang != site.config.language:
-        head["alternates"] = [{"lang": meta.lang, "href": head["canonical"]}]
+                 extra_og=extra_og, blocks=article_jsonld(article, site, locale),
+                 lang=locale.code, share_title=meta.title, direction=locale.direction)
+    head["alternates"] = _alternates(article, site, head["canonical"])
     page = {
         "title": meta.title,
         "summary": meta.summary or meta.description,
@@ -215,11 +231,12 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
         "author": ({"name": article.author.name, "url": byline_link(article.author, link)}
                    if article.author else None),
         "date_iso": jsonld.iso(meta.date),
-        "date_display": display_date(meta.date),
+        "date_display": locale.date(meta.date),
         "updated_iso": jsonld.iso(meta.updated) if meta.updated else None,
-        "updated_display": display_moment(meta.updated) if meta.updated else None,
+        "updated_display": locale.datetime(meta.updated) if meta.updated else None,
         "reading_minutes": max(1, math.ceil(article.word_count / 230)),
-        "tags": _tags(article, link),
+        "reading_time": locale.minutes(max(1, math.ceil(article.word_count / 230))),
+        "tags": _tags(article, link, style),
         "hero": Markup(article.hero.html) if article.hero else None,
         "body": Markup(relativize_root_links(article.body_html, site.urls, from_page)),
         "faq": [{"question": f.question, "anchor": f.anchor,
@@ -227,20 +244,39 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
                 for f in article.faq],
         # the visible trail stops above the article: its headline is right below it
         "breadcrumbs": [{"name": name, "link": link(path)}
-                        for name, path in _trail(article)[:-1]],
+                        for name, path in _trail(article, locale, style)[:-1]],
         "has_video": article.has_video,
         "extra": meta.extra,
-        "related": related_links(article, link),
+        "related": related_links(article, link, locale.date),
         "share": share_links(site.urls.absolute(from_page), meta.title),
+        "translations": [{"lang": t.lang, "name": locale.name_of(t.lang), "link": link(t.url_path),
+                          "current": t.url_path == article.url_path}
+                         for t in article.translations],
+        "searchable": not meta.draft,  # Pagefind indexes only what carries data-pagefind-body
     }
     template = env.get_template(meta.template or "article.html")
     return template.render(**context, head=head, page=page)
 
 
+def _alternates(article: Article, site: SiteView, canonical: str) -> list[dict[str, str]]:
+    """hreflang links: every translation (itself included) and x-default, the version in
+    the site's language; a lone article in another language names its own."""
+    if not article.translations:
+        lang = article.meta.lang
+        return [{"lang": lang, "href": canonical}] if lang and lang != site.config.language \
+            else []
+    links = [{"lang": t.lang, "href": site.urls.absolute(t.url_path)} for t in article.translations]
+    default = next((t for t in article.translations if t.lang == site.config.language), None)
+    if default is not None:
+        links.append({"lang": "x-default", "href": site.urls.absolute(default.url_path)})
+    return links
+
+
 def render_listing(env: jinja2.Environment, site: SiteView, *, template: str, title: str,
                    articles: Sequence[Article], page_path: str, description: str = "",
                    pagination: Mapping[str, Any] | None = None, home: bool = False) -> str:
-    context = site.context(page_path)
+    locale = site.locale()
+    context = site.context(page_path, locale)
     blocks: list[dict[str, Any]] = []
     if home:
         blocks.append(jsonld.website(name=site.config.title, url=site.urls.absolute(""),
@@ -249,19 +285,22 @@ def render_listing(env: jinja2.Environment, site: SiteView, *, template: str, ti
                                      publisher=site.publisher_jsonld()))
     head = _head(site, title=title if home else f"{title} | {site.config.title}",
                  description=description or site.config.description, page_path=page_path,
-                 blocks=blocks)
+                 blocks=blocks, direction=locale.direction)
     listing = {"title": title, "description": description, "visible_title": not home,
                "cards": [card(a, context["url"], lead=home and index == 0,
                               sizes=site.image_sizes.get("lead" if home and index == 0
-                                                         else "card", "100vw"))
+                                                         else "card", "100vw"),
+                              locale=locale, slug_style=site.config.slug_style)
                          for index, a in enumerate(articles)]}
     return env.get_template(template).render(**context, head=head, listing=listing,
                                              pagination=pagination)
 
 
 def render_simple(env: jinja2.Environment, site: SiteView, *, template: str, title: str,
-                  page_path: str, **values: Any) -> str:
-    context = site.context(page_path)
+                  page_path: str, language: str | None = None, **values: Any) -> str:
+    locale = site.locale(language)
+    context = site.context(page_path, locale)
     head = _head(site, title=f"{title} | {site.config.title}",
-                 description=site.config.description, page_path=page_path)
+                 description=site.config.description, page_path=page_path, lang=locale.code,
+                 direction=locale.direction)
     return env.get_template(template).render(**context, head=head, **values)

@@ -25,7 +25,7 @@ from watchdog.observers.api import ObservedWatch
 
 from reelpress.core.project import CACHE_DIR_NAME, ProjectPaths
 
-WATCHED_DIRS = ("content", "media", "themes", "templates", "static")
+WATCHED_DIRS = ("content", "media", "themes", "templates", "static", "i18n")
 WATCHED_FILES = ("site.toml",)
 _IGNORED_DIRS = {"site", CACHE_DIR_NAME, ".git", "__pycache__", "node_modules"}
 _IGNORED_EVENTS = (FileOpenedEvent, FileClosedNoWriteEvent, DirModifiedEvent)

@@ -54,7 +54,9 @@ def news_article(*, url: str, headline: str, description: str | None,
                  authors: Sequence[dict[str, Any]], images: Sequence[str],
                  publisher: dict[str, Any] | None, language: str,
                  keywords: Sequence[str] = (), word_count: int | None = None,
-                 videos: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+                 videos: Sequence[dict[str, Any]] = (),
+                 translations: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """`translations` are (language, absolute URL) of the same story in other languages."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -79,6 +81,10 @@ def news_article(*, url: str, headline: str, description: str | None,
         data["wordCount"] = word_count
     if videos:
         data["video"] = list(videos)
+    if translations:
+        data["workTranslation"] = [{"@type": "NewsArticle", "@id": other_url, "url": other_url,
+                                    "inLanguage": other_language}
+                                   for other_language, other_url in translations]
     return data
 
 

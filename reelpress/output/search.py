@@ -1,0 +1,186 @@
+"""Full-text search that works on any static host: Pagefind indexes the finished site.
+
+The indexer is Pagefind's own binary (the `pagefind[bin]` wheel ships it: nothing is
+downloaded at run time). It only indexes what the theme marks with `data-pagefind-body`
+(article pages; not listings, the 404 page or drafts) and writes one index per `<html
+lang>`. The index is made in a fresh folder and merged into `site/pagefind/` (unchanged files
+untouched), only when an indexed page changed: the key is the stat signature of every HTML file
+(unchanged pages keep their mtime, see output/writer.py) and the indexer itself. A missing
+or failing indexer is a warning: the site is still good, only its search is stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import filecmp
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from reelpress.core.diagnostics import Reporter, warning
+from reelpress.output.writer import OutputStats
+
+INDEX_DIR = "pagefind"
+ENTRY_FILE = "pagefind-entry.json"
+RECORD_FILE = "search-index.json"
+INDEXER_TIMEOUT_S = 900
+_WHERE = "site.toml"
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """`[search]` of site.toml."""
+
+    enabled: bool = True
+    command: str | None = None  # the pagefind executable; default: the wheel's, then PATH
+
+    def problems(self) -> list[str]:
+        return []
+
+
+def find_indexer(settings: SearchSettings) -> str | None:
+    """The Pagefind executable: `[search] command`, else the `pagefind_bin` wheel's, else
+    one on PATH; None when there is none."""
+    if settings.command:
+        found = shutil.which(settings.command)
+        return found or (settings.command if os.path.isfile(settings.command) else None)
+    try:
+        import pagefind_bin  # type: ignore[import-untyped]  # the `pagefind[bin]` extra
+
+        return str(pagefind_bin.get_executable())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("pagefind_extended") or shutil.which("pagefind")
+
+
+def pages_key(site_dir: Path, indexer: str) -> str:
+    """Changes when an HTML page of the site or the indexer binary changes."""
+    entries: list[str] = []
+    index_dir = site_dir / INDEX_DIR
+    for folder, folders, files in os.walk(site_dir):
+        if Path(folder) == site_dir:
+            folders[:] = [name for name in folders if name != INDEX_DIR]
+        for name in files:
+            if name.endswith(".html"):
+                stat = os.stat(os.path.join(folder, name))
+                entries.append(f"{folder}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    stat = os.stat(indexer)
+    entries.sort()
+    entries.append(f"{indexer}:{stat.st_size}:{stat.st_mtime_ns}:{index_dir}")
+    return hashlib.sha1("\n".join(entries).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _entry_signature(site_dir: Path) -> list[int] | None:
+    try:
+        stat = (site_dir / INDEX_DIR / ENTRY_FILE).stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def _is_current(record_path: Path, key: str, site_dir: Path) -> bool:
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    entry = _entry_signature(site_dir)
+    return isinstance(record, dict) and record.get("key") == key and entry is not None \
+        and record.get("entry") == entry
+
+
+def _remember(record_path: Path, key: str, site_dir: Path) -> None:
+    record_path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = record_path.with_name(f".{record_path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps({"key": key, "entry": _entry_signature(site_dir)}),
+                         encoding="utf-8")
+    os.replace(temporary, record_path)
+
+
+def _failure(process: subprocess.CompletedProcess[str]) -> str:
+    lines = [line.strip() for line in (process.stderr + process.stdout).splitlines()
+             if line.strip()]
+    return lines[-1] if lines else f"exit status {process.returncode}"
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    return {path.relative_to(folder).as_posix(): path for path in folder.rglob("*")
+            if path.is_file()}
+
+
+def _merge(fresh: Path, site_dir: Path) -> tuple[list[str], list[str]]:
+    """Put the new index in place file by file: files with the same bytes are left alone
+    (their mtimes stay, deploys see nothing new); the entry file, which names all the
+    others, moves last and stale files go after it, so an interruption leaves a
+    consistent index. Returns (written, removed), site-relative."""
+    target = site_dir / INDEX_DIR
+    new, old = _files(fresh), _files(target) if target.is_dir() else {}
+    written: list[str] = []
+    for rel in sorted(new, key=lambda name: name == ENTRY_FILE):
+        destination = target / rel
+        if rel in old and filecmp.cmp(new[rel], destination, shallow=False):
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(new[rel], destination)
+        written.append(f"{INDEX_DIR}/{rel}")
+    removed = sorted(f"{INDEX_DIR}/{rel}" for rel in set(old) - set(new))
+    for rel in removed:
+        (site_dir / rel).unlink()
+    return written, removed
+
+
+def _remove_index(site_dir: Path) -> list[str]:
+    target = site_dir / INDEX_DIR
+    if not target.is_dir():
+        return []
+    removed = sorted(f"{INDEX_DIR}/{rel}" for rel in _files(target))
+    shutil.rmtree(target, ignore_errors=True)
+    return removed
+
+
+def _with(stats: OutputStats, written: list[str], removed: list[str]) -> OutputStats:
+    return OutputStats(tuple(sorted(set(stats.written) | set(written))), stats.unchanged,
+                       tuple(sorted((set(stats.removed) | set(removed)) - set(written))))
+
+
+def index_for_search(site_dir: Path, settings: SearchSettings, cache_dir: Path,
+                     stats: OutputStats, reporter: Reporter) -> OutputStats:
+    """Index the committed `site_dir` unless search is off or no indexed page changed;
+    returns the build's output stats with the index files written or removed."""
+    record_path = cache_dir / RECORD_FILE
+    if not settings.enabled:
+        with contextlib.suppress(FileNotFoundError):
+            record_path.unlink()
+        return _with(stats, [], _remove_index(site_dir))  # no stale index left behind
+    indexer = find_indexer(settings)
+    if indexer is None:
+        reporter.add(warning(_WHERE, None, "search: the Pagefind indexer is not installed, "
+                             "so the site has no search index",
+                             "pip install 'reelpress[search]', set [search] command, or "
+                             "[search] enabled = false"))
+        return stats
+    key = pages_key(site_dir, indexer)
+    if _is_current(record_path, key, site_dir):
+        return stats
+    fresh = site_dir.parent / f".{site_dir.name}.{INDEX_DIR}-{os.getpid()}"
+    try:
+        shutil.rmtree(fresh, ignore_errors=True)
+        try:
+            process = subprocess.run(
+                [indexer, "--site", str(site_dir), "--output-path", str(fresh), "--quiet"],
+                capture_output=True, text=True, timeout=INDEXER_TIMEOUT_S, check=False)
+        except (OSError, subprocess.SubprocessError) as exc:
+            reporter.add(warning(_WHERE, None, f"search: the indexer {indexer} could not run: "
+                                 f"{exc}", "the previous search index (if any) is kept"))
+            return stats
+        if process.returncode != 0 or not (fresh / ENTRY_FILE).is_file():
+            reporter.add(warning(_WHERE, None, f"search: indexing failed: {_failure(process)}",
+                                 "the previous search index (if any) is kept"))
+            return stats
+        written, removed = _merge(fresh, site_dir)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    _remember(record_path, key, site_dir)
+    return _with(stats, written, removed)

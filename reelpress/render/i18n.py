@@ -1,0 +1,290 @@
+"""The language of a page: the theme's strings through gettext catalogs, dates and numbers
+through Babel.
+
+Catalog layers for one language, most specific first: `[strings]` of site.toml, the
+site's `i18n/<lang>.po`, then each theme's `i18n/<lang>.po` down to the default theme;
+`pt-BR` falls back to `pt`, and a string no layer has stays in English (the msgid).
+`.po` files are compiled by Babel when the build reads them, so nobody ships `.mo` files.
+Templates use Jinja's i18n extension (`{% trans %}`, `_()`); the translations of the page
+being rendered come from the `i18n` value of its context, so one environment serves
+every language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from babel.numbers import format_decimal
+
+from reelpress.core.config import SiteConfig
+from reelpress.core.diagnostics import Diagnostic, Reporter, error, warning
+from reelpress.core.languages import babel_locale, candidates, is_rtl, language_name
+from reelpress.core.project import ProjectPaths
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+@dataclass(frozen=True)
+class Catalogs:
+    """Compiled catalogs (`.mo` bytes, picklable for render workers) per lower-cased
+    language tag, most specific layer first."""
+
+    site_language: str
+    layers: Mapping[str, tuple[bytes, ...]]
+    digest: str = ""  # of every source: a changed translation re-renders the pages
+
+    def translations(self, language: str) -> gettext.NullTranslations:
+        chain: list[gettext.NullTranslations] = [
+            gettext.GNUTranslations(io.BytesIO(mo))
+            for name in candidates(language) for mo in self.layers.get(name, ())]
+        if not chain:
+            return gettext.NullTranslations()
+        for upper, lower in zip(chain, chain[1:], strict=False):
+            upper.add_fallback(lower)
+        return chain[0]
+
+    def locale(self, language: str | None, tzinfo: dt.tzinfo | None = None) -> PageLocale:
+        code = language or self.site_language
+        return PageLocale(code, "rtl" if is_rtl(code) else "ltr", self.translations(code),
+                          tzinfo)
+
+
+EMPTY_CATALOGS = Catalogs("en", {})
+
+
+@dataclass(frozen=True)
+class PageLocale:
+    """What a page needs to speak its language: strings, direction, formats."""
+
+    code: str                                # 'fr', as written
+    direction: str                           # 'ltr' or 'rtl'
+    translations: gettext.NullTranslations
+    tzinfo: dt.tzinfo | None = None          # None: show a moment in its own offset
+
+    @property
+    def babel(self) -> str:
+        locale = babel_locale(self.code)
+        return str(locale) if locale is not None else "en"
+
+    def gettext(self, message: str, **values: Any) -> str:
+        text = self.translations.gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, count: int, **values: Any) -> str:
+        text = self.translations.ngettext(singular, plural, count)
+        return text % {"num": self.number(count), **values}
+
+    def _moment(self, moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(self.tzinfo) if self.tzinfo else moment
+
+    def date(self, moment: dt.datetime) -> str:
+        """'July 14, 2025' / '14 juillet 2025'."""
+        return format_date(self._moment(moment), "long", locale=self.babel)
+
+    def short_date(self, moment: dt.datetime) -> str:
+        """'Jul 14' / '14 juil.'."""
+        return format_skeleton("MMMd", self._moment(moment), locale=self.babel)
+
+    def datetime(self, moment: dt.datetime) -> str:
+        """Long date and short time in the locale's own order, and the zone (an update is
+        news only with its time): '14 juillet 2025, 18:00 CEST'."""
+        locale = babel_locale(self.code) or babel_locale("en")
+        assert locale is not None
+        pattern = str(locale.datetime_formats["long"]).format(
+            locale.time_formats["short"].pattern, locale.date_formats["long"].pattern)
+        moment = self._moment(moment)
+        text = format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=self.babel)
+        zone = moment.tzname()
+        return f"{text} {zone}" if zone else text
+
+    def minutes(self, minutes: int) -> str:
+        """'5 min' (a duration, in the locale's abbreviation)."""
+        return format_timedelta(dt.timedelta(minutes=minutes), format="short",
+                                threshold=1, granularity="minute", locale=self.babel)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.babel)
+
+    def name_of(self, language: str) -> str:
+        """A language's own name ('Français'), for a link that switches to it."""
+        return language_name(language)
+
+
+# --- Jinja -----------------------------------------------------------------------------------
+
+
+def _page_translations(context: jinja2.runtime.Context) -> gettext.NullTranslations:
+    page = context.get("i18n")
+    return page.translations if isinstance(page, PageLocale) else gettext.NullTranslations()
+
+
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+    return _page_translations(context).gettext(message)
+
+
+@jinja2.pass_context
+def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int) -> str:
+    return _page_translations(context).ngettext(singular, plural, count)
+
+
+@jinja2.pass_context
+def _pgettext(context: jinja2.runtime.Context, where: str, message: str) -> str:
+    return _page_translations(context).pgettext(where, message)
+
+
+@jinja2.pass_context
+def _npgettext(context: jinja2.runtime.Context, where: str, singular: str, plural: str,
+               count: int) -> str:
+    return _page_translations(context).npgettext(where, singular, plural, count)
+
+
+def _page_locale(context: jinja2.runtime.Context) -> PageLocale:
+    page = context.get("i18n")
+    return page if isinstance(page, PageLocale) else EMPTY_CATALOGS.locale(None)
+
+
+@jinja2.pass_context
+def _date_filter(context: jinja2.runtime.Context, moment: dt.datetime) -> str:
+    return _page_locale(context).date(moment)
+
+
+@jinja2.pass_context
+def _datetime_filter(context: jinja2.runtime.Context, moment: dt.datetime) -> str:
+    return _page_locale(context).datetime(moment)
+
+
+@jinja2.pass_context
+def _number_filter(context: jinja2.runtime.Context, value: float) -> str:
+    return _page_locale(context).number(value)
+
+
+def install_i18n(env: jinja2.Environment) -> None:
+    """Jinja's i18n extension (new-style gettext: autoescaped, `%(name)s` placeholders),
+    resolved per render from the page's `i18n`; plus `format_date`, `format_datetime` and
+    `format_number` filters in the page's locale."""
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext)
+    env.filters.update(format_date=_date_filter, format_datetime=_datetime_filter,
+                       format_number=_number_filter)
+
+
+# --- loading catalogs ------------------------------------------------------------------------
+
+
+def _catalog_bytes(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    return buffer.getvalue()
+
+
+def _checked(catalog: Catalog, where: str, problems: list[Diagnostic]) -> Catalog:
+    """Drop translations whose placeholders the original lacks (they would fail to render)."""
+    for message in list(catalog):
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
+        strings = message.string if isinstance(message.string, (list, tuple)) else \
+            (message.string,)
+        allowed = {name for text in ids for name in _PLACEHOLDER.findall(text)} | {"num"}
+        for text in strings:
+            unknown = sorted(set(_PLACEHOLDER.findall(text)) - allowed)
+            if unknown:
+                problems.append(warning(where, message.lineno, f"translation of {ids[0]!r} "
+                                        f"uses the unknown placeholder %({unknown[0]})s",
+                                        "it is ignored; use the placeholders of the msgid"))
+                catalog.delete(message.id, message.context)
+                break
+    return catalog
+
+
+def _read_po(path: Path, shown: str, problems: list[Diagnostic]) -> bytes | None:
+    try:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, abort_invalid=True)
+    except PoFileError as exc:
+        line = getattr(exc, "lineno", None)
+        problems.append(error(shown, line, f"invalid .po file: {exc}"))
+        return None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        problems.append(error(shown, None, f"cannot read the catalog: {exc}"))
+        return None
+    return _catalog_bytes(_checked(catalog, shown, problems))
+
+
+def _strings_catalog(language: str, strings: Mapping[str, str | tuple[str, ...]],
+                     plurals: Mapping[str, str]) -> bytes:
+    """A `[strings]` table as a catalog; a list of texts fills the plural forms of a
+    msgid the theme uses with a plural."""
+    catalog = Catalog(locale=babel_locale(language) or "en")
+    for msgid, text in strings.items():
+        plural = plurals.get(msgid)
+        if plural is not None:
+            forms = (text,) * catalog.num_plurals if isinstance(text, str) else text
+            catalog.add((msgid, plural), tuple(forms))
+        else:
+            catalog.add(msgid, text if isinstance(text, str) else text[0])
+    return _catalog_bytes(catalog)
+
+
+def _plural_ids(sources: Iterable[Path]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in sources:
+        try:
+            with path.open("rb") as handle:
+                for message in read_po(handle):
+                    if isinstance(message.id, (list, tuple)):
+                        found.setdefault(message.id[0], message.id[1])
+        except (OSError, PoFileError, UnicodeDecodeError, ValueError):
+            continue
+    return found
+
+
+def load_catalogs(i18n_dirs: Iterable[Path], site_language: str,
+                  strings: Mapping[str, Mapping[str, str | tuple[str, ...]]],
+                  relative: Any = str) -> tuple[Catalogs, list[Diagnostic]]:
+    """Every `<lang>.po` of `i18n_dirs` (most specific folder first) and the `[strings]`
+    tables; `relative(path)` names a file in a message."""
+    problems: list[Diagnostic] = []
+    layers: dict[str, list[bytes]] = {}
+    digest = hashlib.sha1()
+    sources: list[Path] = []
+    for folder in i18n_dirs:
+        if folder.is_dir():
+            sources.extend(sorted(folder.glob("*.po")))
+    plurals = _plural_ids(sources)
+    for language, table in sorted(strings.items()):
+        layers.setdefault(language.lower(), []).append(
+            _strings_catalog(language, table, plurals))
+        digest.update(repr((language, sorted(table.items()))).encode())
+    for path in sources:
+        compiled = _read_po(path, relative(path), problems)
+        if compiled is not None:
+            layers.setdefault(path.stem.replace("_", "-").lower(), []).append(compiled)
+            digest.update(path.stem.encode() + b"\0" + compiled)
+    return Catalogs(site_language, {k: tuple(v) for k, v in layers.items()},
+                    digest.hexdigest()), problems
+
+
+def site_catalogs(i18n_dirs: Iterable[Path], config: SiteConfig, paths: ProjectPaths,
+                  reporter: Reporter) -> Catalogs:
+    """The build's catalogs; problems in them go to `reporter`."""
+    catalogs, problems = load_catalogs(i18n_dirs, config.language, config.strings,
+                                       paths.relative)
+    reporter.extend(problems)
+    return catalogs
