@@ -50,6 +50,7 @@ class PageMeta:
     image_credit: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # for templates, untouched
     translation_key: str | None = None  # articles sharing one are translations of each other
+    video_chapters: tuple[str, ...] = ()  # `chapters:` of the video, "1:30 The rescue" each
 
     @property
     def is_page(self) -> bool:
@@ -64,6 +65,7 @@ KNOWN_KEYS = (
     "title", "date", "updated", "author", "summary", "description", "tags", "image",
     "image_alt", "video", "video_caption", "faq", "draft", "slug", "lang", "canonical",
     "template", "type", "image_caption", "image_credit", "extra", "translation_key",
+    "chapters",
 )
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:(?:\s|$)")
 _SLUG_SAFE = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
@@ -228,6 +230,13 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
         extra = {}
     if image and not image_alt:
         check.warn(("image",), "image: has no image_alt", "describe the photo for screen readers")
+    chapters = data.get("chapters") or []
+    if not isinstance(chapters, list) or not all(isinstance(c, str) for c in chapters):
+        check.fail(("chapters",), "chapters: expected a list of lines like '1:30 The rescue'")
+        chapters = []
+    elif chapters and not video:
+        check.warn(("chapters",), "chapters: without a video: they are ignored",
+                   "add 'video: media/x.mp4', or put NAME.chapters.vtt next to a body video")
     if any(p.is_error for p in check.problems) or title is None or date is None:
         return None, check.problems
     meta = PageMeta(
@@ -239,6 +248,7 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
         kind=kind, dated=dated, image_caption=image_caption, image_credit=image_credit,
         extra={str(key): value for key, value in extra.items()},
         translation_key=translation_key.strip() if translation_key else None,
+        video_chapters=tuple(chapters),
     )
     return meta, check.problems
 

@@ -22,6 +22,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from reelpress.content.schema import slugify
+from reelpress.markup.embeds import platform_video
 from reelpress.markup.faq import BodyFaqItem, extract_faq
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".mpg", ".mpeg"})
@@ -38,7 +39,7 @@ _ATTR_ITEM = re.compile(r"""([A-Za-z_][\w-]*)(?:=("[^"]*"|'[^']*'|[^\s"']+))?"""
 class MediaRef:
     """An embed the author wrote: `![caption](media/x.mp4){poster=4.5}` at a body line."""
 
-    kind: str  # 'video' | 'audio' | 'image'
+    kind: str  # 'video' | 'audio' | 'image' | 'platform' (a YouTube/Vimeo link)
     src: str
     alt: str
     line: int | None
@@ -193,7 +194,7 @@ def _collect_media(state: Any) -> None:
             if child.type != "image":
                 continue
             src = str(child.attrs.get("src", ""))
-            kind = media_kind(src)
+            kind = media_kind(src) or ("platform" if platform_video(src) else None)
             if kind is None:
                 continue
             attrs = {k: str(v) for k, v in child.attrs.items() if k not in ("src", "alt")}

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from markupsafe import escape
 
 from reelpress.media.photo.html import caption_html
+from reelpress.media.video.chapters import Chapter, stamp
+from reelpress.media.video.hls import HLS_MIME
 from reelpress.media.video.plan import Asset, AudioAsset, CaptionTrack, VideoAsset
 
 _TRUE = {"", "true", "yes", "1", "on"}
@@ -64,21 +66,44 @@ def _caption(caption: str, credit: str | None = None, kind: str = "video") -> st
     return caption_html(caption, credit, credit_label="Video" if kind == "video" else "Audio")
 
 
+def _chapter_list(chapters: tuple[Chapter, ...], href: str) -> str:
+    """Links that seek the player (theme script); without script they open the MP4 there."""
+    if not chapters:
+        return ""
+    items = "".join(
+        f'<li><a href="{escape(href)}#t={ch.start:g}" data-seek="{ch.start:g}">'
+        f"<span class=\"reelpress-chapters__time\">{stamp(ch.start)}</span> {escape(ch.title)}"
+        "</a></li>" for ch in chapters)
+    return f'<ol class="reelpress-chapters" aria-label="Chapters">{items}</ol>'
+
+
 def _figure(kind: str, element_attrs: list[str], asset: Asset, caption: str,
             url_for: Callable[[str], str], attrs: Mapping[str, str], fallback: str) -> str:
-    """The figure both video and audio share: sources (best first, with the author's
-    start time as a media fragment), caption tracks, a download fallback, the caption."""
+    """The figure both video and audio share: sources (the adaptive stream first, then
+    the smallest file first, with the author's start time as a media fragment), caption
+    and chapter tracks, a download fallback, the chapter list, the caption."""
     if caption.strip():
         element_attrs = [*element_attrs, f'aria-label="{escape(caption)}"']
     fragment = _start_fragment(attrs)
     lines = [_figure_open(kind, attrs), f"<{kind} {' '.join(element_attrs)}>"]
+    video = asset if isinstance(asset, VideoAsset) else None
+    if video is not None and video.hls:
+        # Safari and Chromium 142+ play HLS natively; Firefox skips it for the MP4s below
+        lines.append(f'<source src="{escape(url_for(video.hls) + fragment)}"'
+                     f' type="{HLS_MIME}">')
     lines += [
         f'<source src="{escape(url_for(r.site_path) + fragment)}" type="{escape(r.mime)}">'
         for r in asset.sources
     ]
     lines += _tracks(asset.tracks, url_for)
+    if video is not None and video.chapters_track:
+        lines.append(f'<track kind="chapters" src="{escape(url_for(video.chapters_track))}"'
+                     ' label="Chapters">')
     lines.append(fallback.format(href=escape(url_for(asset.download))))
-    lines += [f"</{kind}>", _caption(caption, attrs.get("credit"), kind), "</figure>"]
+    lines.append(f"</{kind}>")
+    if video is not None:
+        lines.append(_chapter_list(video.chapters, url_for(asset.download)))
+    lines += [_caption(caption, attrs.get("credit"), kind), "</figure>"]
     return "\n".join(line for line in lines if line)
 
 
@@ -140,8 +165,10 @@ def video_object(
     description: str,
     upload_date_iso: str,
     url_for_absolute: Callable[[str], str],
+    page_url: str = "",
 ) -> dict[str, object]:
-    """schema.org VideoObject (no @context: it is meant to sit inside the page's graph)."""
+    """schema.org VideoObject (no @context: it is meant to sit inside the page's graph);
+    chapters become `hasPart` Clips whose `url` is the page at that time (key moments)."""
     data: dict[str, object] = {
         "@type": "VideoObject",
         "name": name,
@@ -159,6 +186,13 @@ def video_object(
     }
     if asset.transcript:
         data["transcript"] = asset.transcript
+    if asset.chapters and page_url:
+        data["hasPart"] = [
+            {"@type": "Clip", "name": ch.title, "startOffset": int(ch.start),
+             "endOffset": max(int(ch.start) + 1, round(ch.end)),
+             "url": f"{page_url}#t={int(ch.start)}"}
+            for ch in asset.chapters
+        ]
     return data
 
 

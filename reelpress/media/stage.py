@@ -19,6 +19,7 @@ from reelpress.core.urls import UrlScheme
 from reelpress.markup.engine import MediaRef, RenderedBody, media_kind
 from reelpress.media.photo import plan as images
 from reelpress.media.photo.html import figure_html, photo_object
+from reelpress.media.platform_stage import platform_embed, platform_poster_requests
 from reelpress.media.video_stage import VideoStage
 from reelpress.output.writer import SiteWriter
 from reelpress.render.article import MediaEmbed, Thumbnail
@@ -103,6 +104,8 @@ def embed_media(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
         results.bodies[page.rel] = tuple(
             _photo_embed(plan.asset_for(page.source_dir, ref.src), ref, link, urls,
                          stages.body_sizes) if ref.kind == "image" else
+            platform_embed(page, ref, plan, link, urls, stages.body_sizes)
+            if ref.kind == "platform" else
             video.embed(page, ref.src, ref.alt, dict(ref.attrs), link, urls)
             or MediaEmbed(_missing(ref))
             for ref in bodies[page.rel].media)
@@ -124,6 +127,7 @@ def _run_photos(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
                                "use a .jpg/.png/.webp file under media/, or video: for video"))
         requests.extend(_image_request(page, ref.src, ref.line, ref.alt or None, False)
                         for ref in bodies[page.rel].media if ref.kind == "image")
+        requests.extend(platform_poster_requests(page, bodies[page.rel].media))
     plan = images.plan_images(requests, project=stages.paths, settings=stages.image_settings)
     reporter.extend(plan.diagnostics)
     if plan.jobs:

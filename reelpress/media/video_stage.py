@@ -78,7 +78,8 @@ class VideoStage:
                                        "use a .mp4/.mov/.webm file under media/"))
                 else:
                     requests.append(MediaRequest(page.meta.video, page.rel, page.source_dir,
-                                                 page.meta.video_line))
+                                                 page.meta.video_line,
+                                                 chapters=page.meta.video_chapters))
             for ref in bodies[page.rel].media:
                 if ref.kind in ("video", "audio"):
                     requests.append(MediaRequest(ref.src, page.rel, page.source_dir, ref.line,
@@ -132,7 +133,8 @@ class VideoStage:
         data = video_object(asset, name=name,
                             description=page.meta.description or page.meta.summary or name,
                             upload_date_iso=iso(page.meta.updated or page.meta.date),
-                            url_for_absolute=urls.absolute)
+                            url_for_absolute=urls.absolute,
+                            page_url=urls.absolute(page.url_path))
         data["embedUrl"] = urls.absolute(page.url_path)
         mp4 = next((r for r in asset.sources if r.site_path == asset.download), asset.sources[-1])
         return MediaEmbed(html, video_object=data, image_url=urls.absolute(asset.poster_jpeg),

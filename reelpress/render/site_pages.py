@@ -218,8 +218,11 @@ def _sitemap(site: SiteView, articles: Sequence[Article], tag_keys: list[str],
             SitemapVideo(thumbnail_loc=v["thumbnailUrl"][0], title=v["name"],
                          description=v.get("description") or article.meta.title,
                          content_loc=v.get("contentUrl"), duration=embed.video_seconds,
+                         # a YouTube/Vimeo facade has a player, not a file
+                         player_loc=None if v.get("contentUrl") else v.get("embedUrl"),
                          publication_date=article.date)
-            for embed in article.all_embeds if (v := embed.video_object))
+            for embed in article.all_embeds
+            if (v := embed.video_object) and v.get("thumbnailUrl"))
         alternates = tuple((t.lang, site.urls.absolute(t.url_path)) for t in article.translations)
         entries.append(SitemapEntry(site.urls.absolute(article.url_path), article.modified, videos,
                                     alternates))
