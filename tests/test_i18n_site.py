@@ -9,8 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
-from tests.sitebuilder import SITE_TOML, article, build_ok, read_page, write_site
+from sitebuilder import SITE_TOML, article, build_ok, read_page, write_site
 
 FAQ_EN = "faq:\n  - q: Where did it happen?\n    a: In the 18th arrondissement."
 FAQ_FR = "faq:\n  - q: Où cela s'est-il passé ?\n    a: Dans le 18e arrondissement."

@@ -3,10 +3,12 @@
 The indexer is Pagefind's own binary (the `pagefind[bin]` wheel ships it: nothing is
 downloaded at run time). It only indexes what the theme marks with `data-pagefind-body`
 (article pages; not listings, the 404 page or drafts) and writes one index per `<html
-lang>`. The index is made in a fresh folder and merged into `site/pagefind/` (unchanged files
-untouched), only when an indexed page changed: the key is the stat signature of every HTML file
-(unchanged pages keep their mtime, see output/writer.py) and the indexer itself. A missing
-or failing indexer is a warning: the site is still good, only its search is stale.
+lang>`. The index is made in a fresh folder, kept in the cache (so a failed run, or a
+build that pruned site/, puts the last good one back) and copied into `site/pagefind/`
+file by file (unchanged files untouched). The indexer runs only when an indexed page
+changed: the key is the stat signature of every HTML file (unchanged pages keep their
+mtime, see output/writer.py) and of the indexer itself. A missing or failing indexer is
+a warning: the site is still good, only its search is stale.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from reelpress.output.writer import OutputStats
 INDEX_DIR = "pagefind"
 ENTRY_FILE = "pagefind-entry.json"
 RECORD_FILE = "search-index.json"
+KEPT_DIR = "search-index"
 INDEXER_TIMEOUT_S = 900
 _WHERE = "site.toml"
 
@@ -81,14 +84,12 @@ def _entry_signature(site_dir: Path) -> list[int] | None:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
 
 
-def _is_current(record_path: Path, key: str, site_dir: Path) -> bool:
+def _record(record_path: Path) -> dict[str, object]:
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    entry = _entry_signature(site_dir)
-    return isinstance(record, dict) and record.get("key") == key and entry is not None \
-        and record.get("entry") == entry
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def _remember(record_path: Path, key: str, site_dir: Path) -> None:
@@ -110,20 +111,22 @@ def _files(folder: Path) -> dict[str, Path]:
             if path.is_file()}
 
 
-def _merge(fresh: Path, site_dir: Path) -> tuple[list[str], list[str]]:
-    """Put the new index in place file by file: files with the same bytes are left alone
-    (their mtimes stay, deploys see nothing new); the entry file, which names all the
-    others, moves last and stale files go after it, so an interruption leaves a
-    consistent index. Returns (written, removed), site-relative."""
+def _merge(source: Path, site_dir: Path) -> tuple[list[str], list[str]]:
+    """Copy the index at `source` into site/pagefind/ file by file: files with the same
+    bytes are left alone (their mtimes stay, deploys see nothing new); the entry file,
+    which names all the others, goes last and stale files after it, so an interruption
+    leaves a consistent index. Returns (written, removed), site-relative."""
     target = site_dir / INDEX_DIR
-    new, old = _files(fresh), _files(target) if target.is_dir() else {}
+    new, old = _files(source), _files(target) if target.is_dir() else {}
     written: list[str] = []
     for rel in sorted(new, key=lambda name: name == ENTRY_FILE):
         destination = target / rel
         if rel in old and filecmp.cmp(new[rel], destination, shallow=False):
             continue
         destination.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(new[rel], destination)
+        temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
+        shutil.copy2(new[rel], temporary)
+        os.replace(temporary, destination)
         written.append(f"{INDEX_DIR}/{rel}")
     removed = sorted(f"{INDEX_DIR}/{rel}" for rel in set(old) - set(new))
     for rel in removed:
@@ -153,8 +156,14 @@ def index_for_search(site_dir: Path, settings: SearchSettings, cache_dir: Path,
     if not settings.enabled:
         with contextlib.suppress(FileNotFoundError):
             record_path.unlink()
+        shutil.rmtree(cache_dir / KEPT_DIR, ignore_errors=True)
         return _with(stats, [], _remove_index(site_dir))  # no stale index left behind
     indexer = find_indexer(settings)
+    if indexer is None and settings.command:
+        reporter.add(warning(_WHERE, None, f"search: [search] command {settings.command!r} "
+                             "not found, so the search index was not updated",
+                             "give the path of the pagefind executable"))
+        return stats
     if indexer is None:
         reporter.add(warning(_WHERE, None, "search: the Pagefind indexer is not installed, "
                              "so the site has no search index",
@@ -162,9 +171,30 @@ def index_for_search(site_dir: Path, settings: SearchSettings, cache_dir: Path,
                              "[search] enabled = false"))
         return stats
     key = pages_key(site_dir, indexer)
-    if _is_current(record_path, key, site_dir):
+    record = _record(record_path)
+    if record.get("key") == key and record.get("entry") == _entry_signature(site_dir):
         return stats
-    fresh = site_dir.parent / f".{site_dir.name}.{INDEX_DIR}-{os.getpid()}"
+    kept = cache_dir / KEPT_DIR  # the last good index: put back after site/ was pruned
+    if record.get("key") == key and (kept / ENTRY_FILE).is_file():
+        written, removed = _merge(kept, site_dir)
+        _remember(record_path, key, site_dir)
+        return _with(stats, written, removed)
+    problem = _run_indexer(indexer, site_dir, kept)
+    if problem is not None:
+        reporter.add(warning(_WHERE, None, f"search: {problem}",
+                             "the last good search index (if any) is kept"))
+        if not (kept / ENTRY_FILE).is_file():
+            return stats
+        written, removed = _merge(kept, site_dir)
+        return _with(stats, written, removed)
+    written, removed = _merge(kept, site_dir)
+    _remember(record_path, key, site_dir)
+    return _with(stats, written, removed)
+
+
+def _run_indexer(indexer: str, site_dir: Path, kept: Path) -> str | None:
+    """Index `site_dir` into a fresh folder that then replaces `kept`; a problem as text."""
+    fresh = kept.with_name(f"{kept.name}.{os.getpid()}.new")
     try:
         shutil.rmtree(fresh, ignore_errors=True)
         try:
@@ -172,15 +202,11 @@ def index_for_search(site_dir: Path, settings: SearchSettings, cache_dir: Path,
                 [indexer, "--site", str(site_dir), "--output-path", str(fresh), "--quiet"],
                 capture_output=True, text=True, timeout=INDEXER_TIMEOUT_S, check=False)
         except (OSError, subprocess.SubprocessError) as exc:
-            reporter.add(warning(_WHERE, None, f"search: the indexer {indexer} could not run: "
-                                 f"{exc}", "the previous search index (if any) is kept"))
-            return stats
+            return f"the indexer {indexer} could not run: {exc}"
         if process.returncode != 0 or not (fresh / ENTRY_FILE).is_file():
-            reporter.add(warning(_WHERE, None, f"search: indexing failed: {_failure(process)}",
-                                 "the previous search index (if any) is kept"))
-            return stats
-        written, removed = _merge(fresh, site_dir)
+            return f"indexing failed: {_failure(process)}"
+        shutil.rmtree(kept, ignore_errors=True)
+        fresh.rename(kept)
+        return None
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
-    _remember(record_path, key, site_dir)
-    return _with(stats, written, removed)

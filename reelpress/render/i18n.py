@@ -213,13 +213,26 @@ def _checked(catalog: Catalog, where: str, problems: list[Diagnostic]) -> Catalo
     return catalog
 
 
+_PO_LINE = re.compile(r'\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+'
+                      r'"(?:[^"\\]|\\.)*"|"(?:[^"\\]|\\.)*")?\s*')
+
+
 def _read_po(path: Path, shown: str, problems: list[Diagnostic]) -> bytes | None:
+    """Babel's reader guesses at broken lines; a line that is not a keyword with a quoted
+    string, a continuation string or a comment is reported instead."""
     try:
+        text = path.read_text(encoding="utf-8")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not _PO_LINE.fullmatch(line):
+                problems.append(error(shown, number, "invalid .po file: expected a keyword "
+                                      'and a quoted string, like msgstr "..."'))
+                return None
         with path.open("rb") as handle:
             catalog = read_po(handle, abort_invalid=True)
     except PoFileError as exc:
         line = getattr(exc, "lineno", None)
-        problems.append(error(shown, line, f"invalid .po file: {exc}"))
+        problems.append(error(shown, line + 1 if isinstance(line, int) else None,
+                              f"invalid .po file: {re.sub(r' on -?[0-9]+$', '', str(exc))}"))
         return None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         problems.append(error(shown, None, f"cannot read the catalog: {exc}"))
