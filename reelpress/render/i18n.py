@@ -230,8 +230,8 @@ def _read_po(path: Path, shown: str, problems: list[Diagnostic]) -> bytes | None
         with path.open("rb") as handle:
             catalog = read_po(handle, abort_invalid=True)
     except PoFileError as exc:
-        line = getattr(exc, "lineno", None)
-        problems.append(error(shown, line + 1 if isinstance(line, int) else None,
+        where = getattr(exc, "lineno", None)  # Babel counts from 0
+        problems.append(error(shown, where + 1 if isinstance(where, int) else None,
                               f"invalid .po file: {re.sub(r' on -?[0-9]+$', '', str(exc))}"))
         return None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
