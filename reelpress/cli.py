@@ -95,7 +95,10 @@ def _parser(prog: str = "python build.py") -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     serve.add_argument("--open", action="store_true", help="open a browser")
-    commands.add_parser("check", parents=[where, base], help="check links of the built site")
+    check = commands.add_parser("check", parents=[where, base],
+                                help="check links, structured data and page weight of the site")
+    check.add_argument("--strict", action="store_true",
+                       help="structured-data and page-weight warnings fail the check")
     commands.add_parser("clean", parents=[where], help="remove site/ and the cache")
     new = commands.add_parser("new", parents=[where], help="start a new article (a draft)")
     new.add_argument("title", help="the headline")
@@ -212,6 +215,8 @@ def _run(args: argparse.Namespace) -> int:
         return _check(options)
     result = build(options)
     code = report(result, quiet=args.quiet, verbose=args.verbose)
+    if code == 0 and options.strict:
+        code = _strict_publishing(options)
     if args.command == "deploy" and code == 0:
         return _deploy(options, args)
     return code
@@ -243,7 +248,38 @@ def _check(options: BuildOptions) -> int:
     base_url = options.base_url or config.base_url
     check_report = check_site(paths.site_dir, base_url=base_url)
     print(check_report.format())
+    before_publishing = publishing_problems(paths, config, base_url)
+    print_diagnostics(before_publishing, quiet=options.quiet)
+    if before_publishing and options.strict:
+        print(f"{len(before_publishing)} publishing warning(s) with --strict", file=sys.stderr)
+        return 1
     return 0 if check_report.ok else 1
+
+
+def _strict_publishing(options: BuildOptions) -> int:
+    """`build --strict`: the checks before publishing are fatal too (site/ is written,
+    but the exit code stops a deploy or CI step)."""
+    from reelpress.core.config import load_config
+    paths = ProjectPaths.at(options.root)
+    config, _ = load_config(paths)
+    if config is None or not paths.site_dir.is_dir():
+        return 0
+    problems = publishing_problems(paths, config, options.base_url or config.base_url)
+    print_diagnostics(problems, quiet=False)
+    if problems:
+        print(f"{len(problems)} publishing warning(s) with --strict: fix them before"
+              " deploying", file=sys.stderr)
+        return 1
+    return 0
+
+
+def publishing_problems(paths: ProjectPaths, config, base_url: str) -> list[Diagnostic]:  # noqa: ANN001
+    """Structured data and page weight of the built site (warnings; --strict: fatal)."""
+    from reelpress.commands.check_publish import check_publishing, probe_seconds, sources_by_page
+    return check_publishing(paths.site_dir, base_url=base_url, settings=config.check,
+                            sources=sources_by_page(paths.content_dir, config),
+                            site_label=paths.relative(paths.site_dir),
+                            probe_duration=probe_seconds)
 
 
 def _deploy(options: BuildOptions, args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
+from reelpress.commands.check_publish import CheckSettings
 from reelpress.core.diagnostics import Diagnostic, error, warning
 from reelpress.core.languages import SLUG_STYLES, is_language
 from reelpress.core.project import ProjectPaths
@@ -78,6 +79,7 @@ class SiteConfig:
     search: SearchSettings = field(default_factory=SearchSettings)
     sections: Mapping[str, Any] = field(default_factory=dict)
     video: VideoSettings = field(default_factory=VideoSettings)
+    check: CheckSettings = field(default_factory=CheckSettings)
     images: ImageSettings = field(default_factory=ImageSettings)
 
     @property
@@ -117,7 +119,7 @@ _TOP_LEVEL: dict[str, type | tuple[type, ...]] = {
 MENU_NAMES = ("main", "footer")
 _AUTHOR_KEYS = ["name", "url", "bio", "photo", "social"]
 # Tables owned by later stages; each is checked against that stage's settings dataclass.
-SECTION_NAMES = ("video", "images", "build", "search", "strings")
+SECTION_NAMES = ("video", "images", "build", "search", "strings", "check")
 _BUILD_KEYS: dict[str, type] = {"allow_html": bool}
 _TYPE_WORDS = {str: "a string", bool: "true or false", int: "a whole number", dict: "a table"}
 
@@ -253,11 +255,12 @@ def validate_config(
     video, video_problems = _media_settings(config, "video", VideoSettings, text, where)
     images, image_problems = _media_settings(config, "images", ImageSettings, text, where)
     search, search_problems = _media_settings(config, "search", SearchSettings, text, where)
-    problems.extend(video_problems + image_problems + search_problems)
-    if video is None or images is None or search is None:
+    check, check_problems = _media_settings(config, "check", CheckSettings, text, where)
+    problems.extend(video_problems + image_problems + search_problems + check_problems)
+    if video is None or images is None or search is None or check is None:
         return None, tuple(problems)
-    return dataclasses.replace(config, video=video, images=images, search=search), \
-        tuple(problems)
+    return dataclasses.replace(config, video=video, images=images, search=search,
+                               check=check), tuple(problems)
 
 
 def _media_settings(config: SiteConfig, name: str, settings_type: type, text: str,
