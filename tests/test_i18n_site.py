@@ -186,15 +186,42 @@ def test_editing_a_catalog_rerenders_its_pages(tmp_path: Path) -> None:
 
 
 def test_moving_a_translation_updates_the_other(tmp_path: Path) -> None:
-    root = write_site(tmp_path, FILES)
+    untagged = {rel: FILES[rel].replace("tags: [Paris]\n", "")
+                for rel in ("content/en/paris.md", "content/fr/paris.md")}
+    root = write_site(tmp_path, untagged)
     build_ok(root)
     (root / "content/fr/paris.md").write_text(
-        FILES["content/fr/paris.md"].replace("---\n\n", "slug: fr/pieds-nus\n---\n\n", 1),
+        untagged["content/fr/paris.md"].replace("---\n\n", "slug: fr/pieds-nus\n---\n\n", 1),
         encoding="utf-8")
     result = build_ok(root)
     assert "en/paris/index.html" in result.written
     english = read_page(root / "site", "en/paris/index.html")
     assert head_alternates(english)["fr"] == "https://example.org/fr/pieds-nus/"
+
+
+def test_linking_translations_updates_the_sitemap(tmp_path: Path) -> None:
+    files = {"content/lyon.md": article("Lyon lights", "2025-07-01", "Festival."),
+             "content/lyon-lumieres.md": article("Les lumières", "2025-07-01", "Fête.",
+                                                 lang="fr")}
+    root = write_site(tmp_path, files)
+    build_ok(root)
+    assert "hreflang" not in (root / "site/sitemap.xml").read_text()
+    for rel, text in files.items():
+        (root / rel).write_text(text.replace("---\n\n", "translation_key: lyon\n---\n\n", 1),
+                                encoding="utf-8")
+    build_ok(root)
+    assert 'hreflang="fr" href="https://example.org/lyon-lumieres/"' in \
+        (root / "site/sitemap.xml").read_text()
+
+
+def test_changing_an_articles_language_updates_its_card(tmp_path: Path) -> None:
+    root = write_site(tmp_path, {"content/lyon.md": FILES["content/lyon.md"]})
+    build_ok(root)
+    (root / "content/lyon.md").write_text(
+        FILES["content/lyon.md"].replace("---\n\n", "lang: de\n---\n\n", 1), encoding="utf-8")
+    build_ok(root)
+    card = read_page(root / "site", "index.html").find("article", class_="card")
+    assert card.get("lang") == "de"
 
 
 @pytest.mark.parametrize(("style", "path"), [("ascii", "ete-a-zurich"),

@@ -29,6 +29,7 @@ def is_language(tag: str) -> bool:
     return babel_locale(tag) is not None
 
 
+@functools.lru_cache(maxsize=256)
 def is_rtl(tag: str) -> bool:
     locale = babel_locale(tag)
     return locale is not None and locale.character_order == "right-to-left"

@@ -13,6 +13,7 @@ every language.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gettext
 import hashlib
 import io
@@ -47,14 +48,8 @@ class Catalogs:
     digest: str = ""  # of every source: a changed translation re-renders the pages
 
     def translations(self, language: str) -> gettext.NullTranslations:
-        chain: list[gettext.NullTranslations] = [
-            gettext.GNUTranslations(io.BytesIO(mo))
-            for name in candidates(language) for mo in self.layers.get(name, ())]
-        if not chain:
-            return gettext.NullTranslations()
-        for upper, lower in zip(chain, chain[1:], strict=False):
-            upper.add_fallback(lower)
-        return chain[0]
+        return _translations(tuple(mo for name in candidates(language)
+                                   for mo in self.layers.get(name, ())))
 
     def locale(self, language: str | None, tzinfo: dt.tzinfo | None = None) -> PageLocale:
         code = language or self.site_language
@@ -63,6 +58,18 @@ class Catalogs:
 
 
 EMPTY_CATALOGS = Catalogs("en", {})
+
+
+@functools.lru_cache(maxsize=64)
+def _translations(layers: tuple[bytes, ...]) -> gettext.NullTranslations:
+    """One chain of catalogs, most specific first (parsed once per process: every page of
+    a language shares it, and nothing changes it after this)."""
+    chain = [gettext.GNUTranslations(io.BytesIO(mo)) for mo in layers]
+    if not chain:
+        return gettext.NullTranslations()
+    for upper, lower in zip(chain, chain[1:], strict=False):
+        upper.add_fallback(lower)
+    return chain[0]
 
 
 @dataclass(frozen=True)

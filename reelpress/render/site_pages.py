@@ -122,7 +122,7 @@ def write_listings_and_feeds(env: jinja2.Environment, everything: Sequence[Artic
     guarded("404.html", "404.html", (),
             lambda: render_simple(env, site, template="404.html",
                                   title=strings.gettext("Page not found"), page_path="404.html"))
-    write_search_pages(env, site, articles, guarded)
+    write_search_pages(env, site, everything, guarded)
     _write_feeds(site, memo, store, entries, articles, keys_of, "", title=config.title)
     write_author_pages(env, articles, site, guarded, cards_of)
     sitemap_inputs = tuple((a.url_path, a.modified, a.meta.title, a.description,
