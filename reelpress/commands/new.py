@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
-from reelpress.content.schema import slugify
+from reelpress.content.frontmatter import forbidden_character
+from reelpress.content.schema import slugify, unsafe_name
 from reelpress.core.config import load_config
 from reelpress.core.project import ProjectPaths
 
@@ -35,9 +37,17 @@ def new_article(root: Path, title: str, slug: str | None, prog: str = "python bu
         for problem in problems:
             print(problem.format(), file=sys.stderr)
         return 1
-    name = slugify(slug or title)
+    bad = forbidden_character(title)
+    if bad:
+        print(f"the headline contains the control character {bad}: remove it", file=sys.stderr)
+        return 2
+    name = slugify(slug or title)  # at most 100 bytes, however long the headline
     if not name:
         print(f"cannot make a file name from {title!r}: pass --slug", file=sys.stderr)
+        return 2
+    if problem := unsafe_name(name):
+        print(f"cannot use {name!r} as a file name ({problem}): pass another --slug",
+              file=sys.stderr)
         return 2
     target = paths.content_dir / f"{name}.md"
     if target.exists():
@@ -45,7 +55,7 @@ def new_article(root: Path, title: str, slug: str | None, prog: str = "python bu
               file=sys.stderr)
         return 1
     now = dt.datetime.now(config.tzinfo).replace(microsecond=0)
-    quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    quoted = json.dumps(title, ensure_ascii=False)  # a JSON string is a YAML string
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(TEMPLATE.format(title=quoted, date=now.isoformat(sep=" "),
                                       author=config.default_author or '""'),

@@ -9,7 +9,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from reelpress.content.frontmatter import FrontMatterError, parse_yaml, split_front_matter
+from reelpress.content.frontmatter import (
+    FrontMatterError,
+    forbidden_character,
+    parse_yaml,
+    split_front_matter,
+)
 from reelpress.content.schema import PageMeta, slugify, validate_meta
 from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Diagnostic, error
@@ -87,14 +92,14 @@ def load_page(path: Path, *, rel: str, rel_to_content: PurePosixPath,
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [error(rel, None, f"cannot read file: {exc.strerror}")]
+        return None, [error(rel, 1, f"cannot read file: {exc.strerror}")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [error(rel, line, "not valid UTF-8 text", "save the file as UTF-8")]
     if not text.strip():
-        return None, [error(rel, None, "empty file", "add front matter with title and date")]
+        return None, [error(rel, 1, "empty file", "add front matter with title and date")]
     try:
         split = split_front_matter(text)
         if split.front_matter is None:
@@ -103,6 +108,12 @@ def load_page(path: Path, *, rel: str, rel_to_content: PurePosixPath,
         data = parse_yaml(split.front_matter, split.front_matter_line)
     except FrontMatterError as exc:
         return None, [error(rel, exc.line, exc.message)]
+    bad = forbidden_character(split.body)
+    if bad:
+        offset = split.body.index(chr(int(bad[2:], 16)))
+        line = split.body_line + split.body.count("\n", 0, offset)
+        return None, [error(rel, line, f"the text contains the control character {bad}",
+                            "remove it (it cannot be published in HTML or feeds)")]
     in_pages = rel_to_content.parts[:1] == (PAGES_FOLDER,) and len(rel_to_content.parts) > 1
     meta, problems = validate_meta(
         data, rel=rel, front_matter=split.front_matter, first_line=split.front_matter_line,
@@ -137,14 +148,15 @@ def duplicate_outputs(pages: list[SourcePage]) -> list[Diagnostic]:
     seen: dict[str, SourcePage] = {}
     problems: list[Diagnostic] = []
     for page in pages:
+        line = page.meta.slug_line or 1  # the slug, or the file itself when its name is the URL
         if _RESERVED.match(page.url_path):
-            problems.append(error(page.rel, None,
+            problems.append(error(page.rel, line,
                                   f"writes /{page.url_path}, a page the site itself makes",
                                   "give it another 'slug:' or move the file"))
             continue
         other = seen.get(page.output_path)
         if other is not None:
-            problems.append(error(page.rel, None,
+            problems.append(error(page.rel, line,
                                   f"writes the same page /{page.url_path} as {other.rel}",
                                   "give one of them a different 'slug:' in its front matter"))
         else:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reelpress.content.frontmatter import locate
+from reelpress.content.frontmatter import LineFinder
 from reelpress.core.config import SiteConfig, did_you_mean
 from reelpress.core.diagnostics import Diagnostic, error, warning
 from reelpress.core.languages import is_language, slugify
@@ -41,6 +42,7 @@ class PageMeta:
     faq: tuple[FaqItem, ...] = ()
     draft: bool = False
     slug: str | None = None
+    slug_line: int | None = None
     lang: str | None = None
     canonical: str | None = None
     template: str | None = None
@@ -73,6 +75,23 @@ _UNICODE_SLUG_SAFE = re.compile(r"^[^\W_][\w.-]*(/[^\W_][\w.-]*)*$")
 _TEMPLATE_SAFE = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\.html$")
 
 
+# A slug given in the front matter is refused beyond this (per path segment).
+MAX_GIVEN_SEGMENT_BYTES = 200
+# Names Windows cannot create (with any extension): a site built there, or copied there,
+# would break.
+_WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\..*)?$", re.IGNORECASE)
+# Files the site writes itself at its root: a page folder with one of these names collides.
+SITE_FILES = frozenset({"index.html", "404.html", "robots.txt", "sitemap.xml", "feed.xml",
+                        "rss.xml", "feed.json"})
+
+
+def unsafe_name(segment: str) -> str | None:
+    """Why one path segment cannot be a file or folder name on every system, or None."""
+    if _WINDOWS_RESERVED.match(segment):
+        return f"{segment!r} is a reserved file name on Windows"
+    if len(segment.encode("utf-8")) > MAX_GIVEN_SEGMENT_BYTES:
+        return f"a name longer than {MAX_GIVEN_SEGMENT_BYTES} bytes"
+    return None
 
 
 class _Checker:
@@ -83,9 +102,10 @@ class _Checker:
         self.front_matter = front_matter
         self.first_line = first_line
         self.problems: list[Diagnostic] = []
+        self.lines = LineFinder(front_matter, first_line)
 
     def line(self, *path: str | int) -> int | None:
-        return locate(self.front_matter, self.first_line, tuple(path))
+        return self.lines.line(tuple(path))
 
     def fail(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
         self.problems.append(error(self.rel, self.line(*path), message, hint))
@@ -122,7 +142,22 @@ class _Checker:
         if parsed is None:
             self.fail((key,), f"{key}: expected a date like 2025-07-04, got {_show(value)}",
                       "or a date and time like 2025-07-04 18:30:00+02:00")
+        elif not _in_range(parsed, tz):
+            shown = value.isoformat(sep=" ") if isinstance(value, dt.date) else _show(value)
+            self.fail((key,), f"{key}: {shown} is out of range",
+                      "use a year from 2 to 9998")
+            return None
         return parsed
+
+
+def _in_range(moment: dt.datetime, tz: dt.tzinfo) -> bool:
+    """Feeds, sitemaps and JSON-LD convert to UTC and to the site's time zone: both must
+    exist (0001-01-01 at +14:00 is in year 0 in UTC)."""
+    try:
+        return all(1 < shifted.year < 9999
+                   for shifted in (moment, moment.astimezone(dt.UTC), moment.astimezone(tz)))
+    except (OverflowError, ValueError):
+        return False
 
 
 def parse_moment(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
@@ -143,8 +178,16 @@ def parse_moment(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
     return moment
 
 
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel, _SHORT_REPR.maxstring, _SHORT_REPR.maxother = 2, 50, 50
+_SHORT_REPR.maxlist = _SHORT_REPR.maxtuple = _SHORT_REPR.maxdict = _SHORT_REPR.maxset = 4
+
+
 def _show(value: Any) -> str:
-    text = repr(value)
+    """A short repr whose cost does not grow with the value (a huge list, a long text)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return "a very long number"
+    text = _SHORT_REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -167,7 +210,7 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
             seen_keys[key] = offset
     for key in data:
         if key not in KNOWN_KEYS:
-            check.warn((str(key),), f"unknown front matter key '{key}'",
+            check.warn((str(key),), f"unknown front matter key {_show(key)}",
                        did_you_mean(str(key), KNOWN_KEYS) or "it is ignored")
     tz = config.tzinfo
     title = check.text(data, "title", required=True)
@@ -180,7 +223,7 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
     author = check.text(data, "author")
     summary = check.text(data, "summary")
     description = check.text(data, "description")
-    tags = _tags(data, check)
+    tags = _tags(data, check, config.slug_style)
     image = check.text(data, "image")
     image_alt = check.text(data, "image_alt")
     video = check.text(data, "video")
@@ -196,11 +239,18 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
         safe = _UNICODE_SLUG_SAFE if config.slug_style == "unicode" else _SLUG_SAFE
         if not safe.match(slug) or slug != slug.lower():
             example = slugify(slug, config.slug_style) or "my-story"
-            check.fail(("slug",), f"slug: {slug!r} is not a URL-safe slug",
+            check.fail(("slug",), f"slug: {_show(slug)} is not a URL-safe slug",
                        f"use lowercase letters, digits and dashes, e.g. '{example}'")
+            slug = None
+        elif problem := _slug_problem(slug):
+            check.fail(("slug",), f"slug: {_show(slug)}: {problem}", "choose another slug")
             slug = None
     elif not slugify(file_stem, config.slug_style):
         check.fail((), f"cannot derive a URL from the file name {file_stem!r}", "add a 'slug:'")
+    elif problem := unsafe_name(slugify(file_stem, config.slug_style)):
+        check.fail((), f"the file name {file_stem!r} gives the URL "
+                   f"{slugify(file_stem, config.slug_style)!r}: "
+                   f"{problem}", "add a 'slug:' or rename the file")
     lang = check.text(data, "lang")
     lang = lang.strip() if lang else None
     if lang is not None and not is_language(lang):
@@ -210,18 +260,18 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
     translation_key = check.text(data, "translation_key")
     canonical = check.text(data, "canonical")
     if canonical is not None and not re.match(r"^https?://", canonical):
-        check.fail(("canonical",), f"canonical: expected an absolute URL, got {canonical!r}")
+        check.fail(("canonical",), f"canonical: expected an absolute URL, got {_show(canonical)}")
     template = check.text(data, "template")
     if template is not None and not _TEMPLATE_SAFE.match(template):
         check.fail(("template",),
-                   f"template: {template!r} is not a template name like 'article.html'")
+                   f"template: {_show(template)} is not a template name like 'article.html'")
     if updated and date and updated < date:
         check.warn(("updated",), "updated: is earlier than date")
     if author and config.authors and author not in config.authors and not any(
             a.name == author for a in config.authors.values()) and \
             (close := did_you_mean(author, list(config.authors))):
         # a plain name is fine; only a likely typo of an [authors] key is worth a warning
-        check.warn(("author",), f"author: '{author}' is not in [authors] of site.toml", close)
+        check.warn(("author",), f"author: {_show(author)} is not in [authors] of site.toml", close)
     image_caption = check.text(data, "image_caption")
     image_credit = check.text(data, "image_credit")
     extra = data.get("extra", {})
@@ -244,7 +294,8 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
         description=description, tags=tags, image=image, image_alt=image_alt,
         image_line=check.line("image") if image else None, video=video,
         video_caption=video_caption, video_line=check.line("video") if video else None,
-        faq=faq, draft=draft, slug=slug, lang=lang, canonical=canonical, template=template,
+        faq=faq, draft=draft, slug=slug, slug_line=check.line("slug") if slug else None,
+        lang=lang, canonical=canonical, template=template,
         kind=kind, dated=dated, image_caption=image_caption, image_credit=image_credit,
         extra={str(key): value for key, value in extra.items()},
         translation_key=translation_key.strip() if translation_key else None,
@@ -263,7 +314,7 @@ def _kind(data: dict[str, Any], check: _Checker, in_pages: bool) -> str:
     return str(value)
 
 
-def _tags(data: dict[str, Any], check: _Checker) -> tuple[str, ...]:
+def _tags(data: dict[str, Any], check: _Checker, style: str) -> tuple[str, ...]:
     value = data.get("tags")
     if value is None:
         return ()
@@ -279,7 +330,9 @@ def _tags(data: dict[str, Any], check: _Checker) -> tuple[str, ...]:
         if not isinstance(tag, str) or not tag.strip():
             check.fail(("tags", index), f"tags[{index}]: expected a tag name, got {_show(tag)}")
         elif not slugify(tag, "unicode"):
-            check.fail(("tags", index), f"tags[{index}]: {tag!r} has no letters or digits")
+            check.fail(("tags", index), f"tags[{index}]: {_show(tag)} has no letters or digits")
+        elif problem := unsafe_name(slugify(tag, style)):
+            check.fail(("tags", index), f"tags[{index}]: {_show(tag)}: {problem}")
         elif tag.strip() not in tags:
             tags.append(tag.strip())
     return tuple(tags)
@@ -302,7 +355,7 @@ def _faq(data: dict[str, Any], check: _Checker) -> tuple[FaqItem, ...]:
         answer = entry.get("a", entry.get("answer"))
         for key in entry:
             if key not in ("q", "a", "question", "answer"):
-                check.warn(("faq", index, str(key)), f"faq[{index}]: unknown key '{key}'",
+                check.warn(("faq", index, str(key)), f"faq[{index}]: unknown key {_show(key)}",
                            did_you_mean(str(key), ["q", "a"]) or "use q: and a:")
         if not isinstance(question, str) or not question.strip():
             check.fail(("faq", index), f"faq[{index}] has no question", "add 'q:'")
@@ -314,3 +367,14 @@ def _faq(data: dict[str, Any], check: _Checker) -> tuple[FaqItem, ...]:
             continue
         items.append(FaqItem(question.strip(), answer.strip()))
     return tuple(items)
+
+
+def _slug_problem(slug: str) -> str | None:
+    """A URL-safe slug that still cannot be a folder of the site."""
+    for segment in slug.split("/"):
+        problem = unsafe_name(segment)
+        if problem:
+            return problem
+    if slug.split("/", 1)[0] in SITE_FILES:
+        return "the site writes a file of that name itself"
+    return None

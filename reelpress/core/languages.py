@@ -51,11 +51,25 @@ def language_name(tag: str, in_language: str | None = None) -> str:
     return name[:1].upper() + name[1:]
 
 
+# A generated slug is one file or folder name: far below the 255-byte limit of file systems.
+MAX_SLUG_BYTES = 100
+
+
 def slugify(text: str, style: str = "ascii") -> str:
     """'Fousseynou Cissé, hero!' -> 'fousseynou-cisse-hero'. `ascii` transliterates every
-    script ('Москва' -> 'moskva'); `unicode` keeps letters, marks and digits as they are."""
+    script ('Москва' -> 'moskva'); `unicode` keeps letters, marks and digits as they are.
+    At most MAX_SLUG_BYTES of UTF-8 (a 300-byte headline still makes a file name)."""
     if style == "unicode":
         folded = unicodedata.normalize("NFC", text).lower()
         kept = "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in folded)
-        return re.sub(r"\s+", "-", kept.strip())
-    return re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
+        return _shorten(re.sub(r"\s+", "-", kept.strip()))
+    return _shorten(re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-"))
+
+
+def _shorten(slug: str) -> str:
+    """Cut to MAX_SLUG_BYTES, at a dash when one is in the second half."""
+    if len(slug.encode("utf-8")) <= MAX_SLUG_BYTES:
+        return slug
+    cut = slug.encode("utf-8")[:MAX_SLUG_BYTES].decode("utf-8", "ignore")
+    at_dash = cut.rsplit("-", 1)[0]
+    return (at_dash if len(at_dash) >= MAX_SLUG_BYTES // 2 else cut).strip("-")
