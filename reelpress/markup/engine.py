@@ -15,13 +15,13 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from reelpress.content.schema import slugify
+from reelpress.markup.anchors import heading_anchors_plugin, unclosed_bracket_plugin
 from reelpress.markup.embeds import platform_video
 from reelpress.markup.faq import BodyFaqItem, extract_faq
 
@@ -95,7 +95,8 @@ def markdown_engine(allow_html: bool) -> MarkdownIt:
     md.use(deflist_plugin)
     md.use(attrs_plugin)
     md.use(container_plugin, "faq")
-    md.use(anchors_plugin, min_level=2, max_level=3,
+    md.use(unclosed_bracket_plugin)
+    md.use(heading_anchors_plugin, levels=(2, 3),
            slug_func=lambda text: slugify(text) or "section")
     md.core.ruler.push("reelpress_media", _collect_media)
     md.add_render_rule("image", _render_image)

@@ -20,6 +20,7 @@ from reelpress.content.loader import SourcePage
 from reelpress.content.schema import slugify
 from reelpress.core.config import Author, SiteConfig
 from reelpress.core.diagnostics import Diagnostic, warning
+from reelpress.markup.anchors import UniqueNames
 from reelpress.markup.engine import PLACEHOLDER_PATTERN, RenderedBody, is_source_link
 from reelpress.media.photo.model import ImageAsset
 
@@ -172,16 +173,10 @@ def merge_faq(page: SourcePage, rendered: RenderedBody, answers_html: tuple[str,
     `answers_html` are the front-matter answers, already rendered from Markdown."""
     pairs = list(zip((item.question for item in page.meta.faq), answers_html, strict=True))
     pairs += [(item.question, item.answer_html) for item in rendered.faq]
-    entries: list[FaqEntry] = []
-    used: set[str] = set()
-    for question, answer in pairs:
-        anchor = "faq-" + (slugify(question)[:60] or "item")
-        candidate, number = anchor, 2
-        while candidate in used:
-            candidate, number = f"{anchor}-{number}", number + 1
-        used.add(candidate)
-        entries.append(FaqEntry(question, answer, candidate))
-    return tuple(entries)
+    names = UniqueNames(first_suffix=2)
+    return tuple(FaqEntry(question, answer,
+                          names.claim("faq-" + (slugify(question)[:60] or "item")))
+                 for question, answer in pairs)
 
 
 def fill_placeholders(html: str, embeds: tuple[MediaEmbed, ...]) -> str:
@@ -197,7 +192,9 @@ def with_body(article: Article, store: BodyStore) -> Article:
         raise LookupError(f"rendered body of {article.source.rel} is missing from the cache")
     html, faq = stored
     html = link_source_files(html, article.links)
-    entries = tuple(FaqEntry(question, link_source_files(answer, article.links), anchor)
+    # a `::: faq` block in the body may embed media too: its placeholders are filled alike
+    entries = tuple(FaqEntry(question, fill_placeholders(link_source_files(answer, article.links),
+                                                         article.embeds), anchor)
                     for question, answer, anchor in faq)
     return dataclasses.replace(article, body_html=fill_placeholders(html, article.embeds),
                                faq=entries)
@@ -207,11 +204,13 @@ _HREF = re.compile(r'href="([^"]*)"')
 
 
 def link_source_files(html: str, links: tuple[tuple[str, str], ...]) -> str:
-    if ".md" not in html:
+    """Point links to Markdown files at the articles' URLs (one pass over the HTML, however
+    many links there are)."""
+    if ".md" not in html or not links:
         return html
-    for href, target in links:
-        html = html.replace(f'href="{escape(href)}"', f'href="{escape(target)}"')
-    return html
+    targets = {str(escape(href)): str(escape(target)) for href, target in links}
+    return _HREF.sub(lambda m: f'href="{targets[m.group(1)]}"' if m.group(1) in targets
+                     else m.group(0), html)
 
 
 def faq_source_links(faq: tuple[FaqEntry, ...]) -> tuple[str, ...]:
