@@ -4,7 +4,9 @@ installed command), or `python build.py ...` (the shim in a site folder)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import errno
 import shutil
 import sys
 from collections.abc import Sequence
@@ -187,6 +189,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; site/ left as it was", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a read-only site/: the machine's problem, not a bug
+        print(os_error_text(exc, args.root), file=sys.stderr)
+        return 1
+
+
+_OS_HINTS = {errno.ENOSPC: "free some disk space and build again",
+             errno.EDQUOT: "free some disk space and build again",
+             errno.EROFS: "the folder is on a read-only file system",
+             errno.EACCES: "check the folder's permissions",
+             errno.EPERM: "check the folder's permissions"}
+
+
+def os_error_text(exc: OSError, root: Path) -> str:
+    """One line for a failed read or write: the file (relative to the project), the
+    system's reason, and what to do."""
+    where = str(exc.filename) if exc.filename is not None else "reelpress"
+    with contextlib.suppress(ValueError, OSError):
+        where = Path(where).resolve().relative_to(Path(root).resolve()).as_posix()
+    reason = " ".join((exc.strerror or str(exc)).split())
+    hint = _OS_HINTS.get(exc.errno or 0, "")
+    return f"{where}: {reason}; the build stopped" + (f" ({hint})" if hint else "")
 
 
 def _run(args: argparse.Namespace) -> int:

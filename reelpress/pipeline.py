@@ -45,7 +45,7 @@ from reelpress.core.project import ProjectPaths
 from reelpress.core.urls import UrlScheme
 from reelpress.markup.engine import RenderedBody
 from reelpress.media.stage import MediaResults, MediaStages, embed_media
-from reelpress.output.assets import write_site_files
+from reelpress.output.assets import static_link_problems, write_site_files
 from reelpress.output.search import index_for_search
 from reelpress.output.writer import OutputStats, SiteWriter
 from reelpress.render.article import (
@@ -127,6 +127,7 @@ def build_site(options: BuildOptions, *, session: BuildSession | None = None,
         return _failed(reporter, clock)
     theme, problems = resolve_theme(paths, config.theme)
     reporter.extend(problems)
+    reporter.extend(static_link_problems(theme, paths) if theme is not None else [])
     if not paths.content_dir.is_dir():
         reporter.add(error(paths.relative(paths.content_dir), None, "content directory not found",
                            f"create {paths.content_dir} and put articles (*.md) in it"))

@@ -17,6 +17,11 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from reelpress.commands.check_html import PageScan, Reference, scan_css, scan_html
+from reelpress.commands.check_text import (
+    TEXT_SUFFIXES,
+    file_control_character,
+    json_control_character,
+)
 from reelpress.core.diagnostics import Diagnostic, error
 
 _HTML_SUFFIXES = (".html", ".htm")
@@ -40,6 +45,8 @@ class BrokenLink:
         """The problem without its location: `broken link 'foo/' (no such file)`."""
         if self.kind == "json-ld" and not self.url:
             return f"invalid JSON-LD ({self.reason})"
+        if self.kind == "text":
+            return self.reason
         return f"broken {self.kind} {self.url!r} ({self.reason})"
 
     def format(self, site_label: str = "site") -> str:
@@ -90,6 +97,8 @@ def _hint(problem: BrokenLink) -> str:
         return "build with the site's base path, or use relative URLs"
     if problem.kind == "anchor":
         return "add the id to the target page or fix the #fragment"
+    if problem.kind == "text":
+        return "remove it from the source (or report a reelpress bug)"
     return "fix the URL or add the missing file"
 
 
@@ -229,6 +238,11 @@ def check_site(
                 broken.append(problem)
         for text, line in scan.json_ld:
             broken.extend(_check_json_ld(resolver, page, text, line))
+    for rel in sorted(f for f in resolver.index.files if f.lower().endswith(TEXT_SUFFIXES)):
+        found = file_control_character(site_dir / rel)
+        if found:
+            broken.append(BrokenLink(rel, "", "text",
+                                     f"control character {found[1]} in the text", found[0]))
     return CheckReport(
         site_label=site_label if site_label is not None else site_dir.name,
         pages=len(scans),
@@ -271,9 +285,12 @@ def _check_json_ld(resolver: _Resolver, page: str, text: str, line: int) -> list
     except json.JSONDecodeError as problem:
         reason = f"{problem.msg} at line {problem.lineno} column {problem.colno}"
         return [BrokenLink(page, "", "json-ld", reason, line + problem.lineno - 1)]
+    character = json_control_character(document)
+    control = [BrokenLink(page, "", "text", f"control character {character} in JSON-LD", line)
+               ] if character else []
     if resolver.base_host is None:
-        return []
-    found = []
+        return control
+    found = control
     for url in dict.fromkeys(_json_ld_strings(document)):
         internal = resolver.internal_path(url, _ORIGIN + resolver.base_path + page)
         if internal is None:

@@ -121,6 +121,8 @@ _AUTHOR_KEYS = ["name", "url", "bio", "photo", "social"]
 # Tables owned by later stages; each is checked against that stage's settings dataclass.
 SECTION_NAMES = ("video", "images", "build", "search", "strings", "check")
 _BUILD_KEYS: dict[str, type] = {"allow_html": bool}
+# A theme is named, never given as a path: `themes/<name>/` of the site or a built-in one.
+THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TYPE_WORDS = {str: "a string", bool: "true or false", int: "a whole number", dict: "a table"}
 
 
@@ -218,6 +220,12 @@ def validate_config(
                               f"slug_style: expected \"ascii\" or \"unicode\", got {slug_style!r}"))
     strings = strings_table(raw.get("strings"), language if isinstance(language, str) else "en",
                             lambda key, table: key_line(text, key, table), where, problems)
+    theme = raw.get("theme")
+    if isinstance(theme, str) and not THEME_NAME.match(theme):
+        problems.append(error(where, key_line(text, "theme"),
+                              f"theme: expected the name of a folder in themes/, got {theme!r}",
+                              "a theme lives in themes/<name>/ of the site (or is built in); "
+                              "paths are not accepted"))
     for key in ("per_page", "feed_entries"):
         value = raw.get(key)
         if isinstance(value, int) and not isinstance(value, bool) and value < 1:

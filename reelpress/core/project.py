@@ -82,7 +82,10 @@ def resolve_inside(root: Path, base: Path, user_path: str) -> Path:
         raise UnsafePath(f"{user_path!r} is an absolute path")
     candidate = root / user_path.lstrip("/") if user_path.startswith("/") else base / user_path
     real_root = root.resolve()
-    real = candidate.resolve()
+    try:
+        real = candidate.resolve()
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a link loop
+        raise UnsafePath(f"{user_path!r} is a symbolic link loop") from None
     if real != real_root and real_root not in real.parents:
         raise UnsafePath(f"{user_path!r} points outside the project")
     return real

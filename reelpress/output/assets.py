@@ -4,10 +4,12 @@ them forever (`static/style.3f9a1c2e.css`)."""
 from __future__ import annotations
 
 import hashlib
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
+from reelpress.core.diagnostics import Diagnostic, error
+from reelpress.core.project import ProjectPaths
 from reelpress.output.writer import SiteWriter
-from reelpress.render.theme import Theme
+from reelpress.render.theme import BUILTIN_THEMES, Theme
 
 FINGERPRINTED = frozenset({".css", ".js", ".woff", ".woff2", ".svg", ".png", ".jpg", ".webp"})
 
@@ -18,8 +20,31 @@ def fingerprinted_name(rel: str, data: bytes) -> str:
     return str(path.with_name(f"{path.stem}.{digest}{path.suffix}"))
 
 
+def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a dangling link or a loop
+        return False
+    return any(real.is_relative_to(root) for root in roots)
+
+
+def _allowed_roots(project_root: Path) -> tuple[Path, ...]:
+    return project_root.resolve(), BUILTIN_THEMES.resolve()
+
+
+def static_link_problems(theme: Theme, paths: ProjectPaths) -> list[Diagnostic]:
+    """A static file that is a symbolic link out of the site folder (to ~/.ssh/id_rsa,
+    /etc/passwd...) would be published: an error naming the link."""
+    roots = _allowed_roots(paths.root)
+    return [error(paths.relative(source), None,
+                  "a symbolic link to a file outside the site folder (it is not published)",
+                  "copy the file into static/ instead")
+            for source in theme.static_files().values() if not _inside(source, roots)]
+
+
 def write_site_files(writer: SiteWriter, theme: Theme, fingerprint: bool) -> dict[str, str]:
-    """Copy static files; return name -> site path for templates' `asset()`."""
+    """Copy static files (checked by `static_link_problems` first); return name -> site
+    path for templates' `asset()`."""
     assets: dict[str, str] = {}
     for rel, source in sorted(theme.static_files().items()):
         target = rel

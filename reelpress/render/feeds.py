@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from urllib.parse import quote, urlsplit
 
@@ -82,12 +82,22 @@ def entry_iri(entry: FeedEntry) -> str:
     if urlsplit(entry.id).scheme:
         return entry.id
     host = urlsplit(entry.url).hostname or "localhost"
-    day = entry.published.astimezone(UTC).date().isoformat()
+    day = _in_utc(entry.published).date().isoformat()
     return f"tag:{host},{day}:{quote(entry.id, safe='/-._~')}"
 
 
+def _in_utc(value: datetime) -> datetime:
+    """The moment in UTC; at the ends of the calendar (0001-01-01 at +14:00) there is no
+    UTC date, and the moment keeps its own offset instead of crashing the feed."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return value
+
+
 def _rfc822(value: datetime) -> str:
-    return format_datetime(value.astimezone(UTC), usegmt=True)
+    moment = _in_utc(value)
+    return format_datetime(moment, usegmt=moment.utcoffset() == timedelta(0))
 
 
 # --- Atom 1.0 (RFC 4287) -------------------------------------------------------------------

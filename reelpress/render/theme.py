@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
-from reelpress.core.config import key_line, read_config_text
+from reelpress.core.config import THEME_NAME, key_line, read_config_text
 from reelpress.core.diagnostics import Diagnostic, error
 from reelpress.core.project import ProjectPaths
 from reelpress.render.i18n import install_i18n
@@ -114,6 +114,9 @@ def resolve_theme(paths: ProjectPaths, name: str) -> tuple[Theme | None, list[Di
             except tomllib.TOMLDecodeError as exc:
                 return None, [error(paths.relative(theme_toml), None, f"invalid TOML: {exc}")]
             parent = settings.get("extends")
+            if parent is not None and not (isinstance(parent, str) and THEME_NAME.match(parent)):
+                return None, [error(paths.relative(theme_toml), None,
+                                    f"extends: expected a theme name, got {parent!r}")]
             declared = settings.get("image_sizes", {})
             if not isinstance(declared, dict) or not all(
                     isinstance(v, str) and k in DEFAULT_IMAGE_SIZES for k, v in declared.items()):

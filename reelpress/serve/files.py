@@ -110,7 +110,14 @@ class Unsatisfiable:
 
 
 UNSATISFIABLE = Unsatisfiable()
-_RANGE_SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+_RANGE_SPEC = re.compile(r"^\s*([0-9]*)\s*-\s*([0-9]*)\s*$")
+# Beyond any file size; longer digit strings are not even converted (Python refuses
+# int() of more than 4,300 digits, and a 5,000-digit Range must not cost a traceback).
+_HUGE = 2**63
+
+
+def _offset(text: str) -> int:
+    return int(text) if len(text) <= 18 else _HUGE
 
 
 def parse_range(header: str | None, size: int) -> ByteRange | Unsatisfiable | None:
@@ -132,16 +139,16 @@ def parse_range(header: str | None, size: int) -> ByteRange | Unsatisfiable | No
     if not first_text:
         if not last_text:
             return None
-        suffix = int(last_text)
+        suffix = _offset(last_text)
         if suffix == 0 or size == 0:
             return UNSATISFIABLE
         return ByteRange(max(0, size - suffix), size - 1, size)
-    first = int(first_text)
-    if last_text and int(last_text) < first:
+    first = _offset(first_text)
+    if last_text and _offset(last_text) < first:
         return None  # "5-2" is an invalid range-spec: ignore the header
     if first >= size:
         return UNSATISFIABLE
-    last = min(int(last_text), size - 1) if last_text else size - 1
+    last = min(_offset(last_text), size - 1) if last_text else size - 1
     return ByteRange(first, last, size)
 
 
@@ -201,6 +208,8 @@ def locate(site_dir: Path, segments: list[str]) -> Path | None:
 
     Resolved per request because the build swaps `site_dir` for a fresh directory.
     """
+    if any("\x00" in segment for segment in segments):
+        return None  # no file has a NUL in its name (and os.path raises on one)
     real_root = os.path.realpath(site_dir)
     if not os.path.isdir(real_root):
         return None

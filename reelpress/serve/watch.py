@@ -23,11 +23,13 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-from reelpress.core.project import CACHE_DIR_NAME, ProjectPaths
+from reelpress.core.project import ProjectPaths
 
 WATCHED_DIRS = ("content", "media", "themes", "templates", "static", "i18n")
 WATCHED_FILES = ("site.toml",)
-_IGNORED_DIRS = {"site", CACHE_DIR_NAME, ".git", "__pycache__", "node_modules"}
+# Ignored at any depth. `site/` and the cache are ignored only at the top (they are not
+# source folders): `content/site/` is an ordinary folder of articles.
+_IGNORED_DIRS = {".git", "__pycache__", "node_modules"}
 _IGNORED_EVENTS = (FileOpenedEvent, FileClosedNoWriteEvent, DirModifiedEvent)
 
 

@@ -76,6 +76,12 @@ def open_source(data: bytes, label: str) -> Image.Image:
         # still refuses.
         image.close()
         raise _bomb(label)
+    if _too_thin(image.size):
+        image.close()
+        raise ImageProblem(
+            f"{label} is {image.width} x {image.height} pixels: too thin to publish (one side "
+            f"is over {MAX_ASPECT} times the other, or over {MAX_SIDE} pixels)",
+            "crop or scale the image; a header this shape may also be a decompression bomb")
     if image.format not in SOURCE_FORMATS:
         image.close()
         raise ImageProblem(
@@ -83,6 +89,18 @@ def open_source(data: bytes, label: str) -> Image.Image:
             "convert it to JPEG (photos) or PNG (graphics with transparency)",
         )
     return image
+
+
+# A 1 x 80,000,000 PNG is 70 bytes and passes the pixel limit, but every rendition of it
+# (and the 1200x630 social card, filled by upscaling the 1-pixel side) is gigabytes.
+MAX_ASPECT = 100
+MAX_SIDE = 65_535  # the largest side a JPEG can have
+
+
+def _too_thin(size: tuple[int, int]) -> bool:
+    width, height = size
+    return min(width, height) < 1 or max(width, height) > MAX_SIDE or \
+        max(width, height) > MAX_ASPECT * min(width, height)
 
 
 def read_header(image: Image.Image) -> SourceHeader:

@@ -179,8 +179,18 @@ def to_vtt(cues: list[Cue]) -> str:
 
 
 def load_captions(source: CaptionSource) -> tuple[str, list[Cue]]:
-    """(WebVTT text to publish, cues). A .vtt is published as written; .srt is converted."""
-    raw = source.path.read_bytes().decode("utf-8", "replace")
+    """(WebVTT text to publish, cues). A .vtt is published as written; .srt is converted.
+    A sidecar that is a symbolic link out of its folder is refused before it is read, so
+    nothing of an outside file (not even its first line, in an error) is published."""
+    try:
+        real = source.path.resolve(strict=True)
+        folder = source.path.parent.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise CaptionError(1, "the caption file is a broken symbolic link or a link loop") from None
+    if not real.is_relative_to(folder):
+        raise CaptionError(1, "the caption file is a symbolic link to a file outside its "
+                              "folder (copy the file in instead)")
+    raw = real.read_bytes().decode("utf-8", "replace")
     if source.fmt == "vtt":
         return raw, parse_vtt(raw)
     cues = parse_srt(raw)
