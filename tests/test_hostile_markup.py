@@ -1,0 +1,157 @@
+"""Hostile Markdown bodies (issue 16): costs that grew with the square of the text, media
+inside a `::: faq` block leaking NUL placeholders, and `check` not noticing."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from images_fixtures import landscape_photo, save_jpeg
+from sitebuilder import build_ok, read_page, run_cli, write_site
+
+from reelpress.commands.check import check_site
+from reelpress.markup.anchors import UniqueNames
+from reelpress.markup.engine import render_body
+
+FRONT = "---\ntitle: Hostile\ndate: 2025-01-01\n---\n"
+REPEATS = 20_000
+TOML = 'title = "T"\nbase_url = "https://example.org/"\n'
+# Bounds are in CPU seconds of this process (small builds run in-process): a loaded
+# machine stretches wall time five-fold, CPU time hardly at all. The bounds are a tenth
+# of what the quadratic code took.
+
+
+def _build_seconds(root: Path, body: str) -> float:
+    """CPU seconds of one in-process build of an article with `body`."""
+    write_site(root, {"content/a.md": FRONT + body,
+                      "content/b.md": "---\ntitle: B\ndate: 2025-01-02\n---\nb\n"}, site_toml=TOML)
+    started = time.process_time()
+    build_ok(root, jobs=1)
+    return time.process_time() - started
+
+
+def test_faq_anchor_dedup_is_linear(tmp_path: Path) -> None:
+    body = "::: faq\n" + "### Same question?\n\nYes.\n\n" * REPEATS + ":::\n"
+    assert _build_seconds(tmp_path, body) < 4  # was 41-49 s
+    page = read_page(tmp_path / "site", "a/index.html")
+    anchors = [d.attrs.get("id") for d in page.find_all("details")]
+    assert len(anchors) == REPEATS and len(set(anchors)) == REPEATS
+    assert anchors[:3] == ["faq-same-question", "faq-same-question-2", "faq-same-question-3"]
+
+
+def test_front_matter_faq_anchor_dedup_is_linear(tmp_path: Path) -> None:
+    faq = "".join("  - q: Same?\n    a: Sure.\n" for _ in range(REPEATS))
+    write_site(tmp_path, {"content/a.md": f"---\ntitle: T\ndate: 2025-01-01\nfaq:\n{faq}---\nx\n"},
+               site_toml=TOML)
+    started = time.process_time()
+    build_ok(tmp_path, jobs=1)
+    assert time.process_time() - started < 4
+
+
+def test_heading_dedup_is_linear() -> None:
+    started = time.process_time()
+    rendered = render_body("## Same heading\n\ntext\n\n" * REPEATS)
+    assert time.process_time() - started < 3  # was 36-60 s
+    anchors = [h.anchor for h in rendered.headings]
+    assert anchors[:3] == ["same-heading", "same-heading-1", "same-heading-2"]
+    assert len(set(anchors)) == REPEATS
+
+
+def test_heading_dedup_skips_names_already_taken() -> None:
+    rendered = render_body("## A\n\n## A\n\n## A 1\n\n## A\n")
+    assert [h.anchor for h in rendered.headings] == ["a", "a-1", "a-1-1", "a-2"]
+
+
+def test_unique_names_hand_out_each_name_once() -> None:
+    names = UniqueNames({"x-2"}, first_suffix=2)
+    assert [names.claim("x") for _ in range(4)] == ["x", "x-3", "x-4", "x-5"]
+
+
+def test_many_anchor_links_to_one_article_are_linear(tmp_path: Path) -> None:
+    body = "".join(f"[see](b.md#part-{n}) " for n in range(REPEATS)) + "\n"
+    assert _build_seconds(tmp_path, body) < 2  # was 15 s
+    html = (tmp_path / "site/a/index.html").read_text(encoding="utf-8")
+    assert 'href="/b/#part-0"' in html and f'href="/b/#part-{REPEATS - 1}"' in html
+    assert ".md#" not in html
+
+
+def test_one_megabyte_article_builds_in_under_two_seconds(tmp_path: Path) -> None:
+    paragraph = ("The river rose overnight and the fire brigade, called at dawn, took twelve "
+                 "people off the roofs of the old town. ") * 8
+    section = f"{paragraph}\n\n" * 3 + "## What happened next\n\nA [report](b.md#x) *follows*.\n\n"
+    body = section * (1_000_000 // len(section))
+    body += "::: faq\n" + "### Question?\n\nAnswer.\n\n" * 2000 + ":::\n"
+    assert len(body) > 1_000_000
+    _build_seconds(tmp_path / "warm", "x\n")  # imports and the first parser are not the article
+    assert _build_seconds(tmp_path / "site", body) < 2
+
+
+def test_unclosed_brackets_wall_is_fast() -> None:
+    for wall in ("[" * 1_000_000, "![" * 500_000, "[^" * 500_000):
+        started = time.process_time()
+        html = render_body(wall).html
+        assert time.process_time() - started < 1, wall[:2]  # was 10-30 s
+        assert html.startswith("<p>" + wall[:10])
+
+
+def test_unclosed_bracket_shortcut_keeps_links() -> None:
+    html = render_body("a [b](c) [d ![e](https://e.org/f.png) ^[note] [open").html
+    assert '<a href="c">b</a>' in html and '<img src="https://e.org/f.png" alt="e"' in html
+    assert "[d " in html and "[open" in html and 'class="footnote-ref"' in html
+
+
+def _faq_with_photo(root: Path) -> None:
+    save_jpeg(landscape_photo(), root / "media/p.jpg")
+    write_site(root, {"content/a.md": FRONT + "Intro.\n\n::: faq\n### Is there a photo?\n\n"
+                      "![The ladder](../media/p.jpg)\n\nYes, above.\n:::\n"}, site_toml=TOML)
+
+
+def test_media_inside_a_faq_body_block_is_rendered(tmp_path: Path) -> None:
+    _faq_with_photo(tmp_path)
+    build_ok(tmp_path)
+    html = (tmp_path / "site/a/index.html").read_text(encoding="utf-8")
+    assert "\x00" not in html and "\\u0000" not in html
+    page = read_page(tmp_path / "site", "a/index.html")
+    answer = page.find("details")
+    images = [node for node in answer.iter() if node.tag == "img"]
+    assert images and images[0].attrs.get("alt") == "The ladder"
+    (faq,) = page.jsonld_of("FAQPage")
+    text = faq["mainEntity"][0]["acceptedAnswer"]["text"]
+    assert "\x00" not in text and "The ladder" in text
+    assert check_site(tmp_path / "site", base_url="https://example.org/").ok
+
+
+def test_check_flags_nul_and_control_characters_in_any_output(tmp_path: Path) -> None:
+    write_site(tmp_path, {"content/a.md": FRONT + "Fine.\n"}, site_toml=TOML)
+    build_ok(tmp_path)
+    site = tmp_path / "site"
+    assert check_site(site, base_url="https://example.org/").ok
+    page = site / "a/index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Fine.", "Fi\x00ne."),
+                    encoding="utf-8")
+    feed = site / "feed.json"
+    document = json.loads(feed.read_text(encoding="utf-8"))
+    document["title"] = "bad\x01"
+    feed.write_text(json.dumps(document), encoding="utf-8")
+    (site / "robots.txt").write_bytes(b"User-agent: *\n\xc2\x85\n")
+    report = check_site(site, base_url="https://example.org/")
+    found = {(p.page, p.describe()) for p in report.broken}
+    assert ("a/index.html", "control character U+0000 in the text") in found
+    assert ("feed.json", "control character U+0001 in the text") in found
+    assert ("robots.txt", "control character U+0085 in the text") in found
+    process = run_cli(tmp_path, "check")
+    assert process.returncode == 1
+    assert "site/a/index.html:" in process.stdout and "U+0000" in process.stdout
+
+
+def test_check_flags_control_characters_in_json_ld(tmp_path: Path) -> None:
+    write_site(tmp_path, {"content/a.md": FRONT + "Fine.\n"}, site_toml=TOML)
+    build_ok(tmp_path)
+    page = tmp_path / "site/a/index.html"
+    html = page.read_text(encoding="utf-8")
+    assert html.count('"headline":"Hostile"') == 1, html
+    page.write_text(html.replace('"headline":"Hostile"', '"headline":"Hos\\u0000tile"'),
+                    encoding="utf-8")
+    report = check_site(tmp_path / "site", base_url="https://example.org/")
+    assert [p.describe() for p in report.broken] == ["control character U+0000 in JSON-LD"]
