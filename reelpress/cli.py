@@ -198,13 +198,14 @@ _OS_HINTS = {errno.ENOSPC: "free some disk space and build again",
              errno.EDQUOT: "free some disk space and build again",
              errno.EROFS: "the folder is on a read-only file system",
              errno.EACCES: "check the folder's permissions",
-             errno.EPERM: "check the folder's permissions"}
+             errno.EPERM: "check the folder's permissions",
+             errno.EXDEV: "site/ is on another file system than the project (a mount point?)"}
 
 
 def os_error_text(exc: OSError, root: Path) -> str:
     """One line for a failed read or write: the file (relative to the project), the
     system's reason, and what to do."""
-    where = str(exc.filename) if exc.filename is not None else "reelpress"
+    where = str(exc.filename) if exc.filename is not None else str(root)
     with contextlib.suppress(ValueError, OSError):
         where = Path(where).resolve().relative_to(Path(root).resolve()).as_posix()
     reason = " ".join((exc.strerror or str(exc)).split())

@@ -143,7 +143,8 @@ class _Checker:
             self.fail((key,), f"{key}: expected a date like 2025-07-04, got {_show(value)}",
                       "or a date and time like 2025-07-04 18:30:00+02:00")
         elif not _in_range(parsed, tz):
-            shown = value.isoformat(sep=" ") if isinstance(value, dt.date) else _show(value)
+            shown = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else \
+                value.isoformat() if isinstance(value, dt.date) else _show(value)
             self.fail((key,), f"{key}: {shown} is out of range",
                       "use a year from 2 to 9998")
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,11 +60,17 @@ class ProjectPaths:
         return self.root / CACHE_DIR_NAME
 
     def relative(self, path: Path) -> str:
-        """A path as the user should read it in a message: relative to the project."""
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
+        """A path as the user should read it in a message: relative to the project (the
+        link's own name when it is a symbolic link pointing out)."""
+        candidates = [path] if path.is_absolute() else []
+        with contextlib.suppress(OSError, RuntimeError):  # RuntimeError: a link loop
+            candidates.append(path.resolve())
+        for candidate in candidates:
+            try:
+                return candidate.relative_to(self.root).as_posix()
+            except ValueError:
+                continue
+        return str(path)
 
 
 class UnsafePath(ValueError):

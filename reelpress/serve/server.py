@@ -76,7 +76,10 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         kind = sys.exc_info()[0]
         if kind is not None and issubclass(kind, (ConnectionError, TimeoutError)):
             return  # browsers abandon media and event requests all the time
-        super().handle_error(request, client_address)
+        # one line, not a traceback: the terminal is for build results
+        exc = sys.exc_info()[1]
+        print(f"preview: a request failed ({kind.__name__ if kind else 'error'}: "
+              f"{' '.join(str(exc).split())[:200]})", file=sys.stderr)
 
 
 class PreviewRequestHandler(BaseHTTPRequestHandler):
