@@ -9,7 +9,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-TEXT_SUFFIXES = (".html", ".htm", ".css", ".js", ".xml", ".json", ".txt", ".vtt", ".svg",
+# What the build writes from the authors' text. Scripts are left out: a minified library
+# (the search index's) may hold control characters on purpose.
+TEXT_SUFFIXES = (".html", ".htm", ".css", ".xml", ".json", ".txt", ".vtt", ".svg",
                  ".webmanifest")
 # C0 controls but tab, newline and carriage return; DEL; C1 controls as UTF-8
 _RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
