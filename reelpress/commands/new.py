@@ -45,8 +45,8 @@ def new_article(root: Path, title: str, slug: str | None, prog: str = "python bu
     if not name:
         print(f"cannot make a file name from {title!r}: pass --slug", file=sys.stderr)
         return 2
-    if problem := unsafe_name(name):
-        print(f"cannot use {name!r} as a file name ({problem}): pass another --slug",
+    if reason := unsafe_name(name):
+        print(f"cannot use {name!r} as a file name ({reason}): pass another --slug",
               file=sys.stderr)
         return 2
     target = paths.content_dir / f"{name}.md"
