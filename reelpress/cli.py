@@ -78,6 +78,8 @@ def _option_groups() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser,
     how.add_argument("--force", action="store_true", help="ignore caches, rebuild everything")
     how.add_argument("--strict", action="store_true", help="warnings fail the build")
     how.add_argument("-j", "--jobs", type=_jobs, metavar="N", help="worker processes")
+    how.add_argument("--explain", action="store_true",
+                     help="say, for each output written again, what changed in it")
     return where, base, how
 
 
@@ -238,6 +240,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(options)
     result = build(options)
+    if getattr(args, "explain", False):
+        for line in result.explanations or ("nothing was rendered again",):
+            print(f"explain: {line}")
     code = report(result, quiet=args.quiet, verbose=args.verbose)
     if code == 0 and options.strict:
         code = _strict_publishing(options)
@@ -248,14 +253,12 @@ def _run(args: argparse.Namespace) -> int:
 
 def build(options: BuildOptions) -> BuildResult:
     """A build; the no-op check runs first, before the engine is even imported."""
-    from reelpress.build.noop import input_signature, up_to_date
-    from reelpress.core.project import ProjectPaths
-    inputs = input_signature(ProjectPaths.at(options.root), options)
-    previous = up_to_date(options, inputs)
+    from reelpress.build.graph import up_to_date
+    previous = up_to_date(options)
     if previous is not None:
         return previous
     from reelpress.pipeline import build_site
-    return build_site(options, inputs=inputs)
+    return build_site(options, checked=True)
 
 
 def _check(options: BuildOptions) -> int:

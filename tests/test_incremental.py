@@ -44,7 +44,7 @@ def cold_copy(source: Path, target: Path) -> dict[str, bytes]:
     if target.exists():
         shutil.rmtree(target)
     target.mkdir()
-    for name in ("site.toml", "content", "templates"):
+    for name in ("site.toml", "content", "templates", "static"):
         if (source / name).is_file():
             shutil.copy2(source / name, target / name)
         elif (source / name).is_dir():
@@ -170,17 +170,21 @@ def test_site_toml_edit_invalidates_everything(tmp_path: Path) -> None:
     assert "Renamed Daily" in (tmp_path / "site/story-1/index.html").read_text()
 
 
-def test_corrupt_build_cache_is_discarded_with_a_note(tmp_path: Path) -> None:
+def test_corrupt_index_is_discarded_with_a_note(tmp_path: Path) -> None:
     rng = random.Random(3)
     (tmp_path / "content").mkdir()
     (tmp_path / "site.toml").write_text(SITE_TOML)
     (tmp_path / "content" / "story-1.md").write_text(article(rng, 1))
     build(tmp_path)
-    (tmp_path / ".reelpress-cache" / "build.pickle").write_bytes(b"not a pickle at all")
+    index = tmp_path / ".reelpress-cache" / "index.sqlite"
+    index.write_bytes(b"not a database at all" * 100)
+    for extra in (".reelpress-cache/index.sqlite-wal", ".reelpress-cache/index.sqlite-shm"):
+        (tmp_path / extra).unlink(missing_ok=True)
     (tmp_path / "content" / "story-2.md").write_text(article(rng, 2))  # a real build is needed
     result = build(tmp_path)
-    assert any("build cache unreadable" in note for note in result.notes)
-    assert (tmp_path / "site/story-1/index.html").is_file()
+    assert any("build index unreadable" in note for note in result.notes)
+    assert tree(tmp_path / "site") == cold_copy(tmp_path, tmp_path.parent / "cold-index")
+    assert "nothing changed since the last build" in build(tmp_path).notes  # a new index works
 
 
 def test_no_op_rebuild_is_answered_from_the_last_build_record(tmp_path: Path) -> None:
@@ -225,23 +229,135 @@ def test_future_article_appears_once_its_date_has_come(tmp_path: Path) -> None:
     assert (tmp_path / "site" / "soon" / "index.html").is_file()
 
 
-def test_a_stale_pages_cache_from_the_preview_is_safe(tmp_path: Path) -> None:
-    """The preview saves its page records now and then; a build that reads an older copy
-    must still produce exactly what a cold build does."""
-    from reelpress.build.cache import BuildSession
-
+def test_touch_parses_nothing_and_renders_nothing(tmp_path: Path) -> None:
+    """Early cutoff: a file with new stat but the same bytes gives the same page record,
+    so nothing downstream runs again."""
     rng = random.Random(31)
-    root = tmp_path / "live"
-    (root / "content").mkdir(parents=True)
-    (root / "site.toml").write_text(SITE_TOML)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text(SITE_TOML)
     for number in range(1, 6):
-        (root / "content" / f"story-{number}.md").write_text(article(rng, number))
-    session = BuildSession()
-    assert build_site(BuildOptions(root=root, now=NOW, jobs=1), session=session).ok
-    session.save_interval = 3600.0  # from now on the preview keeps its pages in memory only
-    counter = [5]
-    for _ in range(4):
-        edit(rng, root, counter)
-        assert build_site(BuildOptions(root=root, now=NOW, jobs=1), session=session).ok
-    build(root)  # a separate process would start from the stale copy on disk
-    assert tree(root / "site") == cold_copy(root, tmp_path / "cold")
+        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    first = build(tmp_path)
+    assert first.pages_parsed == 5
+    for path in (tmp_path / "content").glob("*.md"):
+        path.write_bytes(path.read_bytes())
+    again = build(tmp_path)
+    assert "nothing changed since the last build" not in again.notes
+    assert (again.pages_parsed, again.pages_rendered, again.written) == (0, 0, ())
+
+
+def test_one_edit_parses_only_that_file(tmp_path: Path) -> None:
+    rng = random.Random(32)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text(SITE_TOML)
+    for number in range(1, 6):
+        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    build(tmp_path)
+    target = tmp_path / "content" / "story-2.md"
+    target.write_text(target.read_text() + "\nMore.\n")
+    assert build(tmp_path).pages_parsed == 1
+
+
+def test_identical_bytes_are_not_rewritten(tmp_path: Path) -> None:
+    """A view that changed in a part the template does not show renders the same bytes:
+    the file keeps its inode and mtime, and is not reported written."""
+    rng = random.Random(33)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "site.toml").write_text(SITE_TOML)
+    (tmp_path / "templates" / "article.html").write_text("<p>{{ page.title }}</p>\n")
+    for number in range(1, 3):
+        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    build(tmp_path)
+    page = tmp_path / "site" / "story-1" / "index.html"
+    before = page.stat()
+    source = tmp_path / "content" / "story-1.md"
+    source.write_text(source.read_text() + "\nA paragraph the template ignores.\n")
+    result = build(tmp_path)
+    assert any(line.startswith("story-1/index.html: ") for line in result.explanations)
+    assert "story-1/index.html" not in result.written
+    after = page.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_unchanged_static_files_are_neither_copied_nor_compared(tmp_path: Path) -> None:
+    rng = random.Random(34)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text(SITE_TOML)
+    (tmp_path / "content" / "story-1.md").write_text(article(rng, 1))
+    first = build(tmp_path)
+    assert first.files_compared > 0  # the first build compares what it publishes
+    statics = {p: (p.stat().st_ino, p.stat().st_mtime_ns)
+               for p in (tmp_path / "site" / "static").rglob("*") if p.is_file()}
+    source = tmp_path / "content" / "story-1.md"
+    source.write_text(source.read_text() + "\nMore.\n")
+    result = build(tmp_path)
+    assert result.files_compared == 0
+    assert not [w for w in result.written if w.startswith("static/")]
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in statics} == statics
+    (tmp_path / "static").mkdir()
+    css = Path(__file__).parents[1] / "reelpress/themes/default/static/style.css"
+    (tmp_path / "static" / "style.css").write_bytes(css.read_bytes())  # same bytes, new file
+    touched = build(tmp_path)
+    assert touched.files_compared == 1
+    assert touched.written == ()
+
+
+def test_title_edit_rewrites_its_page_and_the_listings_that_show_it(tmp_path: Path) -> None:
+    rng = random.Random(35)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text(SITE_TOML)
+    for number in range(1, 8):
+        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    build(tmp_path)
+    source = tmp_path / "content" / "story-4.md"
+    text = source.read_text()
+    old_title = text.split("title: ", 1)[1].split("\n", 1)[0]
+    source.write_text(text.replace(f"title: {old_title}", "title: A brand new headline"))
+    result = build(tmp_path)
+    written = {w for w in result.written if not w.startswith("pagefind/")}  # search index
+    showing = {rel for rel, data in tree(tmp_path / "site").items()
+               if b"A brand new headline" in data}
+    assert "story-4/index.html" in showing and "archive/index.html" in showing
+    assert written == showing  # exactly the files that show the title, nothing else
+    assert "sitemap.xml" not in written
+
+
+def test_explain_names_the_part_of_the_view_that_changed(tmp_path: Path) -> None:
+    from sitebuilder import run_cli
+
+    rng = random.Random(36)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text(SITE_TOML)
+    for number in range(1, 3):
+        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    assert run_cli(tmp_path).returncode == 0
+    source = tmp_path / "content" / "story-1.md"
+    source.write_text(source.read_text() + "\nMore.\n")
+    process = run_cli(tmp_path, "--explain")
+    assert process.returncode == 0, process.stderr
+    lines = [line for line in process.stdout.splitlines() if line.startswith("explain: ")]
+    # the body shows on the page (and its word count in the JSON-LD), and in the feeds
+    assert "explain: story-1/index.html: head.jsonld, page.body changed" in lines
+    others = [line for line in lines if not line.startswith("explain: story-1/")]
+    assert others and all(line.endswith(("feed.xml: entries changed", "rss.xml: entries changed",
+                                         "feed.json: entries changed")) for line in others)
+
+
+def test_damaged_cached_body_is_an_error_once_then_made_again(tmp_path: Path) -> None:
+    rng = random.Random(37)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text(SITE_TOML)
+    (tmp_path / "content" / "story-1.md").write_text(article(rng, 1))
+    build(tmp_path)
+    blobs = [p for p in (tmp_path / ".reelpress-cache" / "blobs").rglob("*") if p.is_file()]
+    for blob in blobs:  # same size, other bytes: only the digest check can tell
+        blob.write_bytes(bytes(len(blob.read_bytes())))
+    (tmp_path / "templates").mkdir()
+    article_html = Path(__file__).parents[1] / "reelpress/themes/default/templates/article.html"
+    (tmp_path / "templates" / "article.html").write_text(article_html.read_text() + "\n")
+    damaged = build_site(BuildOptions(root=tmp_path, now=NOW, jobs=1))
+    assert not damaged.ok
+    assert any("build cache damaged" in d.message for d in damaged.errors)
+    assert build(tmp_path).ok
+    assert tree(tmp_path / "site") == cold_copy(tmp_path, tmp_path.parent / "cold-blob")

@@ -1,19 +1,21 @@
 """Per-article work that depends only on the file and the config: read, validate,
-render Markdown (body and FAQ answers). Pure and picklable, so it runs in worker
-processes and its results can be cached by file content."""
+render Markdown (body and FAQ answers). Pure and picklable: it runs in worker
+processes, and its record is a node of the build graph, stored under the digest of its
+inputs (file bytes, config, code), so an unchanged file is never parsed again."""
 
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from reelpress.build.store import BodyStore
 from reelpress.content.loader import SourcePage, load_page
+from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Diagnostic, warning
 from reelpress.markup.engine import RenderedBody, local_media_kind, render_body, render_fragments
-from reelpress.render.article import FaqEntry, faq_source_links, merge_faq
+from reelpress.render.article import FaqEntry, merge_faq
 
 
 @dataclass(frozen=True)
@@ -21,21 +23,32 @@ class ContentTask:
     path: Path
     rel: str
     rel_to_content: str
+    key: str  # the node key: digest of the file's bytes, the config and the code
 
 
 @dataclass(frozen=True)
 class PreparedPage:
-    """Everything the build needs from one Markdown file (None page: it had errors)."""
+    """Everything the build needs from one Markdown file (None page: it had errors).
+    The rendered body lives in the blob store (`body_blob`); the record keeps the rest
+    (its Markdown text and the body's HTML are left out: they are in the blob)."""
 
     rel: str
     page: SourcePage | None
     body: RenderedBody | None
     faq: tuple[FaqEntry, ...]  # front matter and body FAQ merged, answers rendered
     diagnostics: tuple[Diagnostic, ...]
-    faq_links: tuple[str, ...] = ()  # links to Markdown files in the answers
+    body_blob: str = ""
+    body_size: int = 0
 
 
-def prepare_page(task: ContentTask, config: SiteConfig) -> PreparedPage:
+@dataclass(frozen=True)
+class ContentSettings:
+    config: SiteConfig
+    store: BlobStore
+
+
+def prepare_page(task: ContentTask, settings: ContentSettings) -> PreparedPage:
+    config = settings.config
     page, problems = load_page(task.path, rel=task.rel,
                                rel_to_content=PurePosixPath(task.rel_to_content), config=config)
     if page is None:
@@ -52,38 +65,24 @@ def prepare_page(task: ContentTask, config: SiteConfig) -> PreparedPage:
     answers = tuple(html.strip() for html in render_fragments(
         tuple(item.answer for item in page.meta.faq), allow_html=html_ok,
         base_path=config.base_path))
-    return PreparedPage(task.rel, page, body, merge_faq(page, body, answers), tuple(problems))
+    faq = merge_faq(page, body, answers)
+    data = body.html.encode("utf-8")
+    return PreparedPage(task.rel, dataclasses.replace(page, body=""),
+                        dataclasses.replace(body, html="", faq=()), faq, tuple(problems),
+                        settings.store.put(data), len(data))
 
 
-def stored(prepared: PreparedPage, store: BodyStore) -> PreparedPage:
-    """Move the rendered body into the body store and drop the Markdown text: the
-    record that stays in memory and in the build cache is small."""
-    if prepared.page is None or prepared.body is None:
-        return prepared
-    store.put(store.key(prepared.page.source_hash), prepared.body.html,
-              [(f.question, f.answer_html, f.anchor) for f in prepared.faq])
-    # What the record no longer needs: the Markdown, the FAQ sources, the rendered FAQ
-    # (in the store now; only its links to other articles are kept, to resolve them).
-    page = dataclasses.replace(prepared.page, body="",
-                               meta=dataclasses.replace(prepared.page.meta, faq=()))
-    return dataclasses.replace(prepared, page=page, faq=(),
-                               faq_links=faq_source_links(prepared.faq),
-                               body=dataclasses.replace(prepared.body, html="", faq=()))
+def prepare_tasks(settings: ContentSettings, tasks: list[ContentTask]
+                  ) -> list[tuple[str, bytes]]:
+    """(node key, pickled record) per task: the bytes go to the index as they are."""
+    return [(task.key, pickle.dumps(prepare_page(task, settings),
+                                    protocol=pickle.HIGHEST_PROTOCOL)) for task in tasks]
 
 
-class _WorkerState:
-    """The config and store, sent once per worker process instead of once per task."""
-
-    config: SiteConfig | None = None
-    store: BodyStore | None = None
-
-
-def init_worker(config: SiteConfig, store: BodyStore) -> None:
-    _WorkerState.config = config
-    _WorkerState.store = store
-
-
-def prepare_in_worker(tasks: list[ContentTask]) -> list[PreparedPage]:
-    config, store = _WorkerState.config, _WorkerState.store
-    assert config is not None and store is not None, "init_worker was not called"
-    return [stored(prepare_page(task, config), store) for task in tasks]
+def load_prepared(value: bytes) -> PreparedPage | None:
+    """A stored record, or None when it does not load (then the file is prepared again)."""
+    try:
+        prepared = pickle.loads(value)  # noqa: S301 - our own index, in the project
+    except Exception:  # any damaged record is a miss, never a crash
+        return None
+    return prepared if isinstance(prepared, PreparedPage) else None

@@ -1,64 +1,137 @@
-"""Rendering article pages, in worker processes: each worker builds its Jinja
-environment once and writes finished pages straight into the staging directory."""
+"""Keyed rendering of output specs, in worker processes.
+
+For each spec: build its view, digest it (per top-level part, so `--explain` can say
+which part changed), and compare the key with the last build's. Same key and the file in
+`site/` as that build left it: kept, not rendered. Otherwise render and stage the bytes
+(identical bytes are not staged: the file keeps its inode and mtime)."""
 
 from __future__ import annotations
 
+import functools
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import jinja2
 
-from reelpress.build.store import BodyStore
-from reelpress.core.diagnostics import Diagnostic
+from reelpress.build.digest import digest
+from reelpress.build.index import OutputRow
+from reelpress.core.blobs import MissingBlob
+from reelpress.core.diagnostics import Diagnostic, error
 from reelpress.core.project import ProjectPaths
 from reelpress.output.writer import stage_bytes
-from reelpress.render.article import Article, with_body
-from reelpress.render.pages import render_page
+from reelpress.render.outputs import OutputSpec, View, render_view
 from reelpress.render.theme import Theme, make_environment, template_diagnostic
-from reelpress.render.views import SiteView, render_article
+from reelpress.render.views import SiteView
 
 
 @dataclass(frozen=True)
 class RenderContext:
-    store: BodyStore
-    theme: Theme
+    """What every spec of one build shares (sent once per chunk of specs)."""
+
     site: SiteView
+    theme: Theme
+    makers: tuple[tuple[str, str], ...]  # template name -> fingerprint of its closure
+    templates: str                       # fingerprint of every template file
+    code: str                            # reelpress's code stamp: writers and filters
     paths: ProjectPaths
     stage: Path
     site_dir: Path
 
 
 @dataclass(frozen=True)
+class RenderTask:
+    spec: OutputSpec
+    previous: OutputRow | None
+
+
+@dataclass(frozen=True)
 class RenderOutcome:
-    output_path: str
-    changed: bool | None  # None: failed
+    path: str
+    key: str
+    parts: str  # JSON: view part -> short digest
+    state: Literal["kept", "staged", "same", "failed"]
     diagnostic: Diagnostic | None = None
 
 
-class _RenderState:
-    context: RenderContext | None = None
-    env: jinja2.Environment | None = None
+def view_parts(view: View) -> dict[str, str]:
+    """Digest of each top-level entry (one level deeper for dicts): the key is made of
+    these, and a changed part names what changed."""
+    parts: dict[str, str] = {}
+    for name, value in view.items():
+        if isinstance(value, dict):
+            for inner, item in value.items():
+                parts[f"{name}.{inner}"] = digest(item)[:16]
+        else:
+            parts[name] = digest(value)[:16]
+    return parts
 
 
-def init_render_worker(context: RenderContext) -> None:
-    _RenderState.context = context
-    _RenderState.env = make_environment(context.theme)
+@functools.lru_cache(maxsize=4)
+def _environment(theme: Theme, templates: str) -> jinja2.Environment:
+    """One Jinja environment per theme and state of its template files (any edit gives
+    a new fingerprint, hence a fresh environment: no stale compiled template is used)."""
+    return make_environment(theme)
 
 
-def render_articles_in_worker(articles: list[Article]) -> list[RenderOutcome]:
-    context, env = _RenderState.context, _RenderState.env
-    assert context is not None and env is not None, "init_render_worker was not called"
+def _unchanged(context: RenderContext, task: RenderTask, key: str) -> bool:
+    previous = task.previous
+    if previous is None or previous[0] != key:
+        return False
+    try:
+        stat = os.stat(os.path.join(context.site_dir, task.spec.path))
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == (previous[1], previous[2])
+
+
+def render_tasks(context: RenderContext, tasks: list[RenderTask]) -> list[RenderOutcome]:
+    makers = dict(context.makers)
+    env = _environment(context.theme, context.templates)
     outcomes: list[RenderOutcome] = []
-    for article in articles:
-        output = article.source.output_path
+    for task in tasks:
+        spec = task.spec
         try:
-            render = render_page if article.is_page else render_article
-            html = render(env, with_body(article, context.store), context.site)
+            view = spec.build_view(context.site)
+            parts = view_parts(view)
+            fingerprint = makers.get(spec.template, "") if spec.template else ""
+            key = digest(context.code, spec.maker, fingerprint, parts)
+            parts_json = json.dumps(parts, sort_keys=True)
+            if _unchanged(context, task, key):
+                outcomes.append(RenderOutcome(spec.path, key, parts_json, "kept"))
+                continue
+            text = render_view(spec, view, env)
         except jinja2.TemplateError as exc:
-            outcomes.append(RenderOutcome(output, None,
-                                          template_diagnostic(exc, context.paths,
-                                                              article.template)))
+            outcomes.append(RenderOutcome(spec.path, "", "{}", "failed", template_diagnostic(
+                exc, context.paths, spec.template or spec.path)))
             continue
-        changed = stage_bytes(context.stage, context.site_dir, output, html.encode("utf-8"))
-        outcomes.append(RenderOutcome(output, changed))
+        except MissingBlob as exc:  # damaged cache: drop the entry, the next build remakes it
+            exc.store.discard(exc.key)
+            outcomes.append(RenderOutcome(spec.path, "", "{}", "failed", error(
+                spec.path, None, f"build cache damaged: {exc}", "build again: the damaged "
+                "entry was dropped and will be made afresh")))
+            continue
+        staged = stage_bytes(context.stage, context.site_dir, spec.path, text.encode("utf-8"))
+        outcomes.append(RenderOutcome(spec.path, key, parts_json,
+                                      "staged" if staged else "same"))
     return outcomes
+
+
+def explain(path: str, previous: OutputRow | None, outcome: RenderOutcome) -> str:
+    """Why an output was rendered again, from the parts of its view that changed."""
+    if previous is None:
+        return f"{path}: new output"
+    try:
+        before: dict[str, Any] = json.loads(previous[3])
+    except ValueError:
+        before = {}
+    after = json.loads(outcome.parts)
+    changed = sorted(name for name in before.keys() | after.keys()
+                     if before.get(name) != after.get(name))
+    if changed:
+        return f"{path}: {', '.join(changed)} changed"
+    if previous[0] != outcome.key:
+        return f"{path}: its template or reelpress changed"
+    return f"{path}: the file in site/ was changed or removed by hand"

@@ -147,8 +147,10 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
-def load_config(paths: ProjectPaths) -> tuple[SiteConfig | None, tuple[Diagnostic, ...]]:
-    """Read and validate site.toml; return (None, problems) when it cannot be used."""
+def load_config(paths: ProjectPaths, *, base_url: str | None = None
+                ) -> tuple[SiteConfig | None, tuple[Diagnostic, ...]]:
+    """Read and validate site.toml, with `base_url` (from --base-url) in place of its own;
+    return (None, problems) when it cannot be used."""
     where = paths.relative(paths.config_file)
     if not paths.config_file.is_file():
         return None, (
@@ -165,6 +167,11 @@ def load_config(paths: ProjectPaths) -> tuple[SiteConfig | None, tuple[Diagnosti
             line = int(match.group(1))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         return None, (error(where, line, f"invalid TOML: {message}", "fix the syntax"),)
+    if base_url:
+        _, problems = validate_config({"title": "-", "base_url": base_url}, "", "--base-url")
+        if any(p.is_error for p in problems):
+            return None, tuple(p for p in problems if p.is_error)
+        raw["base_url"] = base_url
     return validate_config(raw, text, where)
 
 

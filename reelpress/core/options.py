@@ -43,6 +43,9 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     drafts_skipped: int = 0  # draft: true, built only with --drafts
     future_skipped: int = 0  # dated later than now, built only with --future
+    explanations: tuple[str, ...] = ()  # per output rendered again: which part changed
+    pages_parsed: int = 0      # Markdown files read and rendered (not found in the index)
+    files_compared: int = 0    # published files compared byte by byte (stat did not vouch)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,31 @@ def relativize_root_links(html: str, urls: UrlScheme, from_page: str) -> str:
         return f'{match.group(1)}="{urls.link(target[:cut], from_page)}{target[cut:]}"'
 
     return _ROOT_LINK.sub(one, html)
+
+
+_URL_ATTRIBUTE = re.compile(r'\b(href|src|poster)="([^"]*)"')
+_SRCSET = re.compile(r'\bsrcset="([^"]*)"')
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+def absolutize(html: str, page_url: str) -> str:
+    """Feed readers need absolute URLs: resolve every href/src/poster/srcset against the page."""
+    def one(match: re.Match[str]) -> str:
+        value = match.group(2)
+        if value.startswith("#") or _SCHEME.match(value):
+            return match.group(0)
+        return f'{match.group(1)}="{urljoin(page_url, value)}"'
+
+    def srcset(match: re.Match[str]) -> str:
+        parts = []
+        for candidate in match.group(1).split(","):
+            pieces = candidate.strip().split(None, 1)
+            if pieces:
+                pieces[0] = urljoin(page_url, pieces[0])
+                parts.append(" ".join(pieces))
+        return f'srcset="{", ".join(parts)}"'
+
+    return _SRCSET.sub(srcset, _URL_ATTRIBUTE.sub(one, html))
 
 
 def page_path_for_output(output_path: str) -> str:

@@ -21,7 +21,6 @@ from reelpress.media.photo import plan as images
 from reelpress.media.photo.html import figure_html, photo_object
 from reelpress.media.platform_stage import platform_embed, platform_poster_requests
 from reelpress.media.video_stage import VideoStage
-from reelpress.output.writer import SiteWriter
 from reelpress.render.article import MediaEmbed, Thumbnail
 from reelpress.render.theme import Theme
 
@@ -60,16 +59,14 @@ class MediaResults:
     keep_images: set[Path] = field(default_factory=set)
     image_cache: Path | None = None
     video: VideoStage | None = None
+    sources: set[str] = field(default_factory=set)  # project-relative files read
+    tools: set[str] = field(default_factory=set)    # binaries used (ffmpeg)
 
     def for_page(self, page: SourcePage) -> tuple[MediaEmbed | None, tuple[MediaEmbed, ...]]:
         return self.heroes.get(page.rel), self.bodies.get(page.rel, ())
 
     def social_image(self, page: SourcePage) -> str | None:
         return self.cards.get(page.rel)
-
-    def publish(self, writer: SiteWriter) -> None:
-        for site_path, cached_file in sorted(self.outputs.items()):
-            writer.add_file(site_path, cached_file, immutable=True)
 
     def prune(self) -> None:
         if self.image_cache is not None:
@@ -95,6 +92,9 @@ def embed_media(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
     results.processed += video.encoded
     results.cached += video.cached
     results.outputs.update(video.outputs)
+    if video.plan_result is not None:
+        results.sources.update(video.plan_result.assets)
+        results.tools.add(video.plan_result.tool.exe)
     for page in pages:
         link = _linker(urls, page.url_path)
         photo = plan.asset_for(page.source_dir, page.meta.image) if page.meta.image else None
@@ -137,6 +137,7 @@ def _run_photos(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
     results.cached += _cached_images(plan)
     results.outputs.update(plan.outputs)
     results.keep_images = set(plan.outputs.values())
+    results.sources.update(asset.source for asset in plan.assets.values())
     results.image_cache = plan.cache_dir
     return plan
 

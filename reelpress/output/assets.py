@@ -8,7 +8,6 @@ from pathlib import Path, PurePosixPath
 
 from reelpress.core.diagnostics import Diagnostic, error
 from reelpress.core.project import ProjectPaths
-from reelpress.output.writer import SiteWriter
 from reelpress.render.theme import BUILTIN_THEMES, Theme
 
 FINGERPRINTED = frozenset({".css", ".js", ".woff", ".woff2", ".svg", ".png", ".jpg", ".webp"})
@@ -42,16 +41,17 @@ def static_link_problems(theme: Theme, paths: ProjectPaths) -> list[Diagnostic]:
             for source in theme.static_files().values() if not _inside(source, roots)]
 
 
-def write_site_files(writer: SiteWriter, theme: Theme, fingerprint: bool) -> dict[str, str]:
-    """Copy static files (checked by `static_link_problems` first); return name -> site
-    path for templates' `asset()`."""
+def static_outputs(theme: Theme, fingerprint: bool) -> tuple[dict[str, str], dict[str, Path]]:
+    """The theme's static files: name -> site path (for templates' `asset()`), and site
+    path -> source file (to publish)."""
     assets: dict[str, str] = {}
+    files: dict[str, Path] = {}
     for rel, source in sorted(theme.static_files().items()):
         target = rel
         if fingerprint and PurePosixPath(rel).suffix in FINGERPRINTED and \
                 not rel.startswith(("favicon", "robots")):
             target = fingerprinted_name(rel, source.read_bytes())
         site_path = "static/" + target
-        writer.add_file(site_path, source)
+        files[site_path] = source
         assets[rel] = site_path
-    return assets
+    return assets, files

@@ -4,20 +4,27 @@ Only new or changed files are staged (unchanged ones are compared, not rewritten
 their mtimes and inodes stay: deploy tools and browsers see nothing new). Nothing in
 `site/` is touched until `commit()`: a failed or interrupted build leaves it exactly as
 it was. The first build renames the whole stage into place; later ones move the staged
-files in and delete the outputs that are gone, following a journal written before the
-first move, so a crash in the middle is rolled forward by the next build.
+files in and delete the outputs that are gone. Every collision (two outputs of one name,
+a file where another output needs a folder) is found before the first file moves.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import errno
 import os
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-JOURNAL = ".reelpress-journal.json"
+
+class OutputConflict(Exception):
+    """Two outputs need the same name as a file and as a folder."""
+
+    def __init__(self, paths: list[str]):
+        super().__init__(", ".join(paths))
+        self.paths = paths
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def recover_interrupted_commit(site_dir: Path) -> None:
-    """Finish a commit whose journal was written (roll forward); drop dead stages."""
+def remove_dead_stages(site_dir: Path) -> None:
+    """Staging folders of builds that died (killed, power loss) are dropped. A commit cut
+    short needs no journal: the index still holds the previous build's keys and stats,
+    so the next build finds every file that moved (its stat changed) and makes it again."""
     parent = site_dir.parent
     if not parent.is_dir():
         return
@@ -52,13 +61,6 @@ def recover_interrupted_commit(site_dir: Path) -> None:
         pid = stage.name.rsplit("-", 1)[-1]
         if pid.isdigit() and _alive(int(pid)):
             continue
-        journal = stage / JOURNAL
-        if journal.is_file() and site_dir.is_dir():
-            try:
-                plan = json.loads(journal.read_text(encoding="utf-8"))
-                _apply(stage, site_dir, plan["moves"], plan["removals"])
-            except (OSError, ValueError, KeyError):
-                pass
         shutil.rmtree(stage, ignore_errors=True)
 
 
@@ -100,23 +102,50 @@ def stage_bytes(stage: Path, site_dir: Path, rel: str, data: bytes) -> bool:
     return True
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _move(source: Path, target: Path) -> None:
+    """Rename into place; across file systems (site/ as its own mount point), copy next
+    to the target first so the final step is still an atomic rename."""
     try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        temporary = target.with_name(f".{target.name}.reelpress-tmp")
+        shutil.copy2(source, temporary)
+        os.replace(temporary, target)
+        source.unlink()
+
+
+def path_conflicts(paths: set[str]) -> list[str]:
+    """Outputs that would need a file and a folder of the same name
+    (`robots.txt` and `robots.txt/index.html`): found before anything moves."""
+    folders: set[str] = set()
+    for rel in paths:
+        parts = rel.split("/")[:-1]
+        folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return sorted(rel for rel in paths if rel in folders)
+
+
+def _fault_point() -> int | None:
+    """Fault injection for the crash tests: REELPRESS_FAULT_KILL_AT_MOVE=N kills this
+    process with SIGKILL before the Nth file of a commit moves."""
+    value = os.environ.get("REELPRESS_FAULT_KILL_AT_MOVE", "")
+    return int(value) if value.isdigit() else None
 
 
 def _apply(stage: Path, site_dir: Path, moves: list[str], removals: list[str]) -> None:
     made: set[Path] = set()
-    for rel in moves:
+    kill_at = _fault_point()
+    for number, rel in enumerate(moves, start=1):
+        if number == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
         source, target = stage / rel, site_dir / rel
         if not source.exists():  # already moved before an interruption
             continue
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        os.replace(source, target)
+        _move(source, target)
     for rel in removals:
         with contextlib.suppress(FileNotFoundError):
             (site_dir / rel).unlink()
@@ -143,7 +172,7 @@ class SiteWriter:
 
     def __init__(self, site_dir: Path):
         self.site_dir = site_dir
-        recover_interrupted_commit(site_dir)
+        remove_dead_stages(site_dir)
         self.stage = _staging_dir(site_dir)
         if self.stage.exists():
             shutil.rmtree(self.stage)
@@ -151,6 +180,7 @@ class SiteWriter:
         self._written: list[str] = []
         self._unchanged = 0
         self._paths: set[str] = set()
+        self.compared = 0  # published files whose bytes had to be compared
 
     def _target(self, rel: str) -> Path:
         target = self.stage / rel
@@ -173,18 +203,15 @@ class SiteWriter:
     def write_text(self, rel: str, text: str) -> None:
         self.write_bytes(rel, text.encode("utf-8"))
 
-    def add_file(self, rel: str, source: Path, *, immutable: bool = False) -> None:
-        """Publish a file made elsewhere. `immutable` sources (content-addressed media
-        cache files, never edited in place) are hard-linked; others are copied, so an
-        editor saving a theme file in place cannot reach into site/."""
+    def add_file(self, rel: str, source: Path) -> None:
+        """Publish a file made elsewhere (a theme file, a cached rendition) as a copy:
+        site/ never shares an inode with the cache or the theme, so nothing written
+        there later (an editor saving in place, a damaged cache) reaches the site."""
+        self.compared += 1
         if _same_file(self.site_dir / rel, source):
             self.record(rel, False)
             return
-        target = self._target(rel)
-        if immutable:
-            _link_or_copy(source, target)
-        else:
-            shutil.copy2(source, target)
+        shutil.copy2(source, self._target(rel))
         self.record(rel, True)
 
     @property
@@ -203,6 +230,9 @@ class SiteWriter:
         those of `previous_outputs` (what the last build wrote) when known, else every
         file of site/ this build did not write."""
         written = tuple(sorted(self._written))
+        conflicts = path_conflicts(self._paths)
+        if conflicts:
+            raise OutputConflict(conflicts)
         if not self.site_dir.exists():
             self.site_dir.parent.mkdir(parents=True, exist_ok=True)
             self.stage.rename(self.site_dir)
@@ -210,8 +240,6 @@ class SiteWriter:
         before = existing_files(self.site_dir) if previous_outputs is None else previous_outputs
         removed = tuple(sorted(before - self._paths))
         if written or removed:
-            journal = {"moves": list(written), "removals": list(removed)}
-            (self.stage / JOURNAL).write_text(json.dumps(journal), encoding="utf-8")
             _apply(self.stage, self.site_dir, list(written), list(removed))
         shutil.rmtree(self.stage, ignore_errors=True)
         return OutputStats(written, self._unchanged, removed)

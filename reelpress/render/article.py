@@ -13,13 +13,14 @@ from html import unescape as html_unescape
 from typing import Any
 from urllib.parse import unquote
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
-from reelpress.build.store import BodyStore
 from reelpress.content.loader import SourcePage
 from reelpress.content.schema import slugify
+from reelpress.core.blobs import BlobStore
 from reelpress.core.config import Author, SiteConfig
 from reelpress.core.diagnostics import Diagnostic, warning
+from reelpress.core.urls import UrlScheme, absolutize, relativize_root_links
 from reelpress.markup.anchors import UniqueNames
 from reelpress.markup.engine import PLACEHOLDER_PATTERN, RenderedBody, is_source_link
 from reelpress.media.photo.model import ImageAsset
@@ -80,16 +81,60 @@ class Translation:
 
 
 @dataclass(frozen=True)
+class StoredHTML:
+    """An article body as the blob store holds it (media placeholders, links to .md
+    files), with what makes it this page's HTML. It names exactly one content (the blob
+    id is the digest of its bytes), so a view holding it is keyed without reading it;
+    templates get the HTML through `__html__` when, and only when, they render."""
+
+    store: BlobStore
+    blob: str
+    links: tuple[tuple[str, str], ...] = ()
+    embeds: tuple[str, ...] = ()          # the HTML of each media placeholder, by index
+    urls: UrlScheme | None = None         # relative URLs: rewrite root links for...
+    from_page: str = ""                   # ...this page
+    absolute_url: str | None = None       # feeds: every link made absolute against this
+
+    def digest_parts(self) -> object:
+        return (self.blob, self.links, self.embeds, self.urls, self.from_page,
+                self.absolute_url)
+
+    def for_page(self, urls: UrlScheme, from_page: str) -> StoredHTML:
+        return dataclasses.replace(self, urls=urls, from_page=from_page)
+
+    def absolute(self, page_url: str) -> StoredHTML:
+        return dataclasses.replace(self, absolute_url=page_url)
+
+    def text(self) -> str:
+        """The HTML as a plain string (reads the blob)."""
+        html = link_source_files(self.store.read(self.blob).decode("utf-8"), self.links)
+        html = PLACEHOLDER_PATTERN.sub(lambda m: self.embeds[int(m.group(1))], html)
+        if self.urls is not None:
+            html = relativize_root_links(html, self.urls, self.from_page)
+        if self.absolute_url is not None:
+            html = absolutize(html, self.absolute_url)
+        return html
+
+    def __html__(self) -> Markup:
+        return Markup(self.text())
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+@dataclass(frozen=True)
 class Article:
+    """A page ready for templates: complete (the body is a `StoredHTML` reference that
+    renders on demand, the FAQ is rendered) and frozen."""
+
     source: SourcePage
-    body_html: str
-    faq: tuple[FaqEntry, ...]  # empty until `with_body` loads it with the body
+    body: StoredHTML
+    faq: tuple[FaqEntry, ...]
     hero: MediaEmbed | None
     embeds: tuple[MediaEmbed, ...]
     author: Author | None
     word_count: int
     social_image: str | None = None  # absolute URL of the 1200x630 card, when made
-    body_key: str = ""  # where the rendered body waits in the BodyStore until needed
     # links to other Markdown files, as rendered -> the URL of that article
     links: tuple[tuple[str, str], ...] = ()
     related: tuple[RelatedStory, ...] = ()
@@ -180,24 +225,8 @@ def merge_faq(page: SourcePage, rendered: RenderedBody, answers_html: tuple[str,
 
 
 def fill_placeholders(html: str, embeds: tuple[MediaEmbed, ...]) -> str:
+    """Media placeholders left by the markup stage, replaced by the embeds' HTML."""
     return PLACEHOLDER_PATTERN.sub(lambda m: embeds[int(m.group(1))].html, html)
-
-
-def with_body(article: Article, store: BodyStore) -> Article:
-    """The article with its rendered body loaded from the store and media filled in."""
-    if article.body_html or not article.body_key:
-        return article
-    stored = store.get(article.body_key)
-    if stored is None:
-        raise LookupError(f"rendered body of {article.source.rel} is missing from the cache")
-    html, faq = stored
-    html = link_source_files(html, article.links)
-    # a `::: faq` block in the body may embed media too: its placeholders are filled alike
-    entries = tuple(FaqEntry(question, fill_placeholders(link_source_files(answer, article.links),
-                                                         article.embeds), anchor)
-                    for question, answer, anchor in faq)
-    return dataclasses.replace(article, body_html=fill_placeholders(html, article.embeds),
-                               faq=entries)
 
 
 _HREF = re.compile(r'href="([^"]*)"')

@@ -3,38 +3,36 @@ ProfilePage + Person JSON-LD; bylines and NewsArticle.author link to it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
-import jinja2
+from collections.abc import Sequence
 
 from reelpress.core.config import Author
 from reelpress.render.article import Article
+from reelpress.render.outputs import OutputSpec, View
 from reelpress.render.people import author_path, author_person, photo_url
 from reelpress.render.views import SiteView, _head, card
 
 TEMPLATE = "author.html"
 
 
-def write_author_pages(env: jinja2.Environment, articles: Sequence[Article], site: SiteView,
-                       guarded: Callable[..., None],
-                       cards_of: Callable[[Sequence[Article]], tuple[str, ...]]) -> None:
+def author_specs(articles: Sequence[Article], site: SiteView) -> list[OutputSpec]:
     """One page per [authors] key (also when it has no article yet)."""
     by_key: dict[str, list[Article]] = {}
     for article in articles:
         if article.author is not None and article.author.listed:
             by_key.setdefault(article.author.key, []).append(article)
+    specs = []
     for author in site.config.authors.values():
         path = author_path(author)
         if path is None:
             continue
-        written = by_key.get(author.key, [])
-        guarded(TEMPLATE, path + "index.html", (author, cards_of(written)),
-                lambda author=author, path=path, written=written:
-                render_author(env, author, written, site, path))
+        specs.append(OutputSpec(path + "index.html", author_view,
+                                (author, tuple(by_key.get(author.key, [])), path),
+                                template=TEMPLATE))
+    return specs
 
 
-def render_author(env: jinja2.Environment, author: Author, articles: Sequence[Article],
-                  site: SiteView, page_path: str) -> str:
+def author_view(site: SiteView, author: Author, articles: Sequence[Article],
+                page_path: str) -> View:
     context = site.context(page_path)
     link = context["url"]
     url = site.urls.absolute(page_path)
@@ -57,4 +55,4 @@ def render_author(env: jinja2.Environment, author: Author, articles: Sequence[Ar
     }
     cards = [card(article, link, locale=context["i18n"], slug_style=site.config.slug_style)
              for article in articles]
-    return env.get_template(TEMPLATE).render(**context, head=head, author=view, cards=cards)
+    return {**context, "head": head, "author": view, "cards": cards}

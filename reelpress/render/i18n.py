@@ -54,7 +54,7 @@ class Catalogs:
     def locale(self, language: str | None, tzinfo: dt.tzinfo | None = None) -> PageLocale:
         code = language or self.site_language
         return PageLocale(code, "rtl" if is_rtl(code) else "ltr", self.translations(code),
-                          tzinfo)
+                          tzinfo, self.digest)
 
 
 EMPTY_CATALOGS = Catalogs("en", {})
@@ -80,6 +80,11 @@ class PageLocale:
     direction: str                           # 'ltr' or 'rtl'
     translations: gettext.NullTranslations
     tzinfo: dt.tzinfo | None = None          # None: show a moment in its own offset
+    catalogs: str = ""                       # digest of the catalogs the strings come from
+
+    def digest_parts(self) -> object:
+        """What a view holding this locale depends on (the build graph keys by it)."""
+        return (self.code, self.direction, self.catalogs, str(self.tzinfo))
 
     @property
     def babel(self) -> str:

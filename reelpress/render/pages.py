@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 from reelpress.core.urls import relativize_root_links
@@ -52,7 +51,7 @@ def page_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
     return blocks
 
 
-def render_page(env: jinja2.Environment, article: Article, site: SiteView) -> str:
+def page_view(site: SiteView, article: Article) -> dict[str, Any]:
     meta = article.meta
     from_page = article.url_path
     locale = site.locale(meta.lang)
@@ -70,11 +69,12 @@ def render_page(env: jinja2.Environment, article: Article, site: SiteView) -> st
         "updated_iso": jsonld.iso(updated) if updated else None,
         "updated_display": locale.date(updated) if updated else None,
         "hero": Markup(article.hero.html) if article.hero else None,
-        "body": Markup(relativize_root_links(article.body_html, site.urls, from_page)),
+        "body": article.body.for_page(site.urls, from_page) if site.urls.relative
+        else article.body,
         "faq": [{"question": f.question, "anchor": f.anchor,
                  "answer": Markup(relativize_root_links(f.answer_html, site.urls, from_page))}
                 for f in article.faq],
         "extra": meta.extra,
         "type": page_type(article),
     }
-    return env.get_template(article.template).render(**context, head=head, page=page)
+    return {**context, "head": head, "page": page}

@@ -3,12 +3,11 @@ Pagefind keeps one index per `<html lang>` and a page searches the index of its 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
-import jinja2
+from collections.abc import Sequence
 
 from reelpress.render.article import Article
-from reelpress.render.views import SiteView, render_simple, search_path
+from reelpress.render.outputs import OutputSpec, View
+from reelpress.render.views import SiteView, search_path, simple_view
 
 
 def search_languages(articles: Sequence[Article], site_language: str) -> list[str]:
@@ -17,20 +16,18 @@ def search_languages(articles: Sequence[Article], site_language: str) -> list[st
     return [site_language, *sorted(others)]
 
 
-def write_search_pages(env: jinja2.Environment, site: SiteView, articles: Sequence[Article],
-                       guarded: Callable[[str, str, object, Callable[[], str]], None]) -> None:
+def search_specs(site: SiteView, articles: Sequence[Article]) -> list[OutputSpec]:
     """`search/` (and `search/<lang>/`), unless `[search] enabled = false`."""
     if not site.config.search.enabled:
-        return
-    for language in search_languages(articles, site.config.language):
-        page_path = search_path(language, site.config.language)
-        ui_script = site.urls.link("pagefind/pagefind-ui.js", page_path)
+        return []
+    return [OutputSpec(search_path(language, site.config.language) + "index.html", search_view,
+                       (language,), template="search.html")
+            for language in search_languages(articles, site.config.language)]
 
-        def render(language: str = language, page_path: str = page_path,
-                   ui_script: str = ui_script) -> str:
-            return render_simple(env, site, template="search.html",
-                                 title=site.locale(language).gettext("Search"),
-                                 page_path=page_path, language=language,
-                                 search={"ui_script": ui_script})
 
-        guarded("search.html", page_path + "index.html", (language, ui_script), render)
+def search_view(site: SiteView, language: str) -> View:
+    page_path = search_path(language, site.config.language)
+    return simple_view(site, title=site.locale(language).gettext("Search"),
+                       page_path=page_path, language=language,
+                       search={"ui_script": site.urls.link("pagefind/pagefind-ui.js",
+                                                           page_path)})

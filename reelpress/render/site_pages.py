@@ -1,53 +1,45 @@
-"""Site-wide outputs built from the list of articles: home with pagination, tag pages,
-archive, 404, feeds (Atom, RSS, JSON Feed; site-wide and per tag), sitemap, robots.txt."""
+"""Every output of the site planned as data: article pages, home with pagination, tag
+pages, topics, archive, 404, feeds (Atom, RSS, JSON Feed; site-wide and per tag), the
+sitemap (split past 50,000 URLs) and robots.txt. `plan_outputs` returns specs; the view
+functions here build what each template or writer receives."""
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
-from urllib.parse import urljoin
+from dataclasses import dataclass
+from typing import Any
 
-import jinja2
+from markupsafe import escape
 
-from reelpress.build.cache import render_key
-from reelpress.build.memo import OutputMemo
-from reelpress.build.store import BodyStore
-from reelpress.core.diagnostics import Reporter
 from reelpress.core.languages import slugify
-from reelpress.core.project import ProjectPaths
-from reelpress.render.article import Article, with_body
-from reelpress.render.authors import write_author_pages
+from reelpress.core.urls import absolutize
+from reelpress.render.article import Article, StoredHTML
+from reelpress.render.authors import author_specs
 from reelpress.render.feeds import FeedEntry, FeedInfo, atom_feed, json_feed, rss_feed
-from reelpress.render.pages import pages_of, stories_of
+from reelpress.render.outputs import OutputSpec, View
+from reelpress.render.pages import page_view, pages_of, stories_of
 from reelpress.render.people import author_paths
-from reelpress.render.search_pages import write_search_pages
-from reelpress.render.sitemap import SitemapEntry, SitemapVideo, robots_txt, sitemap_xml
-from reelpress.render.theme import template_diagnostic
-from reelpress.render.views import SiteView, card, render_listing, render_simple, tag_path
-
-_URL_ATTRIBUTE = re.compile(r'\b(href|src|poster)="([^"]*)"')
-_SRCSET = re.compile(r'\bsrcset="([^"]*)"')
-
-
-def absolutize(html: str, page_url: str) -> str:
-    """Feed readers need absolute URLs: resolve every href/src/poster/srcset against the page."""
-    def one(match: re.Match[str]) -> str:
-        value = match.group(2)
-        if value.startswith("#") or re.match(r"^[a-z][a-z0-9+.-]*:", value, re.IGNORECASE):
-            return match.group(0)
-        return f'{match.group(1)}="{urljoin(page_url, value)}"'
-
-    def srcset(match: re.Match[str]) -> str:
-        parts = []
-        for candidate in match.group(1).split(","):
-            pieces = candidate.strip().split(None, 1)
-            if pieces:
-                pieces[0] = urljoin(page_url, pieces[0])
-                parts.append(" ".join(pieces))
-        return f'srcset="{", ".join(parts)}"'
-
-    return _SRCSET.sub(srcset, _URL_ATTRIBUTE.sub(one, html))
+from reelpress.render.search_pages import search_specs
+from reelpress.render.sitemap import (
+    MAX_URLS_PER_SITEMAP,
+    SitemapEntry,
+    SitemapVideo,
+    robots_txt,
+    sitemap_index_xml,
+    sitemap_xml,
+    split_sitemap,
+)
+from reelpress.render.views import (
+    PageLink,
+    SiteView,
+    article_view,
+    card,
+    listing_view,
+    simple_view,
+    tag_path,
+)
 
 
 def paginate(items: Sequence[Article], per_page: int) -> list[Sequence[Article]]:
@@ -58,31 +50,15 @@ def _page_path(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
 
 
-def write_listings_and_feeds(env: jinja2.Environment, everything: Sequence[Article],
-                             site: SiteView, memo: OutputMemo, article_keys: dict[str, str],
-                             store: BodyStore, paths: ProjectPaths, reporter: Reporter) -> None:
-    """Everything except the article pages themselves; unchanged outputs are kept.
-    Standalone pages (`everything` has them too) are only in the sitemap."""
+def plan_outputs(everything: Sequence[Article], site: SiteView) -> list[OutputSpec]:
+    """Every templated or generated file of the site (theme static files and media are
+    published by their own stages). Standalone pages (`everything` has them too) are
+    only in the sitemap, besides their own page."""
     config = site.config
     articles, pages = stories_of(everything), pages_of(everything)
-    style = config.slug_style
-    strings = site.locale()
-
-    def keys_of(items: Sequence[Article]) -> tuple[str, ...]:
-        return tuple(article_keys[a.source.output_path] for a in items)
-
-    card_keys: dict[str, str] = {}
-
-    def cards_of(items: Sequence[Article]) -> tuple[str, ...]:
-        """Listings show cards, not bodies: a body edit leaves them alone."""
-        for article in items:
-            if article.url_path not in card_keys:
-                meta = article.meta
-                card_keys[article.url_path] = render_key(
-                    meta.title, article.url_path, meta.date, article.description, meta.tags,
-                    article.author, article.has_video, article.thumbnail, meta.lang)
-        return tuple(card_keys[a.url_path] for a in items)
-
+    style, strings = config.slug_style, site.locale()
+    specs = [OutputSpec(a.source.output_path, page_view if a.is_page else article_view, (a,),
+                        template=a.template) for a in everything]
     by_tag: dict[str, list[Article]] = defaultdict(list)
     tag_names: dict[str, str] = {}
     for article in articles:
@@ -90,127 +66,144 @@ def write_listings_and_feeds(env: jinja2.Environment, everything: Sequence[Artic
             key = slugify(tag, style)
             tag_names.setdefault(key, tag)
             by_tag[key].append(article)
-
-    def guarded(template: str, output: str, inputs: object, render) -> None:  # noqa: ANN001
-        try:
-            memo.emit(output, memo.key(template, inputs), render)
-        except jinja2.TemplateError as exc:
-            memo.forget(output)
-            reporter.add(template_diagnostic(exc, paths, template))
-
-    _paginated(env, site, guarded, cards_of, articles, base="", title=config.title,
-               description=config.description, template="index.html", home=True)
-    entries: dict[str, FeedEntry] = {}
+    specs += _paginated(site, articles, base="", title=config.title,
+                        description=config.description, template="index.html", home=True)
     for key, tagged in sorted(by_tag.items()):
         name = tag_names[key]
-        _paginated(env, site, guarded, cards_of, tagged, base=tag_path(name, style), title=name,
-                   description=strings.gettext("Articles about %(topic)s", topic=name),
-                   template="tag.html")
-        _write_feeds(site, memo, store, entries, tagged, keys_of, f"{tag_path(name, style)}",
-                     title=f"{config.title}: {name}")
-    tags = [{"name": tag_names[key],
-             "link": site.urls.link(tag_path(tag_names[key], style), "tags/"),
-             "count": len(items), "count_display": strings.number(len(items))}
-            for key, items in sorted(by_tag.items())]
-    guarded("tags.html", "tags/index.html", tags,
-            lambda: render_simple(env, site, template="tags.html",
-                                  title=strings.gettext("Topics"), page_path="tags/", tags=tags))
-    guarded("archive.html", "archive/index.html", cards_of(articles),
-            lambda: render_simple(env, site, template="archive.html",
-                                  title=strings.gettext("Archive"), page_path="archive/",
-                                  years=_years(articles, site)))
-    guarded("404.html", "404.html", (),
-            lambda: render_simple(env, site, template="404.html",
-                                  title=strings.gettext("Page not found"), page_path="404.html"))
-    write_search_pages(env, site, everything, guarded)
-    _write_feeds(site, memo, store, entries, articles, keys_of, "", title=config.title)
-    write_author_pages(env, articles, site, guarded, cards_of)
-    sitemap_inputs = tuple((a.url_path, a.modified, a.meta.title, a.description,
-                            a.video_objects, a.translations) for a in everything)
-    memo.emit("sitemap.xml", memo.key(None, "sitemap", sitemap_inputs, sorted(by_tag)),
-              lambda: _sitemap(site, articles, sorted(by_tag), tag_names, pages))
-    memo.emit("robots.txt", memo.key(None, "robots"),
-              lambda: robots_txt(site.urls.absolute("sitemap.xml")))
+        specs += _paginated(site, tagged, base=tag_path(name, style), title=name,
+                            description=strings.gettext("Articles about %(topic)s", topic=name),
+                            template="tag.html")
+        specs += _feeds(site, tagged, tag_path(name, style), f"{config.title}: {name}")
+    topics = tuple((tag_names[key], len(items)) for key, items in sorted(by_tag.items()))
+    specs.append(OutputSpec("tags/index.html", topics_view, (topics,), template="tags.html"))
+    specs.append(OutputSpec("archive/index.html", archive_view, (tuple(articles),),
+                            template="archive.html"))
+    specs.append(OutputSpec("404.html", simple_view, (),
+                            (("title", strings.gettext("Page not found")),
+                             ("page_path", "404.html")), template="404.html"))
+    specs += search_specs(site, everything)
+    specs += _feeds(site, articles, "", config.title)
+    specs += author_specs(articles, site)
+    specs += _sitemaps(site, articles, [tag_names[key] for key in sorted(by_tag)], pages)
+    specs.append(OutputSpec("robots.txt", robots_view, writer=write_robots))
+    return specs
 
 
-def _paginated(env, site, guarded, cards_of, articles, *, base, title, description, template,
-               home=False) -> None:  # noqa: ANN001
+def _paginated(site: SiteView, articles: Sequence[Article], *, base: str, title: str,
+               description: str, template: str, home: bool = False) -> list[OutputSpec]:
     pages = paginate(articles, site.config.per_page)
+    specs = []
     for number, chunk in enumerate(pages, start=1):
         page_path = _page_path(base, number)
+        link = PageLink(site.urls, page_path)
         pagination = {
             "current": number, "total": len(pages),
-            "prev": site.urls.link(_page_path(base, number - 1), page_path) if number > 1 else None,
-            "next": site.urls.link(_page_path(base, number + 1), page_path)
-            if number < len(pages) else None,
+            "prev": link(_page_path(base, number - 1)) if number > 1 else None,
+            "next": link(_page_path(base, number + 1)) if number < len(pages) else None,
         }
-        guarded(template, page_path + "index.html", (cards_of(chunk), number, len(pages)),
-                lambda chunk=chunk, page_path=page_path, pagination=pagination, number=number:
-                render_listing(env, site, template=template,
-                               title=title if number == 1 else site.locale().gettext(
-                                   "%(title)s (page %(number)s)", title=title,
-                                   number=site.locale().number(number)),
-                               articles=chunk, page_path=page_path, description=description,
-                               pagination=pagination, home=home and number == 1))
+        kwargs = {"title": title if number == 1 else site.locale().gettext(
+                      "%(title)s (page %(number)s)", title=title,
+                      number=site.locale().number(number)),
+                  "articles": tuple(chunk), "page_path": page_path, "description": description,
+                  "pagination": pagination, "home": home and number == 1}
+        specs.append(OutputSpec(page_path + "index.html", listing_view,
+                                kwargs=tuple(kwargs.items()), template=template))
+    return specs
 
 
-def _years(articles: Sequence[Article], site: SiteView) -> list[dict[str, object]]:
+def topics_view(site: SiteView, topics: tuple[tuple[str, int], ...]) -> View:
+    link, strings = PageLink(site.urls, "tags/"), site.locale()
+    tags = [{"name": name, "link": link(tag_path(name, site.config.slug_style)), "count": count,
+             "count_display": strings.number(count)} for name, count in topics]
+    return simple_view(site, title=strings.gettext("Topics"), page_path="tags/", tags=tags)
+
+
+def archive_view(site: SiteView, articles: tuple[Article, ...]) -> View:
+    link = PageLink(site.urls, "archive/")
     years: dict[int, list[dict[str, object]]] = defaultdict(list)
     for article in articles:
-        years[article.date.year].append(card(article, lambda p: site.urls.link(p, "archive/"),
-                                             locale=site.locale(),
+        years[article.date.year].append(card(article, link, locale=site.locale(),
                                              slug_style=site.config.slug_style))
-    return [{"year": year, "cards": cards} for year, cards in sorted(years.items(), reverse=True)]
+    return simple_view(site, title=site.locale().gettext("Archive"), page_path="archive/",
+                       years=[{"year": year, "cards": cards}
+                              for year, cards in sorted(years.items(), reverse=True)])
+
+
+@dataclass(frozen=True)
+class FeedBody:
+    """A feed entry's content: hero, body and FAQ with absolute links; read from the
+    blob store only when the feed is written."""
+
+    hero_html: str
+    body: StoredHTML
+    faq_html: str
+    url: str
+
+    def digest_parts(self) -> object:
+        return (self.hero_html, self.body, self.faq_html, self.url)
+
+    def __str__(self) -> str:
+        hero = absolutize(self.hero_html, self.url) + "\n" if self.hero_html else ""
+        return hero + self.body.absolute(self.url).text() + absolutize(self.faq_html, self.url)
 
 
 def feed_entry(article: Article, site: SiteView) -> FeedEntry:
     url = site.urls.absolute(article.url_path)
     meta = article.meta
-    body = article.body_html
-    if article.hero:
-        body = article.hero.html + "\n" + body
+    faq_html = ""
     if article.faq:
-        heading = jinja2.utils.markupsafe.escape(
-            site.locale(meta.lang).gettext("Frequently asked questions"))
-        body += f"\n<h2>{heading}</h2>\n" + "\n".join(
-            f"<h3>{jinja2.utils.markupsafe.escape(f.question)}</h3>\n{f.answer_html}"
-            for f in article.faq)
+        heading = escape(site.locale(meta.lang).gettext("Frequently asked questions"))
+        faq_html = f"\n<h2>{heading}</h2>\n" + "\n".join(
+            f"<h3>{escape(f.question)}</h3>\n{f.answer_html}" for f in article.faq)
+    body = FeedBody(article.hero.html if article.hero else "", article.body, faq_html, url)
     images = article.image_urls
     return FeedEntry(
         title=meta.title, url=url, id=url, published=meta.date, updated=article.modified,
-        summary=article.description, content_html=absolutize(body, url),
+        summary=article.description, content_html=body,  # type: ignore[arg-type]
         authors=(article.author.name,) if article.author else (), tags=meta.tags,
         image_url=images[0] if images else article.social_image, language=meta.lang,
     )
 
 
-def _write_feeds(site: SiteView, memo: OutputMemo, store: BodyStore,
-                 entries: dict[str, FeedEntry],
-                 articles: Sequence[Article], keys_of, base: str, *, title: str  # noqa: ANN001
-                 ) -> None:
-    """Atom, RSS and JSON Feed of `articles`; entries are built once per article."""
+def feed_view(site: SiteView, articles: tuple[Article, ...], base: str, title: str,
+              name: str) -> View:
     config = site.config
     newest = articles[: config.feed_entries]
-    updated = max((a.modified for a in articles), default=site.now)
-
-    def feed_entries() -> list[FeedEntry]:
-        for article in newest:
-            if article.url_path not in entries:
-                entries[article.url_path] = feed_entry(with_body(article, store), site)
-        return [entries[a.url_path] for a in newest]
-
-    for name, make in (("feed.xml", atom_feed), ("rss.xml", rss_feed), ("feed.json", json_feed)):
-        info = FeedInfo(title=title, site_url=site.urls.absolute(base),
-                        feed_url=site.urls.absolute(base + name),
-                        description=config.description or title, language=config.language,
-                        updated=updated,
-                        author=config.publisher.name if config.publisher else None)
-        memo.emit(base + name, memo.key(None, name, title, keys_of(newest), updated),
-                  lambda make=make, info=info: make(info, feed_entries()))
+    info = FeedInfo(title=title, site_url=site.urls.absolute(base),
+                    feed_url=site.urls.absolute(base + name),
+                    description=config.description or title, language=config.language,
+                    updated=max((a.modified for a in articles), default=site.now),
+                    author=config.publisher.name if config.publisher else None)
+    return {"info": info, "entries": [feed_entry(a, site) for a in newest]}
 
 
-def _sitemap(site: SiteView, articles: Sequence[Article], tag_keys: list[str],
-             tag_names: dict[str, str], pages: Sequence[Article] = ()) -> str:
+def _materialized(view: View) -> tuple[FeedInfo, list[FeedEntry]]:
+    return view["info"], [dataclasses.replace(e, content_html=str(e.content_html))
+                          for e in view["entries"]]
+
+
+def write_atom(view: View) -> str:
+    return atom_feed(*_materialized(view))
+
+
+def write_rss(view: View) -> str:
+    return rss_feed(*_materialized(view))
+
+
+def write_json_feed(view: View) -> str:
+    return json_feed(*_materialized(view))
+
+
+def _feeds(site: SiteView, articles: Sequence[Article], base: str, title: str
+           ) -> list[OutputSpec]:
+    return [OutputSpec(base + name, feed_view, (tuple(articles), base, title, name),
+                       writer=writer)
+            for name, writer in (("feed.xml", write_atom), ("rss.xml", write_rss),
+                                 ("feed.json", write_json_feed))]
+
+
+def sitemap_entries(site: SiteView, articles: Sequence[Article], tags: Sequence[str],
+                    pages: Sequence[Article] = ()) -> list[SitemapEntry]:
     entries = [SitemapEntry(site.urls.absolute(""),
                             max((a.modified for a in articles), default=None))]
     for article in articles:
@@ -224,13 +217,55 @@ def _sitemap(site: SiteView, articles: Sequence[Article], tag_keys: list[str],
             for embed in article.all_embeds
             if (v := embed.video_object) and v.get("thumbnailUrl"))
         alternates = tuple((t.lang, site.urls.absolute(t.url_path)) for t in article.translations)
-        entries.append(SitemapEntry(site.urls.absolute(article.url_path), article.modified, videos,
-                                    alternates))
-    for key in tag_keys:
-        entries.append(SitemapEntry(site.urls.absolute(tag_path(tag_names[key],
-                                                                site.config.slug_style))))
+        entries.append(SitemapEntry(site.urls.absolute(article.url_path), article.modified,
+                                    videos, alternates))
+    entries.extend(SitemapEntry(site.urls.absolute(tag_path(name, site.config.slug_style)))
+                   for name in tags)
     entries.extend(SitemapEntry(site.urls.absolute(page.url_path), page.meta.updated or
                                 (page.meta.date if page.meta.dated else None))
                    for page in pages)
     entries.extend(SitemapEntry(site.urls.absolute(path)) for path in author_paths(site.config))
-    return sitemap_xml(entries)
+    return entries
+
+
+def _sitemaps(site: SiteView, articles: Sequence[Article], tags: Sequence[str],
+              pages: Sequence[Article]) -> list[OutputSpec]:
+    """One sitemap.xml, or past the protocol's 50,000 URLs a sitemap index over parts."""
+    entries = sitemap_entries(site, articles, tags, pages)
+    first_by_loc: dict[str, SitemapEntry] = {}
+    for entry in entries:
+        first_by_loc.setdefault(entry.loc, entry)
+    unique = tuple(first_by_loc.values())
+    if len(unique) <= MAX_URLS_PER_SITEMAP:
+        return [OutputSpec("sitemap.xml", entries_view, (unique,), writer=write_sitemap)]
+    parts = split_sitemap(unique, MAX_URLS_PER_SITEMAP)
+    specs = [OutputSpec(f"sitemap-{number}.xml", entries_view, (part,), writer=write_sitemap)
+             for number, part in enumerate(parts, start=1)]
+    index = tuple((site.urls.absolute(f"sitemap-{number}.xml"),
+                   max((e.lastmod for e in part if e.lastmod), default=None))
+                  for number, part in enumerate(parts, start=1))
+    specs.append(OutputSpec("sitemap.xml", entries_view, (index,), writer=write_sitemap_index))
+    return specs
+
+
+def entries_view(site: SiteView, entries: tuple[Any, ...]) -> View:
+    return {"entries": entries}
+
+
+def write_sitemap(view: View) -> str:
+    return sitemap_xml(view["entries"])
+
+
+def write_sitemap_index(view: View) -> str:
+    return sitemap_index_xml(view["entries"])
+
+
+def robots_view(site: SiteView) -> View:
+    return {"sitemap": site.urls.absolute("sitemap.xml")}
+
+
+def write_robots(view: View) -> str:
+    return robots_txt(view["sitemap"])
+
+
+__all__ = ["OutputSpec", "feed_entry", "paginate", "plan_outputs"]

@@ -69,6 +69,19 @@ class Theme:
                     break
         return digest.hexdigest()
 
+    def templates_fingerprint(self) -> str:
+        """Hash of every template file of the chain: a compiled environment is reused
+        only while this stays the same."""
+        digest = hashlib.sha1()
+        for folder in self.template_dirs:
+            if folder.is_dir():
+                for path in sorted(folder.rglob("*")):
+                    if path.is_file():
+                        digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+                        digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+
 def _theme_dir(paths: ProjectPaths, name: str) -> Path | None:
     for base in (paths.themes_dir, BUILTIN_THEMES):
         candidate = base / name
@@ -134,7 +147,9 @@ def resolve_theme(paths: ProjectPaths, name: str) -> tuple[Theme | None, list[Di
 
 def make_environment(theme: Theme) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs if d.is_dir()]),
+        # every folder of the chain, existing or not: the loader looks when it loads, so
+        # a folder created later (an override) is seen without a new environment
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         auto_reload=False,

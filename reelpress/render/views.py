@@ -1,6 +1,9 @@
-"""Jinja rendering: view models for each kind of page, built from `Article` records.
+"""View models: the exact context each kind of page's template receives, built from
+`Article` records.
 
-Views are plain dicts of already-escaped-or-plain values; templates stay dumb.
+Views are plain dicts of already-escaped-or-plain values (and small frozen callables
+for links), so a view can be digested: the digest of a view is the key of its output.
+Templates stay dumb; a view function reads only its arguments.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import jinja2
 from markupsafe import Markup, escape
 
 from reelpress.core.config import SiteConfig
@@ -25,6 +27,28 @@ from reelpress.render.menus import menu_links
 from reelpress.render.people import author_person, byline_link
 from reelpress.render.story_extras import related_links, share_links
 from reelpress.structured import jsonld
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """`url('tags/')` in a template: a site path as linked from one page."""
+
+    urls: UrlScheme
+    from_page: str
+
+    def __call__(self, site_path: str) -> str:
+        return self.urls.link(site_path, self.from_page)
+
+
+@dataclass(frozen=True)
+class AssetLink:
+    """`asset('style.css')` in a template: the fingerprinted file, linked from the page."""
+
+    link: PageLink
+    assets: tuple[tuple[str, str], ...]
+
+    def __call__(self, name: str) -> str:
+        return self.link(dict(self.assets).get(name, "static/" + name))
 
 
 @dataclass(frozen=True)
@@ -45,6 +69,7 @@ class SiteView:
     def context(self, from_page: str, locale: PageLocale | None = None) -> dict[str, Any]:
         link = self.urls.link
         locale = locale or self.locale()
+        page_link = PageLink(self.urls, from_page)
         return {
             "i18n": locale,
             "site": {
@@ -67,8 +92,8 @@ class SiteView:
                 "menus": menu_links(self.config, lambda path: link(path, from_page), from_page),
                 "extra": self.config.extra,
             },
-            "url": lambda site_path: link(site_path, from_page),
-            "asset": lambda name: link(self.assets.get(name, "static/" + name), from_page),
+            "url": page_link,
+            "asset": AssetLink(page_link, tuple(sorted(self.assets.items()))),
         }
 
     def publisher_jsonld(self) -> dict[str, Any] | None:
@@ -197,7 +222,7 @@ def _trail(article: Article, locale: PageLocale, style: str) -> list[tuple[str, 
     return trail
 
 
-def render_article(env: jinja2.Environment, article: Article, site: SiteView) -> str:
+def article_view(site: SiteView, article: Article) -> dict[str, Any]:
     meta = article.meta
     from_page = article.url_path
     locale = site.locale(meta.lang)
@@ -238,7 +263,8 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
         "reading_time": locale.minutes(max(1, math.ceil(article.word_count / 230))),
         "tags": _tags(article, link, style),
         "hero": Markup(article.hero.html) if article.hero else None,
-        "body": Markup(relativize_root_links(article.body_html, site.urls, from_page)),
+        "body": article.body.for_page(site.urls, from_page) if site.urls.relative
+        else article.body,
         "faq": [{"question": f.question, "anchor": f.anchor,
                  "answer": Markup(relativize_root_links(f.answer_html, site.urls, from_page))}
                 for f in article.faq],
@@ -254,8 +280,7 @@ def render_article(env: jinja2.Environment, article: Article, site: SiteView) ->
                          for t in article.translations],
         "searchable": not meta.draft,  # Pagefind indexes only what carries data-pagefind-body
     }
-    template = env.get_template(meta.template or "article.html")
-    return template.render(**context, head=head, page=page)
+    return {**context, "head": head, "page": page}
 
 
 def _alternates(article: Article, site: SiteView, canonical: str) -> list[dict[str, str]]:
@@ -272,9 +297,9 @@ def _alternates(article: Article, site: SiteView, canonical: str) -> list[dict[s
     return links
 
 
-def render_listing(env: jinja2.Environment, site: SiteView, *, template: str, title: str,
-                   articles: Sequence[Article], page_path: str, description: str = "",
-                   pagination: Mapping[str, Any] | None = None, home: bool = False) -> str:
+def listing_view(site: SiteView, *, title: str, articles: Sequence[Article], page_path: str,
+                 description: str = "", pagination: Mapping[str, Any] | None = None,
+                 home: bool = False) -> dict[str, Any]:
     locale = site.locale()
     context = site.context(page_path, locale)
     blocks: list[dict[str, Any]] = []
@@ -292,15 +317,14 @@ def render_listing(env: jinja2.Environment, site: SiteView, *, template: str, ti
                                                          else "card", "100vw"),
                               locale=locale, slug_style=site.config.slug_style)
                          for index, a in enumerate(articles)]}
-    return env.get_template(template).render(**context, head=head, listing=listing,
-                                             pagination=pagination)
+    return {**context, "head": head, "listing": listing, "pagination": pagination}
 
 
-def render_simple(env: jinja2.Environment, site: SiteView, *, template: str, title: str,
-                  page_path: str, language: str | None = None, **values: Any) -> str:
+def simple_view(site: SiteView, *, title: str, page_path: str, language: str | None = None,
+                **values: Any) -> dict[str, Any]:
     locale = site.locale(language)
     context = site.context(page_path, locale)
     head = _head(site, title=f"{title} | {site.config.title}",
                  description=site.config.description, page_path=page_path, lang=locale.code,
                  direction=locale.direction)
-    return env.get_template(template).render(**context, head=head, **values)
+    return {**context, "head": head, **values}

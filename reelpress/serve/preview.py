@@ -29,13 +29,11 @@ Say = Callable[[str], None]
 
 def _pipeline_build() -> Callable[..., Any]:
     # Imported late: the pipeline imports every stage, the server needs none of them.
-    from reelpress.build.cache import BuildSession
     from reelpress.pipeline import build_site
 
-    session = BuildSession()  # the build cache stays in memory between preview builds
-
     def build(options: Any, *, changed: set[Path] | None = None) -> Any:
-        return build_site(options, session=session, changed=changed)
+        # what is stale is decided from the inputs (the index), not from watcher events
+        return build_site(options)
 
     return build
 

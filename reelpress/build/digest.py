@@ -1,0 +1,89 @@
+"""Canonical digests of records: the keys of the build graph.
+
+A value is encoded into an unambiguous byte stream (type tag, length, content; dict
+items sorted; dataclasses by field), then hashed with BLAKE2b. Two values with the same
+digest are the same for every template that could read them, so an output key made from
+the exact context a template receives cannot leave out an input. `repr()` is never used:
+it is neither canonical (dict order, set order) nor complete (objects without one).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any, Protocol
+
+DIGEST_SIZE = 16
+
+
+class Digestible(Protocol):
+    """A value that is not plain data (a lazy body, a link maker) says what it stands for."""
+
+    def digest_parts(self) -> object: ...
+
+
+def _encode(value: Any, out: list[bytes]) -> None:
+    # order matters: bool before int, str subclasses (Markup) by their text
+    if value is None:
+        out.append(b"N")
+    elif isinstance(value, bool):
+        out.append(b"T" if value else b"F")
+    elif isinstance(value, int | float):
+        text = repr(value).encode()
+        out.append(b"i" if isinstance(value, int) else b"f")
+        out.append(len(text).to_bytes(4, "big") + text)
+    elif isinstance(value, str):
+        data = value.encode("utf-8", "surrogatepass")
+        out.append(b"s" + len(data).to_bytes(8, "big"))
+        out.append(data)
+    elif isinstance(value, bytes):
+        out.append(b"b" + len(value).to_bytes(8, "big"))
+        out.append(value)
+    elif (parts := getattr(type(value), "digest_parts", None)) is not None:
+        out.append(b"D" + type(value).__qualname__.encode() + b"\0")
+        _encode(parts(value), out)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out.append(b"C" + type(value).__qualname__.encode() + b"\0")
+        fields = dataclasses.fields(value)
+        out.append(len(fields).to_bytes(4, "big"))
+        for item in fields:
+            _encode(item.name, out)
+            _encode(getattr(value, item.name), out)
+    elif isinstance(value, Mapping):
+        items = sorted((digest(key), key, item) for key, item in value.items())
+        out.append(b"M" + len(items).to_bytes(8, "big"))
+        for _, key, item in items:
+            _encode(key, out)
+            _encode(item, out)
+    elif isinstance(value, list | tuple):
+        out.append(b"L" + len(value).to_bytes(8, "big"))
+        for item in value:
+            _encode(item, out)
+    elif isinstance(value, set | frozenset):
+        members = sorted(digest(item) for item in value)
+        out.append(b"S" + len(members).to_bytes(8, "big"))
+        out.extend(member.encode() for member in members)
+    elif isinstance(value, dt.datetime | dt.date | dt.time):
+        out.append(b"t" + value.isoformat().encode() + b"\0")
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            out.append(str(value.utcoffset()).encode() + b"\0")
+    elif isinstance(value, enum.Enum):
+        out.append(b"E" + type(value).__qualname__.encode() + b"\0")
+        _encode(value.value, out)
+    elif isinstance(value, PurePath):
+        _encode(value.as_posix(), out)
+    else:
+        raise TypeError(f"cannot digest a {type(value).__qualname__}: make it a frozen "
+                        "dataclass or give it digest_parts()")
+
+
+def digest(*values: Any) -> str:
+    """The hex digest of `values`, canonical across processes and runs."""
+    out: list[bytes] = []
+    for value in values:
+        _encode(value, out)
+    return hashlib.blake2b(b"".join(out), digest_size=DIGEST_SIZE).hexdigest()

@@ -1,0 +1,197 @@
+"""The build graph: what the last build knew, what this build learns, and the no-op check.
+
+Inputs are files, hashed by content and re-hashed only when their stat changes. Records
+computed from them (a prepared page) are nodes, stored under the digest of their inputs:
+a `touch`, or an edit that gives the same bytes, finds the same node and nothing
+downstream runs again. Every output's key is the digest of the exact view its template
+receives plus the template's fingerprint (see `render/outputs.py`); an output whose key
+and file are as the last build left them is kept without rendering.
+
+The no-op check needs nothing else: the last good build recorded the stat of every file
+and folder it read and of every file it wrote, and when it stops being valid (a
+future-dated article coming due, the year in the footer).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reelpress import __version__
+from reelpress.build.index import BuildIndex, FileRow, IndexChanges, OutputRow
+from reelpress.core.diagnostics import Diagnostic, Severity
+from reelpress.core.options import BuildOptions, BuildResult
+from reelpress.core.project import ProjectPaths
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+Signature = tuple[int, int]  # mtime_ns, size
+
+
+def signature(path: str) -> Signature | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def options_digest(options: BuildOptions) -> str:
+    """What, besides files, decides a build's output: the options, the tools found on
+    PATH, and reelpress's own version."""
+    parts = (__version__, options.drafts, options.future, options.base_url, options.strict,
+             options.fingerprint_assets, str(options.out_dir or ""),
+             os.environ.get("PATH", ""), os.environ.get("REELPRESS_FFMPEG", ""))
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
+
+
+def code_files() -> list[str]:
+    """reelpress's own modules and built-in themes: an upgrade or an edit of an editable
+    install must not be answered from an old record."""
+    found = [str(PACKAGE_DIR)]
+    for folder, dirs, files in os.walk(PACKAGE_DIR):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        found.extend(os.path.join(folder, d) for d in dirs)
+        found.extend(os.path.join(folder, f) for f in files if not f.endswith(".pyc"))
+    return found
+
+
+def code_stamp() -> str:
+    """Nodes are only reused by the code that made them."""
+    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for path in sorted(code_files()):
+        if path.endswith(".py"):
+            digest.update(f"{path}:{signature(path)}\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+@dataclass
+class BuildGraph:
+    """One build's working state over the index (owned by the pipeline, never shared)."""
+
+    index: BuildIndex
+    site_dir: Path
+    files: dict[str, FileRow]
+    previous_outputs: dict[str, OutputRow]
+    new_files: dict[str, FileRow] = field(default_factory=dict)
+    new_nodes: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    live_nodes: set[str] = field(default_factory=set)
+
+    @classmethod
+    def open(cls, paths: ProjectPaths, site_dir: Path, *, force: bool
+             ) -> tuple[BuildGraph, str | None]:
+        index, note = BuildIndex.open(paths.cache_dir, fresh=force)
+        return cls(index, site_dir, index.files(), index.outputs(str(site_dir))), note
+
+    def file_hash(self, path: str) -> str:
+        """sha256 of the file's bytes; read again only when its stat changed."""
+        stat = os.stat(path)
+        row = self.files.get(path)
+        if row is not None and row[0] == stat.st_mtime_ns and row[1] == stat.st_size:
+            return row[2]
+        with open(path, "rb") as handle:
+            sha = hashlib.file_digest(handle, "sha256").hexdigest()
+        self.new_files[path] = (stat.st_mtime_ns, stat.st_size, sha)
+        self.files[path] = self.new_files[path]
+        return sha
+
+    def nodes(self, keys: Iterable[str]) -> dict[str, bytes]:
+        wanted = list(keys)
+        self.live_nodes.update(wanted)
+        return self.index.nodes(wanted)
+
+    def add_node(self, key: str, kind: str, value: bytes) -> None:
+        self.live_nodes.add(key)
+        self.new_nodes[key] = (kind, value)
+
+    def previous(self, output: str) -> OutputRow | None:
+        return self.previous_outputs.get(output)
+
+    def save(self, keys: dict[str, tuple[str, str]], record: dict[str, object]) -> None:
+        """After the commit: every output's key (and view parts) with the stat of the
+        file it left."""
+        outputs: dict[str, OutputRow] = {}
+        for output, (key, parts) in keys.items():
+            sig = signature(os.path.join(self.site_dir, output))
+            if sig is not None:
+                outputs[output] = (key, sig[1], sig[0], parts)
+        self.index.save(str(self.site_dir), IndexChanges(
+            self.new_files, self.new_nodes, outputs, record, frozenset(self.live_nodes)),
+            self.previous_outputs)
+
+    def close(self) -> None:
+        self.index.close()
+
+
+def tracked_record(paths: Iterable[str]) -> list[list[object]]:
+    """The stat of every file and folder a build read (a folder's mtime changes when an
+    entry is added, removed or renamed in it)."""
+    return [[path, *sig] for path in sorted(set(paths)) if (sig := signature(path))]
+
+
+def no_op_record(options: BuildOptions, tracked: Iterable[str], result: BuildResult,
+                 valid_until: dt.datetime) -> dict[str, object]:
+    return {
+        "options": options_digest(options),
+        "tracked": tracked_record(tracked),
+        "valid_until": valid_until.isoformat(),
+        "pages": result.pages_written + result.pages_unchanged,
+        "media": result.media_processed + result.media_cached,
+        "warnings": [d.to_dict() for d in result.warnings],
+        "skipped": [result.drafts_skipped, result.future_skipped],
+    }
+
+
+def up_to_date(options: BuildOptions) -> BuildResult | None:
+    """The last build's result when nothing it read or wrote changed; None otherwise.
+    Reads the index and stats files: no engine, no walk of any tree."""
+    if options.force:
+        return None
+    started = time.perf_counter()
+    paths = ProjectPaths.at(options.root)
+    index = BuildIndex.peek(paths.cache_dir)
+    if index is None:
+        return None
+    site_dir = (options.out_dir or paths.site_dir).resolve()
+    try:
+        record = index.record(str(site_dir))
+        if record is None or record.get("options") != options_digest(options):
+            return None
+        now = options.now or dt.datetime.now(dt.UTC)
+        if now >= dt.datetime.fromisoformat(str(record["valid_until"])):
+            return None
+        for path, mtime_ns, size in record["tracked"]:  # type: ignore[attr-defined]
+            if signature(path) != (mtime_ns, size):
+                return None
+        outputs = index.output_stats(str(site_dir))
+        if not outputs:
+            return None
+        for output, size, mtime_ns in outputs:
+            if signature(os.path.join(site_dir, output)) != (mtime_ns, size):
+                return None
+        warnings = tuple(Diagnostic(d["path"], d["line"], d["message"], d["hint"],
+                                    Severity.WARNING)
+                         for d in record["warnings"])  # type: ignore[attr-defined]
+        pages, media = int(record["pages"]), int(record["media"])  # type: ignore[call-overload]
+        drafts, future = record["skipped"]  # type: ignore[misc]
+    except (KeyError, TypeError, ValueError, sqlite3.Error):
+        return None
+    finally:
+        index.close()
+    return BuildResult(ok=True, diagnostics=warnings, pages_unchanged=pages,
+                       media_cached=media, site_dir=site_dir, drafts_skipped=int(drafts),
+                       future_skipped=int(future),
+                       notes=("nothing changed since the last build",),
+                       seconds=time.perf_counter() - started)
+
+
+def expiry(now: dt.datetime, future_dates: Iterable[dt.datetime]) -> dt.datetime:
+    """When a build's output goes stale by itself: the next due article, or new year."""
+    new_year = dt.datetime(now.year + 1, 1, 1, tzinfo=dt.UTC)
+    return min([new_year, *[d for d in future_dates if d > now]])

@@ -1,0 +1,187 @@
+"""The one store of the incremental build: `.reelpress-cache/index.sqlite`.
+
+Tables: `files` (content hash of each input file, re-hashed only when its stat changes),
+`nodes` (records computed from inputs, by the digest of those inputs), `outputs` (per
+site folder, each output file's key and the stat of the file that key produced), and
+`builds` (per site folder, what the no-op check needs). Every build's writes are one
+transaction in WAL mode: a `kill -9` leaves the old index or the new one, and a build and
+a preview server can share it. An index that does not open, or was written by another
+format, is discarded with a note, never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+INDEX_FILE = "index.sqlite"
+FORMAT = "reelpress-index-2"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL,
+                                 size INTEGER NOT NULL, sha256 TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes(key TEXT PRIMARY KEY, kind TEXT NOT NULL, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs(site TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL,
+                                   size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                                   parts TEXT NOT NULL, PRIMARY KEY(site, path));
+CREATE TABLE IF NOT EXISTS builds(site TEXT PRIMARY KEY, record TEXT NOT NULL);
+"""
+
+FileRow = tuple[int, int, str]           # mtime_ns, size, sha256
+OutputRow = tuple[str, int, int, str]    # key, size, mtime_ns, view parts (JSON, for --explain)
+
+
+@dataclass(frozen=True)
+class IndexChanges:
+    """What one build adds to the index, written in one transaction."""
+
+    files: dict[str, FileRow]
+    nodes: dict[str, tuple[str, bytes]]   # key -> (kind, value)
+    outputs: dict[str, OutputRow]         # the complete set for this site folder
+    record: dict[str, object]             # the no-op record (JSON)
+    live_nodes: frozenset[str]            # nodes this build used (the rest may go)
+
+
+class BuildIndex:
+    def __init__(self, connection: sqlite3.Connection):
+        self._db = connection
+
+    @classmethod
+    def open(cls, cache_dir: Path, *, fresh: bool = False) -> tuple[BuildIndex, str | None]:
+        """The index of `cache_dir` (created if missing). `fresh`: start empty (--force)."""
+        path = cache_dir / INDEX_FILE
+        if fresh:
+            _discard(path)
+        try:
+            return cls(_connect(path)), None
+        except (sqlite3.DatabaseError, _Foreign) as exc:
+            why = "from another version" if isinstance(exc, _Foreign) else "unreadable"
+            note = f"build index {why}; rebuilding"
+        _discard(path)
+        try:
+            return cls(_connect(path)), note
+        except sqlite3.Error:  # not writable at all: work in memory, say so once
+            return cls(_connect(None)), "build index cannot be written; this build keeps none"
+
+    @classmethod
+    def peek(cls, cache_dir: Path) -> BuildIndex | None:
+        """The index, read-only, or None when it is missing, foreign or damaged (left
+        as it is: the build that follows reports and replaces it)."""
+        path = cache_dir / INDEX_FILE
+        if not path.is_file():
+            return None
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        except sqlite3.Error:
+            return None
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if row is None or row[0] != FORMAT:
+                db.close()
+                return None
+        except sqlite3.Error:
+            db.close()
+            return None
+        return cls(db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def files(self) -> dict[str, FileRow]:
+        return {row[0]: (row[1], row[2], row[3]) for row in
+                self._db.execute("SELECT path, mtime_ns, size, sha256 FROM files")}
+
+    def nodes(self, keys: Iterable[str]) -> dict[str, bytes]:
+        wanted = list(keys)
+        found: dict[str, bytes] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(
+                f"SELECT key, value FROM nodes WHERE key IN ({marks})", chunk))  # noqa: S608
+        return found
+
+    def outputs(self, site: str) -> dict[str, OutputRow]:
+        return {row[0]: (row[1], row[2], row[3], row[4]) for row in self._db.execute(
+            "SELECT path, key, size, mtime_ns, parts FROM outputs WHERE site = ?", (site,))}
+
+    def output_stats(self, site: str) -> list[tuple[str, int, int]]:
+        """(path, size, mtime_ns) of every output: all the no-op check needs."""
+        return list(self._db.execute(
+            "SELECT path, size, mtime_ns FROM outputs WHERE site = ?", (site,)))
+
+    def record(self, site: str) -> dict[str, object] | None:
+        row = self._db.execute("SELECT record FROM builds WHERE site = ?", (site,)).fetchone()
+        if row is None:
+            return None
+        try:
+            value = json.loads(row[0])
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    def save(self, site: str, changes: IndexChanges, previous: dict[str, OutputRow]) -> None:
+        """Write one build's changes atomically."""
+        db = self._db
+        with db:
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                           [(path, *row) for path, row in changes.files.items()])
+            db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
+                           [(key, kind, value) for key, (kind, value) in changes.nodes.items()])
+            gone = [(site, path) for path in previous if path not in changes.outputs]
+            db.executemany("DELETE FROM outputs WHERE site = ? AND path = ?", gone)
+            db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
+                           [(site, path, *row) for path, row in changes.outputs.items()
+                            if previous.get(path) != row])
+            db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)",
+                       (site, json.dumps(changes.record)))
+            self._collect_garbage(changes.live_nodes)
+
+    def _collect_garbage(self, live: frozenset[str]) -> None:
+        """Drop records no build uses any more, once they outnumber the live ones."""
+        total = self._db.execute("SELECT COUNT(*) FROM nodes").fetchone()[0]
+        if total <= 2 * len(live) + 64:
+            return
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS live(key TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM live")
+        self._db.executemany("INSERT OR IGNORE INTO live VALUES (?)", [(k,) for k in live])
+        self._db.execute("DELETE FROM nodes WHERE key NOT IN (SELECT key FROM live)")
+
+
+class _Foreign(Exception):
+    pass
+
+
+def _connect(path: Path | None) -> sqlite3.Connection:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(str(path) if path is not None else ":memory:", timeout=30,
+                         isolation_level=None if path is None else "DEFERRED")
+    try:
+        db.execute("PRAGMA busy_timeout = 30000")
+        if path is not None:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+        db.executescript(_SCHEMA)
+        row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        if row is None:
+            with db:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
+        elif row[0] != FORMAT:
+            raise _Foreign(row[0])
+        db.execute("SELECT COUNT(*) FROM outputs").fetchone()  # fails early when corrupt
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _discard(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+            Path(str(path) + suffix).unlink()

@@ -1,0 +1,88 @@
+"""Content-addressed blobs: rendered bodies, kept out of the records that flow between
+stages so a record stays small and a rebuild reads only the bodies it renders.
+
+A blob's id is the digest of its bytes, so an id names exactly one content: a record
+holding the id is as specific as one holding the text. A damaged or missing file is a
+miss (the caller re-renders), never trusted: `get` checks the digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def blob_id(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file and a rename: readers see the old
+    file or the new one, never half of it."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+class MissingBlob(LookupError):
+    """A blob a record names is gone or damaged: the record must be made again."""
+
+    def __init__(self, store: BlobStore, key: str):
+        super().__init__(f"cached body {key} is missing or damaged")
+        self.store, self.key = store, key
+
+
+@dataclass(frozen=True)
+class BlobStore:
+    root: Path  # .reelpress-cache/blobs
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+    def put(self, data: bytes) -> str:
+        key = blob_id(data)
+        path = self._path(key)
+        if not path.is_file():
+            atomic_write(path, data)
+        return key
+
+    def has(self, key: str, size: int) -> bool:
+        """Present with the size it was written with (a cheap check; `get` verifies)."""
+        try:
+            return self._path(key).stat().st_size == size
+        except OSError:
+            return False
+
+    def discard(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def read(self, key: str) -> bytes:
+        """The blob's bytes, verified; MissingBlob when it is gone or damaged."""
+        data = self.get(key)
+        if data is None:
+            raise MissingBlob(self, key)
+        return data
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        return data if blob_id(data) == key else None
+
+    def prune(self, keep: set[str]) -> None:
+        """Delete blobs no current record refers to."""
+        if not self.root.is_dir():
+            return
+        for shard in self.root.iterdir():
+            if not shard.is_dir():
+                continue
+            for blob in shard.iterdir():
+                if blob.name not in keep and not blob.name.startswith("."):
+                    blob.unlink(missing_ok=True)
