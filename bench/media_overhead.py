@@ -5,7 +5,10 @@ cache with one job at a time, then runs every ffmpeg command the stage ran, alon
 the same order. The difference is the stage's own overhead (planning, probing in Python,
 progress parsing, renames, codec read-back). Prints a line per run and the median.
 
-    python bench/media_overhead.py [--runs 3] [--seconds 4]
+Then the cost of the HLS ladder of a long video: the same clip with and without the
+ladder (one ffmpeg, `split` into every rung), per minute of video.
+
+    python bench/media_overhead.py [--runs 3] [--seconds 4] [--ladder-seconds 60]
 """
 
 from __future__ import annotations
@@ -73,10 +76,41 @@ def one_run(seconds: float) -> tuple[float, float, int]:
         return stage, commands, len(result.commands)
 
 
+def ladder_cost(seconds: float, size: str) -> tuple[float, float, int]:
+    """(wall seconds without the ladder, with it, rungs) for one clip; AV1 off, so the
+    difference is the ladder alone."""
+    tool = find_ffmpeg()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "media").mkdir()
+        (root / "content").mkdir()
+        subprocess.run([tool.exe, "-v", "error", "-f", "lavfi", "-i",
+                        f"testsrc2=size={size}:rate=25:duration={seconds}", "-f", "lavfi",
+                        "-i", f"sine=frequency=440:duration={seconds}", "-c:v", "libx264",
+                        "-pix_fmt", "yuv444p", "-preset", "ultrafast", "-c:a", "aac",
+                        str(root / "media" / "long.mp4")], check=True)
+        request = [MediaRequest("media/long.mp4", "content/a.md", root / "content", 1)]
+        walls = []
+        for hls in (False, True):
+            settings = VideoSettings(av1=False, hls=hls, hls_min_seconds=seconds / 2)
+            shutil.rmtree(root / ".reelpress-cache", ignore_errors=True)
+            plan = plan_media(request, project=ProjectPaths.at(root), settings=settings,
+                              tool=tool)
+            started = time.perf_counter()
+            result = run_media_jobs(plan, max_workers=1, quiet=True)
+            walls.append(time.perf_counter() - started)
+            assert not result.failed, result.diagnostics
+        rungs = len(next(j for j in plan.jobs if j.kind == "hls").rungs)
+        return walls[0], walls[1], rungs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each clip")
+    parser.add_argument("--ladder-seconds", type=float, default=60.0,
+                        help="length of the long clip for the HLS ladder (0: skip)")
+    parser.add_argument("--ladder-size", default="1280x720")
     args = parser.parse_args()
     overheads = []
     for run in range(1, args.runs + 1):
@@ -86,6 +120,12 @@ def main() -> None:
         print(f"run {run}: stage {stage:.2f} s, its {count} ffmpeg commands alone "
               f"{commands:.2f} s, overhead {overhead:+.1f} %")
     print(f"median overhead: {statistics.median(overheads):+.1f} % (target: under 5 %)")
+    if args.ladder_seconds:
+        without, with_ladder, rungs = ladder_cost(args.ladder_seconds, args.ladder_size)
+        per_minute = (with_ladder - without) / args.ladder_seconds * 60
+        print(f"HLS ladder ({rungs} rungs, {args.ladder_size} source, {args.ladder_seconds:g} s):"
+              f" {without:.1f} s without, {with_ladder:.1f} s with; the ladder costs"
+              f" {per_minute:.1f} s of encoding per minute of video")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ is enough smaller than H.264, and a damaged source fails its article unless allo
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -142,3 +143,24 @@ def test_truncated_source_fails_its_article_and_allow_damaged_publishes_it(built
     [warned] = [d for d in result.diagnostics if "cut.mp4" in d.message]
     assert not warned.is_error and not result.failed
     assert result.assets["media/cut.mp4"].download in result.outputs
+    # back to the default: the published-anyway output is not reused, the article fails again
+    strict = plan_media(built["requests"][4:], project=built["project"], settings=SETTINGS,
+                        tool=find_ffmpeg())
+    assert [job.kind for job in strict.jobs] == ["remux"]
+    assert run_media_jobs(strict, quiet=True).failed == {"media/cut.mp4"}
+
+
+def test_a_probe_cached_by_the_previous_stage_version_is_not_reused(built, tmp_path):
+    """Probes cached before bitrates were read would say 0 kb/s: everything re-encoded."""
+    from reelpress.media.cache import PROBE_DIR, cached_probe, file_digest
+    source = built["root"] / "media/hot.mp4"
+    tool = find_ffmpeg()
+    digest = file_digest(source)
+    entry = tmp_path / PROBE_DIR / f"{digest[:32]}.json"
+    entry.parent.mkdir()
+    fresh = cached_probe(tool, source, digest, tmp_path)
+    assert fresh.video_kbps > 3000
+    old = {k: v for k, v in json.loads(entry.read_text()).items()
+           if k not in ("video_kbps", "_stage")}
+    entry.write_text(json.dumps({**old, "duration": 99.0}))  # as media-1 wrote it
+    assert cached_probe(tool, source, digest, tmp_path) == fresh

@@ -3,6 +3,8 @@ its command, the facade's markup, and the [video] settings' own checks."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sitebuilder import SITE_TOML, article, build, write_site
 
@@ -112,3 +114,36 @@ def test_bad_video_settings_are_reported_at_their_line(tmp_path):
     for key, line_text in expected.items():
         [(message, line)] = [(m, n) for m, n in messages.items() if f"[video] {key}:" in m]
         assert line == lines.index(line_text) + 1, message
+
+
+def test_silent_short_video_ladder_when_the_threshold_is_lowered(tmp_path):
+    from media_clips import make_clip
+
+    from reelpress.core.project import ProjectPaths
+    from reelpress.media import MediaRequest, find_ffmpeg, plan_media, run_media_jobs
+    make_clip(tmp_path / "media" / "quiet.mp4", size="256x144", duration=3.0, audio=False)
+    settings = VideoSettings(av1=False, hls_min_seconds=2, hls_heights=(144, 72),
+                             hls_segment_seconds=1)
+    plan = plan_media([MediaRequest("media/quiet.mp4", "content/a.md", tmp_path, 1)],
+                      project=ProjectPaths.at(tmp_path), settings=settings, tool=find_ffmpeg())
+    result = run_media_jobs(plan, quiet=True)
+    asset = result.assets["media/quiet.mp4"]
+    master = result.outputs[asset.hls].read_text()
+    assert master.count("#EXT-X-STREAM-INF") == 2 and "mp4a" not in master
+    assert re.findall(r'CODECS="(avc1\.64[0-9a-f]{4})"', master)
+    segments = [p for p in result.outputs if p.endswith(".m4s")]
+    assert len(segments) == 6  # 3 s in 1 s segments, two rungs
+    assert any("HLS ladder 256x144" in note for note in asset.notes)
+
+
+def test_chapters_out_of_order_fail_the_article_at_its_video_line(tmp_path):
+    from media_clips import make_clip
+    make_clip(tmp_path / "media" / "clip.mp4", size="320x240", duration=1.0)
+    write_site(tmp_path, {"content/a.md": article(
+        "A", "2025-07-04 10:00:00", "Text.", video="media/clip.mp4",
+        chapters='["0:00 Start", "0:00 Again"]')},
+        site_toml=SITE_TOML + "\n[video]\nav1 = false\n")
+    result = build(tmp_path)
+    [problem] = [d for d in result.errors if "chapter" in d.message]
+    assert problem.path == "content/a.md" and problem.line == 4  # the video: line
+    assert "chapter 2 does not start after chapter 1" in problem.message
