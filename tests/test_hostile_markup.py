@@ -101,6 +101,14 @@ def test_unclosed_bracket_shortcut_keeps_links() -> None:
     assert "[d " in html and "[open" in html and 'class="footnote-ref"' in html
 
 
+def test_unclosed_bracket_shortcut_looks_again_in_each_paragraph() -> None:
+    # the last-`]` position is remembered per inline text: a stale one would turn the
+    # second paragraph's link into text
+    html = render_body("[never closed\n\n[a link](https://e.org/) and [b]\n\n"
+                       "| [x](y) |\n|-|\n").html
+    assert '<a href="https://e.org/">a link</a>' in html and '<a href="y">x</a>' in html
+
+
 def _faq_with_photo(root: Path) -> None:
     save_jpeg(landscape_photo(), root / "media/p.jpg")
     write_site(root, {"content/a.md": FRONT + "Intro.\n\n::: faq\n### Is there a photo?\n\n"
