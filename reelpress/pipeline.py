@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from reelpress.build.graph import BuildGraph, code_stamp, expiry, no_op_record, up_to_date
-from reelpress.build.pages import assemble, prepare_pages
+from reelpress.build.pages import assemble, collision_problems, prepare_pages
 from reelpress.build.render import render_outputs
 from reelpress.build.tracking import publish_files, tracked_inputs
 from reelpress.content.loader import duplicate_outputs, is_published, skipped_counts
@@ -26,7 +26,7 @@ from reelpress.core.urls import UrlScheme
 from reelpress.media.stage import MediaStages, embed_media
 from reelpress.output.assets import static_link_problems, static_outputs
 from reelpress.output.search import index_for_search
-from reelpress.output.writer import OutputConflict, SiteWriter
+from reelpress.output.writer import OutputConflict, SiteWriter, path_conflicts
 from reelpress.render.i18n import site_catalogs
 from reelpress.render.menus import menu_problems
 from reelpress.render.related import with_related
@@ -98,8 +98,9 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     pages = [p.page for p in published if p.page is not None]
     reporter.extend(duplicate_outputs(pages))
     urls = UrlScheme(config.base_url, config.relative_urls)
+    stages = MediaStages.for_build(paths, config, options, theme.sizes_for)
     media = embed_media(pages, {p.rel: p.body for p in published if p.body is not None},
-                        MediaStages.for_build(paths, config, options, theme), urls, reporter)
+                        stages, urls, reporter)
     clock.lap("media")
     url_paths = {page.rel: page.url_path for page in pages}
     reporter.extend(menu_problems(config, set(url_paths.values())))
@@ -116,8 +117,12 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         keys = publish_files(writer, graph, {**static_files, **media.outputs})
         site = SiteView(config, urls, assets, now,
                         {role: theme.sizes_for(role) for role in ("card", "lead")}, catalogs)
-        rendered = render_outputs(plan_outputs(articles, site), site, theme, code, graph,
-                                  writer, paths, options.jobs, reporter)
+        specs = plan_outputs(articles, site)
+        conflicts = path_conflicts({s.path for s in specs} | set(keys))
+        if conflicts:  # found before anything is staged, let alone moved
+            raise OutputConflict(conflicts)
+        rendered = render_outputs(specs, site, theme, code, graph, writer, paths, options.jobs,
+                                  reporter)
         keys.update(rendered.keys)
         clock.lap("render")
         if options.strict and reporter.warnings:
@@ -129,8 +134,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         stats = writer.commit(frozenset(graph.previous_outputs) or None)
     except OutputConflict as exc:
         writer.abort()
-        reporter.add(error("", None, f"outputs collide (a file and a folder of one name): "
-                                     f"{', '.join(exc.paths)}", "change the slug of the page"))
+        reporter.extend(collision_problems(exc.paths, articles))
         return BuildResult(False, reporter.items, seconds=clock.total, timings=clock.laps)
     except BaseException:
         writer.abort()

@@ -1,6 +1,6 @@
-"""The style guide's structural rules, checked: short modules, and stages that never
-import the orchestrator or the command line (only the preview server, which drives
-builds, may import the pipeline)."""
+"""The style guide's structural rules, checked: short modules, and the layering of the
+stages stated as data (which folder may import which); any import that goes upward, or
+sideways where the table does not allow it, fails."""
 
 from __future__ import annotations
 
@@ -50,4 +50,54 @@ def test_stages_do_not_import_the_orchestrator() -> None:
         bad = imported_names(path) & ORCHESTRATORS
         if bad:
             offenders[rel] = sorted(bad)
+    assert not offenders
+
+
+# Lowest first. Each unit (a folder of reelpress/, or a top-level module) may import the
+# units listed for it, and itself; `reelpress` (the package root: its version) is free.
+STAGES = ("core", "content", "markup", "structured", "media", "render", "output")
+MAY_IMPORT: dict[str, set[str]] = {
+    "core": set(),
+    "content": {"core"},
+    "markup": {"core"},
+    "structured": {"core"},
+    "media": {"core", "content", "markup", "structured"},
+    "render": {"core", "content", "markup", "structured", "media"},
+    "output": {"core", "render"},            # theme static files, the search index
+    "build": set(STAGES),                    # the engine runs the stages
+    "commands": set(STAGES),                 # check, deploy, new, init
+    "pipeline": {*STAGES, "build"},          # the checklist
+    "serve": {"core", "pipeline"},           # the preview drives builds
+    "themes": set(),
+    "cli": {*STAGES, "build", "commands", "pipeline", "serve"},
+    "__main__": {"cli"},
+}
+
+
+def unit_of(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "reelpress":
+        return None
+    return parts[1] if len(parts) > 1 else "reelpress"
+
+
+def test_every_unit_of_the_package_has_a_layer() -> None:
+    units = {unit_of(".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts))
+             for p in modules()}
+    assert units - {"reelpress", "__init__"} <= set(MAY_IMPORT)
+
+
+def test_no_import_goes_against_the_layering() -> None:
+    offenders: dict[str, list[str]] = {}
+    for path in modules():
+        rel = path.relative_to(PACKAGE.parent)
+        unit = unit_of(".".join(rel.with_suffix("").parts))
+        if unit in (None, "reelpress", "__init__"):
+            continue
+        allowed = MAY_IMPORT[unit] | {unit, "reelpress"}
+        bad = sorted({name for name in imported_names(path)
+                      if (target := unit_of(name)) is not None and target not in allowed
+                      and name.count(".") >= 1 and target in MAY_IMPORT})
+        if bad:
+            offenders[rel.as_posix()] = bad
     assert not offenders

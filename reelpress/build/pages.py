@@ -19,7 +19,7 @@ from reelpress.build.workers import run_chunked
 from reelpress.content.loader import SourceFile, find_sources
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig
-from reelpress.core.diagnostics import Reporter
+from reelpress.core.diagnostics import Diagnostic, Reporter, error
 from reelpress.core.project import ProjectPaths
 from reelpress.media.stage import MediaResults
 from reelpress.render.article import (
@@ -93,3 +93,17 @@ def assemble(prepared: PreparedPage, media: MediaResults, config: SiteConfig, st
     )
 
 
+
+
+def collision_problems(conflicts: list[str], articles: list[Article]) -> list[Diagnostic]:
+    """Outputs that need a file and a folder of one name, blamed on the articles whose
+    pages are, or are inside, that name."""
+    problems = []
+    for path in conflicts:
+        owners = [a for a in articles if a.source.output_path == path
+                  or a.source.output_path.startswith(path + "/")]
+        for article in owners or [None]:
+            where = article.source.rel if article else ""
+            problems.append(error(where, None, f"outputs collide: {path} is needed as a file "
+                                  "and as a folder", "change the slug of this page"))
+    return problems

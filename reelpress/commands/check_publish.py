@@ -19,18 +19,8 @@ from urllib.parse import urlsplit
 from reelpress.commands.check import _ORIGIN, _index_site, _Resolver
 from reelpress.commands.check_html import scan_html
 from reelpress.core.diagnostics import Diagnostic, warning
+from reelpress.core.settings import CheckSettings as CheckSettings  # re-exported
 from reelpress.structured import rules
-
-
-@dataclass(frozen=True)
-class CheckSettings:
-    """The `[check]` table of site.toml."""
-
-    page_weight_kb: int = 800  # first-load bytes of one page (HTML + CSS + JS + images)
-    structured_data: bool = True
-
-    def problems(self) -> list[str]:
-        return ["page_weight_kb: at least 10"] if self.page_weight_kb < 10 else []
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from reelpress.content.schema import slugify
+from reelpress.core.languages import slugify
 
 SITE_TOML = '''\
 # site.toml: the configuration of this site. Every key is listed; the commented ones

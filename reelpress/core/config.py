@@ -12,14 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
-from reelpress.commands.check_publish import CheckSettings
 from reelpress.core.diagnostics import Diagnostic, error, warning
 from reelpress.core.languages import SLUG_STYLES, is_language
 from reelpress.core.project import ProjectPaths
+from reelpress.core.settings import CheckSettings, ImageSettings, SearchSettings, VideoSettings
 from reelpress.core.strings_table import strings_table
-from reelpress.media.photo.model import ImageSettings
-from reelpress.media.video.recipes import VideoSettings
-from reelpress.output.search import SearchSettings
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from reelpress.content.schema import slugify
+from reelpress.core.languages import slugify
 from reelpress.markup.anchors import heading_anchors_plugin, unclosed_bracket_plugin
 from reelpress.markup.embeds import platform_video
 from reelpress.markup.faq import BodyFaqItem, extract_faq

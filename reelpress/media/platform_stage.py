@@ -12,7 +12,7 @@ from reelpress.markup.embeds import platform_video
 from reelpress.markup.engine import MediaRef
 from reelpress.media.facade import facade_html, facade_video_object, link_html
 from reelpress.media.photo import plan as images
-from reelpress.render.article import MediaEmbed, Thumbnail
+from reelpress.media.records import MediaEmbed, Thumbnail
 from reelpress.structured.jsonld import iso
 
 

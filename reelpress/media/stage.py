@@ -4,7 +4,7 @@ the photo and video stages, run them, and hand back HTML + structured data per p
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +20,8 @@ from reelpress.markup.engine import MediaRef, RenderedBody, media_kind
 from reelpress.media.photo import plan as images
 from reelpress.media.photo.html import figure_html, photo_object
 from reelpress.media.platform_stage import platform_embed, platform_poster_requests
+from reelpress.media.records import MediaEmbed, Thumbnail
 from reelpress.media.video_stage import VideoStage
-from reelpress.render.article import MediaEmbed, Thumbnail
-from reelpress.render.theme import Theme
 
 
 @dataclass(frozen=True)
@@ -40,10 +39,11 @@ class MediaStages:
 
     @classmethod
     def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions,
-                  theme: Theme) -> MediaStages:
+                  sizes: Callable[[str], str]) -> MediaStages:
+        """`sizes(role)`: how wide the theme shows a body or hero image."""
         return cls(paths, config.images, VideoStage.for_build(paths, config, options),
                    force=options.force, jobs=options.jobs, quiet=options.quiet,
-                   body_sizes=theme.sizes_for("body"), hero_sizes=theme.sizes_for("hero"))
+                   body_sizes=sizes("body"), hero_sizes=sizes("hero"))
 
 
 @dataclass

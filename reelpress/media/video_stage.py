@@ -28,7 +28,7 @@ from reelpress.media import (
     run_media_jobs,
     video_object,
 )
-from reelpress.render.article import MediaEmbed, Thumbnail
+from reelpress.media.records import MediaEmbed, Thumbnail
 from reelpress.structured.jsonld import iso
 
 

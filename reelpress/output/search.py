@@ -20,10 +20,10 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from reelpress.core.diagnostics import Reporter, warning
+from reelpress.core.settings import SearchSettings as SearchSettings  # re-exported
 from reelpress.output.writer import OutputStats
 
 INDEX_DIR = "pagefind"
@@ -32,17 +32,6 @@ RECORD_FILE = "search-index.json"
 KEPT_DIR = "search-index"
 INDEXER_TIMEOUT_S = 900
 _WHERE = "site.toml"
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    """`[search]` of site.toml."""
-
-    enabled: bool = True
-    command: str | None = None  # the pagefind executable; default: the wheel's, then PATH
-
-    def problems(self) -> list[str]:
-        return []
 
 
 def find_indexer(settings: SearchSettings) -> str | None:

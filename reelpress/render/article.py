@@ -16,14 +16,15 @@ from urllib.parse import unquote
 from markupsafe import Markup, escape
 
 from reelpress.content.loader import SourcePage
-from reelpress.content.schema import slugify
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import Author, SiteConfig
 from reelpress.core.diagnostics import Diagnostic, warning
+from reelpress.core.languages import slugify
 from reelpress.core.urls import UrlScheme, absolutize, relativize_root_links
 from reelpress.markup.anchors import UniqueNames
 from reelpress.markup.engine import PLACEHOLDER_PATTERN, RenderedBody, is_source_link
-from reelpress.media.photo.model import ImageAsset
+from reelpress.media.records import MediaEmbed as MediaEmbed  # re-exported
+from reelpress.media.records import Thumbnail as Thumbnail  # re-exported
 
 
 @dataclass(frozen=True)
@@ -33,32 +34,6 @@ class FaqEntry:
     question: str
     answer_html: str
     anchor: str
-
-
-@dataclass(frozen=True)
-class Thumbnail:
-    """The picture of an article on listings: a processed photo (all its renditions, for a
-    srcset) or a video poster."""
-
-    alt: str
-    photo: ImageAsset | None = None
-    poster: str | None = None  # site path
-    width: int = 0
-    height: int = 0
-
-
-@dataclass(frozen=True)
-class MediaEmbed:
-    """What the media stages made of one `MediaRef`: HTML plus structured data."""
-
-    html: str
-    video_object: Mapping[str, Any] | None = None
-    image_url: str | None = None          # absolute, for og:image / NewsArticle.image
-    # schema.org ImageObject of a credited or captioned photo (else the image_url is used)
-    image_object: Mapping[str, Any] | None = None
-    og_video: tuple[str, str, int, int] | None = None  # url, type, width, height
-    video_seconds: float | None = None
-    thumbnail: Thumbnail | None = None
 
 
 @dataclass(frozen=True)

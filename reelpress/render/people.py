@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from reelpress.content.schema import slugify
 from reelpress.core.config import Author, SiteConfig
+from reelpress.core.languages import slugify
 from reelpress.structured import jsonld
 
 

@@ -6,7 +6,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 
-from reelpress.content.schema import slugify
+from reelpress.core.languages import slugify
 from reelpress.render.article import Article, RelatedStory
 
 

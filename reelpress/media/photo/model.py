@@ -6,10 +6,11 @@ plan can be kept between builds of `serve` without anyone mutating it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reelpress.core.diagnostics import Diagnostic
+from reelpress.core.settings import ImageSettings as ImageSettings  # re-exported
 from reelpress.media.photo.credits import PhotoCredit
 
 # Bump when the processing below changes what a given recipe produces (new resampler,
@@ -26,51 +27,6 @@ SOURCE_FORMATS = ("JPEG", "PNG", "WEBP", "AVIF", "GIF", "TIFF")
 MIME_TYPES = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg",
               "png": "image/png"}
 EXTENSIONS = {"avif": "avif", "webp": "webp", "jpeg": "jpg", "png": "png"}
-
-
-@dataclass(frozen=True)
-class ImageSettings:
-    """The `[images]` table of site.toml; flat plain-typed fields so config maps it by name."""
-
-    widths: tuple[int, ...] = (480, 800, 1200, 1600)
-    avif: bool = True
-    webp: bool = True
-    jpeg_quality: int = 82
-    webp_quality: int = 80
-    avif_quality: int = 60
-    # libavif speed 0 (slowest, smallest) .. 10; 7 is about 6x faster than 6 for ~3% size.
-    avif_speed: int = 7
-    card_width: int = 1200
-    card_height: int = 630
-    card_quality: int = 85
-    output_dir: str = "media"
-
-    def problems(self) -> tuple[tuple[str, str], ...]:
-        """(field, message) for each value that cannot work; empty when all is fine."""
-        found: list[tuple[str, str]] = []
-        if not self.widths:
-            found.append(("widths", "needs at least one width, e.g. [480, 800, 1200]"))
-        for width in self.widths:
-            if not isinstance(width, int) or isinstance(width, bool) or not 16 <= width <= 8192:
-                found.append(("widths", f"{width!r} is not a width between 16 and 8192"))
-        for name in ("jpeg_quality", "webp_quality", "avif_quality", "card_quality"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
-                found.append((name, f"expected a whole number from 1 to 100, got {value!r}"))
-        if not isinstance(self.avif_speed, int) or not 0 <= self.avif_speed <= 10:
-            found.append(("avif_speed", f"expected 0..10, got {self.avif_speed!r}"))
-        for name in ("card_width", "card_height"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not 16 <= value <= 4096:
-                found.append((name, f"expected a size in pixels (16..4096), got {value!r}"))
-        out = self.output_dir
-        if not out or out.startswith("/") or ".." in out.split("/") or "\\" in out:
-            found.append(("output_dir", f"expected a relative folder such as 'media', got {out!r}"))
-        return tuple(found)
-
-    @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
 
 
 @dataclass(frozen=True)
