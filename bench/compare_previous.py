@@ -20,7 +20,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 WORK_DIR = BENCH_DIR / "work"
-SCENARIOS = ("cold", "noop", "edit_body", "edit_template", "edit_config")
+SCENARIOS = ("cold", "noop", "edit_body", "edit_title", "edit_template", "edit_config")
 COLUMNS = (("wall_s", "wall s"), ("cpu_s", "CPU s"), ("peak_tree_pss_mib", "PSS MiB"))
 
 

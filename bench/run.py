@@ -30,12 +30,12 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 WORK_DIR = BENCH_DIR / "work"
 RESULTS_DIR = BENCH_DIR / "results"
-SCENARIOS = ("cold", "noop", "edit_body", "edit_template", "edit_config")
+SCENARIOS = ("cold", "noop", "edit_body", "edit_title", "edit_template", "edit_config")
 # Targets from the issue, stated for 5,000 articles.
 TARGETS = {
     "cold_cpu_s": 15.0,
     "cold_peak_mib": 200.0,
-    "noop_wall_s": 0.5,
+    "noop_wall_s": 0.2,
     "edit_body_wall_s": 0.3,
 }
 APPENDED_SENTENCE = "\n\nThe benchmark appended this sentence to measure an incremental build.\n"
@@ -115,6 +115,17 @@ class Workspace:
             handle.write(APPENDED_SENTENCE.replace("this sentence", f"sentence {run}"))
         return target.relative_to(self.root).as_posix()
 
+    def edit_title(self, run: int) -> str:
+        """A headline change: its page, the listings and feeds that show it, no other."""
+        articles = sorted((self.root / "content").glob("*.md"))
+        target = articles[len(articles) // 3]
+        text = target.read_text("utf-8")
+        start = text.index("\ntitle:") + 1
+        end = text.index("\n", start)
+        target.write_text(text[:start] + f'title: "Benchmark headline {run}"' + text[end:],
+                          encoding="utf-8")
+        return target.relative_to(self.root).as_posix() + ": title changed"
+
     def edit_template(self, template_name: str, run: int) -> str:
         source = find_theme_template(self.cli.parent, template_name)
         if source is None:
@@ -148,6 +159,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
             ("cold", lambda: "empty cache, no site/"),
             ("noop", lambda: "nothing changed"),
             ("edit_body", lambda run=run, space=space: space.edit_body(run)),
+            ("edit_title", lambda run=run, space=space: space.edit_title(run)),
             ("edit_template", lambda run=run, space=space: space.edit_template(args.template,
                                                                                 run)),
             ("edit_config", lambda space=space: space.edit_config()),
@@ -212,7 +224,7 @@ def check_targets(result: dict) -> list[dict]:
         ("cold CPU-s <= 15", cold["cpu_s"]["median"], TARGETS["cold_cpu_s"]),
         ("cold peak memory < 200 MiB (tree PSS)", cold["peak_tree_pss_mib"]["median"],
          TARGETS["cold_peak_mib"]),
-        ("no-op rebuild wall < 0.5 s", scenarios["noop"]["wall_s"]["median"],
+        ("no-op rebuild wall < 0.2 s", scenarios["noop"]["wall_s"]["median"],
          TARGETS["noop_wall_s"]),
         ("edit one body wall < 0.3 s", scenarios["edit_body"]["wall_s"]["median"],
          TARGETS["edit_body_wall_s"]),
