@@ -153,6 +153,14 @@ def test_windows_reserved_file_name_is_refused(tmp_path: Path) -> None:
         "name on Windows (add a 'slug:' or rename the file)"]
 
 
+def test_windows_reserved_folder_name_is_refused(tmp_path: Path) -> None:
+    write_site(tmp_path, {"content/aux/story.md": _front("title: T", "date: 2025-01-01")})
+    result = build(tmp_path)
+    assert [d.format() for d in result.errors] == [
+        "content/aux/story.md:1: writes /aux/story/: 'aux' is a reserved file name on Windows "
+        "(rename the folder or give a 'slug:')"]
+
+
 def test_slug_over_255_bytes_is_refused_with_its_line(tmp_path: Path) -> None:
     messages = _errors(tmp_path, _front("title: T", "date: 2025-01-01", "slug: " + "a" * 300))
     assert len(messages) == 1

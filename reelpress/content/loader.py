@@ -15,7 +15,7 @@ from reelpress.content.frontmatter import (
     parse_yaml,
     split_front_matter,
 )
-from reelpress.content.schema import PageMeta, slugify, validate_meta
+from reelpress.content.schema import PageMeta, slugify, unsafe_name, validate_meta
 from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Diagnostic, error
 from reelpress.core.languages import is_language
@@ -134,6 +134,11 @@ def load_page(path: Path, *, rel: str, rel_to_content: PurePosixPath,
                               config.slug_style),
         source_hash=hashlib.sha1(raw).hexdigest(),
     )
+    for segment in page.url_path.strip("/").split("/"):  # folder names count too
+        if reason := unsafe_name(segment):
+            return None, [*problems, error(rel, meta.slug_line or 1,
+                                           f"writes /{page.url_path}: {reason}",
+                                           "rename the folder or give a 'slug:'")]
     return page, problems
 
 
