@@ -24,6 +24,7 @@ examples:
   {prog} init mysite          start a new site in the folder mysite/
   {prog} --drafts --future    include drafts and articles dated in the future
   {prog} --base-url https://user.github.io/news/
+  {prog} --scheduler tcp://encoder1:8786   encode media on a Dask cluster
   {prog} serve                preview on http://127.0.0.1:8000/ with live reload
   {prog} check                check every internal link of the built site
   {prog} deploy /var/www/news copy only changed files to a folder (or user@host:path)
@@ -80,6 +81,9 @@ def _option_groups() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser,
     how.add_argument("-j", "--jobs", type=_jobs, metavar="N", help="worker processes")
     how.add_argument("--explain", action="store_true",
                      help="say, for each output written again, what changed in it")
+    how.add_argument("--scheduler", metavar="ADDRESS",
+                     help="encode media on this Dask scheduler, e.g. tcp://host:8786 "
+                          "(needs reelpress[dask])")
     return where, base, how
 
 
@@ -140,7 +144,7 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(root=args.root, drafts=given("drafts"), future=given("future"),
                         base_url=given("base_url", None), force=given("force"),
                         strict=given("strict"), quiet=args.quiet, verbose=args.verbose,
-                        jobs=given("jobs", None))
+                        jobs=given("jobs", None), scheduler=given("scheduler", None))
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic], *, quiet: bool) -> None:

@@ -15,7 +15,13 @@ from urllib.parse import urlsplit
 from reelpress.core.diagnostics import Diagnostic, error, warning
 from reelpress.core.languages import SLUG_STYLES, is_language
 from reelpress.core.project import ProjectPaths
-from reelpress.core.settings import CheckSettings, ImageSettings, SearchSettings, VideoSettings
+from reelpress.core.settings import (
+    CheckSettings,
+    ExecutorSettings,
+    ImageSettings,
+    SearchSettings,
+    VideoSettings,
+)
 from reelpress.core.strings_table import strings_table
 
 
@@ -78,6 +84,7 @@ class SiteConfig:
     video: VideoSettings = field(default_factory=VideoSettings)
     check: CheckSettings = field(default_factory=CheckSettings)
     images: ImageSettings = field(default_factory=ImageSettings)
+    media: ExecutorSettings = field(default_factory=ExecutorSettings)  # where media jobs run
 
     @property
     def base_path(self) -> str:
@@ -116,7 +123,7 @@ _TOP_LEVEL: dict[str, type | tuple[type, ...]] = {
 MENU_NAMES = ("main", "footer")
 _AUTHOR_KEYS = ["name", "url", "bio", "photo", "social"]
 # Tables owned by later stages; each is checked against that stage's settings dataclass.
-SECTION_NAMES = ("video", "images", "build", "search", "strings", "check")
+SECTION_NAMES = ("video", "images", "media", "build", "search", "strings", "check")
 _BUILD_KEYS: dict[str, type] = {"allow_html": bool}
 # A theme is named, never given as a path: `themes/<name>/` of the site or a built-in one.
 THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -268,11 +275,13 @@ def validate_config(
     images, image_problems = _media_settings(config, "images", ImageSettings, text, where)
     search, search_problems = _media_settings(config, "search", SearchSettings, text, where)
     check, check_problems = _media_settings(config, "check", CheckSettings, text, where)
-    problems.extend(video_problems + image_problems + search_problems + check_problems)
-    if video is None or images is None or search is None or check is None:
+    media, media_problems = _media_settings(config, "media", ExecutorSettings, text, where)
+    problems.extend(video_problems + image_problems + search_problems + check_problems
+                    + media_problems)
+    if video is None or images is None or search is None or check is None or media is None:
         return None, tuple(problems)
     return dataclasses.replace(config, video=video, images=images, search=search,
-                               check=check), tuple(problems)
+                               check=check, media=media), tuple(problems)
 
 
 def _media_settings(config: SiteConfig, name: str, settings_type: type, text: str,

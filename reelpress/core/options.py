@@ -23,6 +23,7 @@ class BuildOptions:
     verbose: bool = False
     fingerprint_assets: bool = True
     jobs: int | None = None
+    scheduler: str | None = None  # --scheduler: run media jobs on this Dask scheduler
     now: dt.datetime | None = None  # "today" for future-dated articles (tests pin it)
 
 

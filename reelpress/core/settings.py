@@ -1,4 +1,4 @@
-"""The schemas of site.toml's stage tables ([video], [images], [check], [search]):
+"""The schemas of site.toml's stage tables ([video], [images], [check], [search], [media]):
 plain frozen records that config validates and the stages read, so the config layer
 needs no stage."""
 
@@ -182,3 +182,30 @@ class SearchSettings:
     def problems(self) -> list[str]:
         return []
 
+
+@dataclass(frozen=True)
+class ExecutorSettings:
+    """The `[media]` table of site.toml: where media jobs run (media/executors.py)."""
+
+    executor: str = "local"  # "local": this machine's pool; "dask": a Dask cluster
+    scheduler: str = ""  # tcp://host:8786; REELPRESS_DASK_SCHEDULER and --scheduler win
+    transfer: str = "bytes"  # "bytes": sources travel with the job; "shared": same paths (NFS)
+    max_transfer_mb: float = 2048.0  # a larger source is refused rather than sent
+    resource: str = "ENCODE"  # each job holds one unit of this worker resource ("" = none)
+    retries: int = 2  # extra tries of a job whose worker raised (a dead worker always retries)
+    connect_timeout: float = 10.0  # seconds to reach the scheduler and see a worker
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.executor not in ("local", "dask"):
+            found.append("executor: 'local' (this machine) or 'dask' (a Dask cluster)")
+        if self.transfer not in ("bytes", "shared"):
+            found.append("transfer: 'bytes' (send sources to workers) or 'shared' (every "
+                         "worker sees the project at the same path)")
+        if self.max_transfer_mb <= 0:
+            found.append("max_transfer_mb: a positive number of megabytes")
+        if self.retries < 0:
+            found.append("retries: 0 or more")
+        if self.connect_timeout <= 0:
+            found.append("connect_timeout: a positive number of seconds")
+        return found

@@ -17,6 +17,7 @@ from reelpress.core.options import BuildOptions
 from reelpress.core.project import ProjectPaths
 from reelpress.core.urls import UrlScheme
 from reelpress.markup.engine import MediaRef, RenderedBody, media_kind
+from reelpress.media.dask_session import DaskSession
 from reelpress.media.photo import plan as images
 from reelpress.media.photo.html import figure_html, photo_object
 from reelpress.media.platform_stage import platform_embed, platform_poster_requests
@@ -36,14 +37,16 @@ class MediaStages:
     quiet: bool = False
     body_sizes: str = "100vw"
     hero_sizes: str = "100vw"
+    remote: DaskSession | None = None  # [media] executor = "dask"
 
     @classmethod
     def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions,
                   sizes: Callable[[str], str]) -> MediaStages:
         """`sizes(role)`: how wide the theme shows a body or hero image."""
-        return cls(paths, config.images, VideoStage.for_build(paths, config, options),
+        remote = DaskSession.for_build(config.media, options.scheduler)
+        return cls(paths, config.images, VideoStage.for_build(paths, config, options, remote),
                    force=options.force, jobs=options.jobs, quiet=options.quiet,
-                   body_sizes=sizes("body"), hero_sizes=sizes("hero"))
+                   body_sizes=sizes("body"), hero_sizes=sizes("hero"), remote=remote)
 
 
 @dataclass
@@ -86,9 +89,13 @@ def embed_media(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
     """Plan and run every photo and video of the published pages, then make each page's
     hero and body embeds from the results."""
     results = MediaResults(video=stages.video)
-    plan = _run_photos(pages, bodies, stages, results, reporter)
-    video = stages.video
-    video.run(pages, bodies, reporter)
+    try:
+        plan = _run_photos(pages, bodies, stages, results, reporter)
+        video = stages.video
+        video.run(pages, bodies, reporter)
+    finally:
+        if stages.remote is not None:
+            stages.remote.close()
     results.processed += video.encoded
     results.cached += video.cached
     results.outputs.update(video.outputs)
@@ -131,7 +138,8 @@ def _run_photos(pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
     plan = images.plan_images(requests, project=stages.paths, settings=stages.image_settings)
     reporter.extend(plan.diagnostics)
     if plan.jobs:
-        run = images.run_image_jobs(plan, max_workers=stages.jobs)
+        run = images.run_image_jobs(plan, max_workers=stages.jobs) if stages.remote is None \
+            else stages.remote.run_image_jobs(plan)
         reporter.extend(run.diagnostics)
         results.processed += run.processed
     results.cached += _cached_images(plan)

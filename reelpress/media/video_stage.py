@@ -28,6 +28,7 @@ from reelpress.media import (
     run_media_jobs,
     video_object,
 )
+from reelpress.media.dask_session import DaskSession
 from reelpress.media.records import MediaEmbed, Thumbnail
 from reelpress.structured.jsonld import iso
 
@@ -53,6 +54,7 @@ class VideoStage:
     force: bool = False
     jobs: int | None = None
     quiet: bool = False
+    remote: DaskSession | None = None  # [media] executor = "dask": jobs run on the cluster
     plan_result: MediaPlan | None = None
     assets: dict[str, Asset] = field(default_factory=dict)
     failed: frozenset[str] = frozenset()
@@ -61,10 +63,10 @@ class VideoStage:
     produced: dict[str, Path] = field(default_factory=dict)  # site path -> existing file
 
     @classmethod
-    def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions
-                  ) -> VideoStage:
+    def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions,
+                  remote: DaskSession | None = None) -> VideoStage:
         return cls(paths, config.video, config.ffmpeg, force=options.force,
-                   jobs=options.jobs, quiet=options.quiet)
+                   jobs=options.jobs, quiet=options.quiet, remote=remote)
 
     def run(self, pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
             reporter: Reporter) -> None:
@@ -94,7 +96,8 @@ class VideoStage:
             return
         plan = self._plan(requests, tool)
         reporter.extend(plan.diagnostics)
-        result = run_media_jobs(plan, max_workers=self.jobs, force=self.force, quiet=self.quiet)
+        result = run_media_jobs(plan, max_workers=self.jobs, force=self.force, quiet=self.quiet,
+                                remote=self.remote)
         reporter.extend(result.diagnostics)
         self.plan_result = plan
         self.assets = dict(result.assets)

@@ -135,7 +135,10 @@ def audio_command(exe: str, src: Path, out: Path, kind: str, settings: VideoSett
             "movflags": "+faststart",
         }
     else:
-        options = {"format": "webm", "acodec": "libopus", "b:a": f"{settings.opus_bitrate_k}k"}
+        # bitexact: the Matroska muxer otherwise writes random UIDs, so two runs (or two
+        # machines) would make different bytes under the same content-addressed name
+        options = {"format": "webm", "acodec": "libopus", "b:a": f"{settings.opus_bitrate_k}k",
+                   "fflags": "+bitexact"}
     output = ffmpeg.output(source["a:0"], str(out), **options, **_metadata(settings))
     return _finish(output, exe)
 

@@ -11,7 +11,7 @@ import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from reelpress.core.diagnostics import Diagnostic, error, warning
 from reelpress.media.video import commands, hls
@@ -28,6 +28,9 @@ from reelpress.media.video.runner import (
     run_command,
 )
 
+if TYPE_CHECKING:
+    from reelpress.media.dask_session import DaskSession
+
 SAMPLE_SIZE = (64, 36)  # tiny grey frames are enough to tell a black frame from a picture
 POSTER_KINDS = {"poster"}
 
@@ -38,6 +41,8 @@ class JobOutcome:
     commands: tuple[tuple[str, ...], ...]
     error: str | None = None
     warning: str | None = None
+    hint: str = ""  # what to do about `error`, when the default advice does not fit
+    reported: bool = False  # `error` is already one build-level diagnostic (cluster down)
 
 
 @dataclass(frozen=True)
@@ -218,17 +223,28 @@ def run_media_jobs(
     quiet: bool = False,
     stream: TextIO | None = None,
     executor: cf.Executor | None = None,
+    remote: DaskSession | None = None,
 ) -> MediaRunResult:
     """Run the plan's pending jobs (all of them with `force`); Ctrl-C kills every ffmpeg.
 
     The default pool is threads (each job mostly waits on its ffmpeg child). A given
     `executor` may be a process pool: jobs are picklable, but live progress and the
-    shared kill switch then stay in this process, so pass `max_workers` matching it."""
+    shared kill switch then stay in this process, so pass `max_workers` matching it.
+    With `remote`, jobs run on a Dask cluster (see media/remote_run.py), with the same
+    ffmpeg thread count as here, since x264's output bytes depend on it."""
     jobs = plan.all_jobs if force else plan.jobs
     tool = plan.tool
     workers, threads = plan_workers(len(jobs), max_workers)
-    registry = ProcessRegistry()
     progress = Progress.create(jobs, quiet=quiet, stream=stream)
+    if remote is not None and jobs:
+        from reelpress.media.remote_run import run_video_jobs
+
+        try:
+            remote_outcomes, notes = run_video_jobs(remote, jobs, tool, threads, progress)
+        finally:
+            progress.close()
+        return _finish(plan, jobs, remote_outcomes, quiet, stream, notes)
+    registry = ProcessRegistry()
     own_executor = executor is None
     pool = executor or cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ffmpeg")
     outcomes: list[JobOutcome] = []
@@ -253,7 +269,13 @@ def run_media_jobs(
         progress.close()
     if own_executor:
         pool.shutdown(wait=True)
-    result = _result(plan, jobs, outcomes)
+    return _finish(plan, jobs, outcomes, quiet, stream)
+
+
+def _finish(plan: MediaPlan, jobs: tuple[MediaJob, ...], outcomes: list[JobOutcome],
+            quiet: bool, stream: TextIO | None, notes: tuple[Diagnostic, ...] = ()
+            ) -> MediaRunResult:
+    result = _result(plan, jobs, outcomes, notes)
     if not quiet:
         _log_decisions(result, {job.label for job in jobs}, stream or sys.stderr)
     return result
@@ -274,14 +296,19 @@ def explain_media(assets: dict[str, Asset]) -> list[str]:
 
 
 def _result(
-    plan: MediaPlan, jobs: tuple[MediaJob, ...], outcomes: list[JobOutcome]
+    plan: MediaPlan,
+    jobs: tuple[MediaJob, ...],
+    outcomes: list[JobOutcome],
+    notes: tuple[Diagnostic, ...] = (),
 ) -> MediaRunResult:
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = list(notes)
     failed: set[str] = set()
     for outcome in outcomes:
         job = outcome.job
         if outcome.error and job.label not in failed:  # one error per video is enough
             failed.add(job.label)
+            if outcome.reported:
+                continue
             damaged = outcome.error.startswith(f"{job.label}: only ")
             diagnostics.append(
                 error(
@@ -290,7 +317,7 @@ def _result(
                     outcome.error if damaged else
                     f"{job.label}: {job.kind} failed: {outcome.error}",
                     "re-export or re-download the original, or set allow_damaged = true in"
-                    " [video] to publish what decodes" if damaged else
+                    " [video] to publish what decodes" if damaged else outcome.hint or
                     "check that the file plays in a media player; re-export it if not",
                 )
             )

@@ -67,12 +67,13 @@ class Progress:
 
         return report
 
-    def finished(self, job: MediaJob, *, failed: bool) -> None:
+    def finished(self, job: MediaJob, *, failed: bool, worker: str | None = None) -> None:
+        """`worker`: the Dask worker that made the outputs (None: this machine)."""
         with self.lock:
             self.running.pop(job, None)
             self.done_jobs += 1
             self.done_weight += _weight(job)
-        self.report_finished(job, failed)
+        self.report_finished(job, failed, worker)
 
     def overall(self) -> tuple[float, float | None]:
         """(fraction done, seconds left or None while unknown)."""
@@ -86,7 +87,7 @@ class Progress:
     def update(self) -> None:
         pass
 
-    def report_finished(self, job: MediaJob, failed: bool) -> None:
+    def report_finished(self, job: MediaJob, failed: bool, worker: str | None) -> None:
         pass
 
     def close(self) -> None:
@@ -96,13 +97,14 @@ class Progress:
 class LogProgress(Progress):
     """One line per finished job, for logs that are not terminals."""
 
-    def report_finished(self, job: MediaJob, failed: bool) -> None:
+    def report_finished(self, job: MediaJob, failed: bool, worker: str | None) -> None:
         fraction, eta = self.overall()
         state = "FAILED" if failed else "done"
+        where = f" on {worker}" if worker else ""
         left = f", about {_clock(eta)} left" if eta is not None and fraction < 1 else ""
         self.stream.write(
             f"media: [{self.done_jobs}/{self.total_jobs}] {job.label} ({job.kind}) {state}"
-            f" - {fraction:.0%} overall{left}\n"
+            f"{where} - {fraction:.0%} overall{left}\n"
         )
         self.stream.flush()
 
@@ -115,6 +117,7 @@ class TerminalProgress(Progress):
     def __init__(self, jobs: tuple[MediaJob, ...], stream: TextIO):
         super().__init__(jobs, stream)
         self.last_draw = 0.0
+        self.last_done = ""
 
     def update(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -125,15 +128,20 @@ class TerminalProgress(Progress):
         with self.lock:
             parts = [f"{job.label} {job.kind} {done:.0%}" for job, done in self.running.items()]
         eta_text = f" ETA {_clock(eta)}" if eta is not None else ""
+        if self.last_done:
+            parts.append(self.last_done)
         line = f"media {self.done_jobs}/{self.total_jobs} {fraction:.0%}{eta_text}" + (
             " | " + " | ".join(parts) if parts else ""
         )
         self.stream.write("\r\x1b[K" + line[:200])
         self.stream.flush()
 
-    def report_finished(self, job: MediaJob, failed: bool) -> None:
+    def report_finished(self, job: MediaJob, failed: bool, worker: str | None) -> None:
+        where = f" on {worker}" if worker else ""
         if failed:
-            self.stream.write(f"\r\x1b[Kmedia: {job.label} ({job.kind}) FAILED\n")
+            self.stream.write(f"\r\x1b[Kmedia: {job.label} ({job.kind}) FAILED{where}\n")
+        elif worker:
+            self.last_done = f"{job.label} {job.kind} done{where}"
         self.update(force=True)
 
     def close(self) -> None:

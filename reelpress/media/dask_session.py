@@ -1,0 +1,283 @@
+"""One build's connection to a Dask cluster (`[media] executor = "dask"`).
+
+`distributed` is imported only here, and only when a build asks for Dask
+(`pip install 'reelpress[dask]'`), so the default install stays light. A DaskSession
+connects on first use, refuses workers whose ffmpeg / Pillow differ from the ones the
+cache names were computed with, submits batches (a few per encode slot in flight, so a
+day of footage is not all in memory at once) and yields results as they complete. It
+never hangs: an unreachable scheduler, a cluster without usable workers, or a lost
+connection is an ExecutorError within `connect_timeout` seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import secrets
+import time
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from reelpress.core.diagnostics import Diagnostic, error, warning
+from reelpress.media.executors import (
+    ENV_SCHEDULER,
+    ExecutorChoice,
+    ExecutorSettings,
+    choose_executor,
+)
+from reelpress.media.photo.model import ImagePlan, ImageRunResult
+from reelpress.media.remote import BatchResult, TransferError, WorkerVersions, worker_versions
+
+DASK_EXTRA_HINT = "pip install 'reelpress[dask]' (it brings distributed)"
+Item = TypeVar("Item")
+
+
+class ExecutorError(RuntimeError):
+    """The cluster cannot run this build's jobs; carries the one diagnostic to show."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise ExecutorError(error("site.toml", None,
+                                  "executor = 'dask' needs the 'dask' extra of reelpress",
+                                  DASK_EXTRA_HINT)) from None
+    return distributed
+
+
+@dataclass
+class DaskSession:
+    """One build's connection to a Dask cluster, opened on first use, closed by `close`."""
+
+    choice: ExecutorChoice
+    token: str = field(default_factory=lambda: secrets.token_hex(4))
+    _client: Any = None
+    _failure: ExecutorError | None = None
+    _allowed: dict[bool, tuple[str, ...]] = field(default_factory=dict)
+    _notes: list[Diagnostic] = field(default_factory=list)
+    _logging: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def for_build(cls, settings: ExecutorSettings, cli_scheduler: str | None
+                  ) -> DaskSession | None:
+        """A session when site.toml, the environment or --scheduler ask for Dask."""
+        choice = choose_executor(settings, cli_scheduler, os.environ)
+        return cls(choice) if choice.is_dask else None
+
+    @property
+    def settings(self) -> ExecutorSettings:
+        return self.choice.settings
+
+    def run_image_jobs(self, plan: ImagePlan) -> ImageRunResult:
+        from reelpress.media.remote_run import run_image_jobs
+
+        return run_image_jobs(self, plan)
+
+    def fail(self, message: str, hint: str = "") -> ExecutorError:
+        return ExecutorError(error(self.choice.origin, None, message, hint))
+
+    def client(self) -> Any:
+        if self._failure is not None:
+            raise self._failure
+        if self._client is None:
+            try:
+                self._client = self._connect()
+            except ExecutorError as exc:
+                self._failure = exc
+                raise
+        return self._client
+
+    def _connect(self) -> Any:
+        address = self.choice.scheduler
+        if not address:
+            raise self.fail("executor = 'dask' needs the scheduler's address",
+                            f"set scheduler = 'tcp://host:8786' in [media], {ENV_SCHEDULER}, "
+                            "or pass --scheduler")
+        distributed = _import_distributed()
+        self._quiet_logs()
+        timeout = self.settings.connect_timeout
+        try:
+            client = distributed.Client(address, timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise self.fail(f"cannot reach the Dask scheduler at {address}: {exc}",
+                            "start it with `dask scheduler` (and workers with `dask worker "
+                            f"{address}`), or set executor = 'local' in [media]") from None
+        try:
+            client.wait_for_workers(1, timeout=timeout)
+        except (OSError, TimeoutError):
+            client.close()
+            raise self.fail(f"the Dask scheduler at {address} has no workers",
+                            f"start one with `dask worker {address} --resources "
+                            f"{self.settings.resource or 'ENCODE'}=1`") from None
+        return client
+
+    def _quiet_logs(self) -> None:
+        """distributed logs connection trouble with tracebacks; the build reports it once."""
+        for name in ("distributed", "tornado"):
+            logger = logging.getLogger(name)
+            self._logging.setdefault(name, logger.level)
+            logger.setLevel(logging.CRITICAL)
+
+    def allowed_workers(self, expected: WorkerVersions, *, video: bool) -> tuple[str, ...]:
+        """Workers whose versions match `expected` and that offer the encode resource;
+        every other one is named in a warning. Raises ExecutorError when none is left."""
+        if video in self._allowed:
+            return self._allowed[video]
+        client = self.client()
+        try:
+            reported: dict[str, WorkerVersions] = client.run(worker_versions)
+        except Exception as exc:  # noqa: BLE001 - a worker without reelpress, a lost link
+            raise self.fail(f"the Dask workers could not report their versions: {exc}",
+                            "install reelpress (with the same version) on every worker") from None
+        resources = {address: info.get("resources", {}) for address, info in
+                     client.scheduler_info(n_workers=-1)["workers"].items()}
+        resource = self.settings.resource
+        allowed = []
+        for address, versions in sorted(reported.items()):
+            differences = versions.differences(expected, video=video)
+            if differences:
+                self._notes.append(warning(
+                    self.choice.origin, None,
+                    f"Dask worker {address} refused: it has {'; '.join(differences)}",
+                    "outputs are named from this machine's versions: install the same ffmpeg "
+                    "(the imageio-ffmpeg wheel pins one) and Pillow on every worker"))
+            elif resource and resource not in resources.get(address, {}):
+                self._notes.append(warning(
+                    self.choice.origin, None,
+                    f"Dask worker {address} has no {resource} resource and gets no media jobs",
+                    f"start it with --resources {resource}=1"))
+            else:
+                allowed.append(address)
+        if not allowed:
+            raise self.fail(f"no Dask worker at {self.choice.scheduler} can make this build's "
+                            "outputs", "; ".join(n.message for n in self._notes[-3:]))
+        self._allowed[video] = tuple(allowed)
+        return self._allowed[video]
+
+    def take_notes(self) -> tuple[Diagnostic, ...]:
+        notes, self._notes = tuple(self._notes), []
+        return notes
+
+    def slots(self, workers: tuple[str, ...]) -> int:
+        """Jobs that can run at once on `workers` (their encode resource, else threads)."""
+        info = self.client().scheduler_info(n_workers=-1)["workers"]
+        resource = self.settings.resource
+        return sum(int(info[w].get("resources", {}).get(resource, 0)) if resource
+                   else int(info[w].get("nthreads", 1)) for w in workers if w in info) or 1
+
+    def map_batches(self, function: Callable[[Any], BatchResult],
+                    items: Iterable[tuple[Item, Callable[[], Any]]], workers: tuple[str, ...],
+                    label: Callable[[Item], str]) -> Iterator[tuple[Item, BatchResult | str]]:
+        """Run `function(make())` for each (item, make) on `workers`; yield (item, result)
+        as they complete, or (item, error text) for a batch that could not be made or
+        failed everywhere. Ctrl-C cancels everything still outstanding."""
+        client = self.client()
+        window = 2 * self.slots(workers)
+        todo = iter(list(items))
+        done: queue.Queue[Any] = queue.Queue()
+        pending: dict[Any, Item] = {}
+        count = 0
+        try:
+            while True:
+                while len(pending) < window:
+                    entry = next(todo, None)
+                    if entry is None:
+                        break
+                    item, make = entry
+                    try:
+                        batch = make()
+                    except (TransferError, OSError) as exc:
+                        yield item, str(exc)
+                        continue
+                    count += 1
+                    future = self._submit(client, function, batch, workers,
+                                          f"reelpress-{label(item)}-{self.token}-{count}")
+                    pending[future] = item
+                    future.add_done_callback(done.put)
+                if not pending:
+                    return
+                future = self._next_done(done, pending, workers)
+                item = pending.pop(future)
+                yield item, self._outcome(future)
+                future.release()
+        except BaseException:
+            self._cancel(client, list(pending))
+            raise
+
+    def _submit(self, client: Any, function: Callable[[Any], BatchResult], batch: Any,
+                workers: tuple[str, ...], key: str) -> Any:
+        resource = self.settings.resource
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "large object in task graph": intended, capped
+            return client.submit(function, batch, key=key, pure=False,
+                                 retries=self.settings.retries,
+                                 resources={resource: 1} if resource else None,
+                                 workers=list(workers), allow_other_workers=False)
+
+    def _next_done(self, done: queue.Queue[Any], pending: dict[Any, Any],
+                   workers: tuple[str, ...]) -> Any:
+        """The next finished future; an ExecutorError when the scheduler or every allowed
+        worker has been gone for longer than connect_timeout (Dask would wait forever)."""
+        gone_since: float | None = None
+        while True:
+            try:
+                future = done.get(timeout=1.0)
+            except queue.Empty:
+                client = self.client()
+                info = client.scheduler_info(n_workers=-1).get("workers", {})
+                alive = client.status == "running" and any(w in info for w in workers)
+                gone_since = None if alive else (gone_since or time.monotonic())
+                if gone_since and time.monotonic() - gone_since > self.settings.connect_timeout:
+                    raise self.fail(f"every usable Dask worker at {self.choice.scheduler} "
+                                    "left during the build", "start workers and build again"
+                                    ) from None
+                continue
+            if future in pending:
+                return future
+
+    def _outcome(self, future: Any) -> BatchResult | str:
+        distributed = _import_distributed()
+        try:
+            return future.result()  # type: ignore[no-any-return]
+        except distributed.client.FutureCancelledError as exc:
+            if "connection-lost" in str(exc) or self._client.status != "running":
+                raise self.fail(f"lost the connection to the Dask scheduler at "
+                                f"{self.choice.scheduler} during the build",
+                                "check that it is still running, then build again") from None
+            return "cancelled on the cluster"
+        except distributed.KilledWorker as exc:
+            return (f"every Dask worker that tried it died ({exc.last_worker.address} last)"
+                    if getattr(exc, "last_worker", None) else "every Dask worker that tried "
+                    "it died") + "; check the workers' memory and logs"
+        except Exception as exc:  # noqa: BLE001 - an error raised on the worker, retried already
+            return f"failed on the Dask cluster: {type(exc).__name__}: {exc}"
+
+    def _cancel(self, client: Any, futures: list[Any]) -> None:
+        """Ctrl-C: stop the workers' ffmpeg (they watch this Event), drop the futures."""
+        distributed = _import_distributed()
+        with contextlib.suppress(Exception):
+            distributed.Event(self.cancel_event, client=client).set()
+        with contextlib.suppress(Exception):
+            client.cancel(futures, force=True)
+
+    @property
+    def cancel_event(self) -> str:
+        return f"reelpress-cancel-{self.token}"
+
+    def close(self) -> None:
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close(timeout=5)
+            self._client = None
+        for name, level in self._logging.items():
+            logging.getLogger(name).setLevel(level)
+        self._logging.clear()
