@@ -11,6 +11,7 @@ import os
 import sys
 import threading
 
+_INSTALLED = "_reelpress_audit_installed"  # Dask may run a preload file more than once
 _EVENTS = {"open", "os.listdir", "os.scandir", "os.rename", "os.remove", "os.mkdir",
            "shutil.copyfile", "subprocess.Popen"}
 _log = open(os.environ["REELPRESS_AUDIT_LOG"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115
@@ -38,4 +39,6 @@ def _hook(event: str, args: tuple[object, ...]) -> None:
         _inside.busy = False
 
 
-sys.addaudithook(_hook)
+if not getattr(sys, _INSTALLED, False):
+    setattr(sys, _INSTALLED, True)
+    sys.addaudithook(_hook)

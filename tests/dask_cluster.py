@@ -38,6 +38,18 @@ def wait_for(condition: Callable[[], object], what: str, timeout: float = START_
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def ffmpeg_pids(folder: Path) -> list[int]:
+    """ffmpeg processes working on files in `folder` (a worker's temporary jobs)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            if proc.name.isdigit() and b"ffmpeg" in Path(os.fsdecode(argv[0])).name.encode() \
+                    and any(str(folder).encode() in arg for arg in argv):
+                found.append(int(proc.name))
+    return found
+
+
 @dataclass
 class Worker:
     name: str
@@ -57,11 +69,9 @@ class Worker:
         their own sessions on purpose) are stopped too, so they cannot outlive the test."""
         self.process.kill()
         self.process.wait(timeout=30)
-        for proc in Path("/proc").iterdir():
-            with contextlib.suppress(OSError, ValueError):
-                if proc.name.isdigit() and str(self.folder) in \
-                        (proc / "cmdline").read_bytes().decode(errors="replace"):
-                    os.kill(int(proc.name), signal.SIGKILL)
+        for pid in ffmpeg_pids(self.folder):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 @dataclass

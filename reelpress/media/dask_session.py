@@ -44,13 +44,13 @@ class ExecutorError(RuntimeError):
         self.diagnostic = diagnostic
 
 
-def _import_distributed() -> Any:
+def _import_distributed(origin: str = "site.toml") -> Any:
     try:
         import distributed
     except ImportError:
-        raise ExecutorError(error("site.toml", None,
-                                  "executor = 'dask' needs the 'dask' extra of reelpress",
-                                  DASK_EXTRA_HINT)) from None
+        raise ExecutorError(error(origin, None,
+                                  "running media jobs on Dask needs the 'dask' extra of "
+                                  "reelpress, which is not installed", DASK_EXTRA_HINT)) from None
     return distributed
 
 
@@ -64,7 +64,6 @@ class DaskSession:
     _failure: ExecutorError | None = None
     _allowed: dict[bool, tuple[str, ...]] = field(default_factory=dict)
     _notes: list[Diagnostic] = field(default_factory=list)
-    _logging: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def for_build(cls, settings: ExecutorSettings, cli_scheduler: str | None
@@ -102,7 +101,7 @@ class DaskSession:
             raise self.fail("executor = 'dask' needs the scheduler's address",
                             f"set scheduler = 'tcp://host:8786' in [media], {ENV_SCHEDULER}, "
                             "or pass --scheduler")
-        distributed = _import_distributed()
+        distributed = _import_distributed(self.choice.origin)
         self._quiet_logs()
         timeout = self.settings.connect_timeout
         try:
@@ -120,12 +119,15 @@ class DaskSession:
                             f"{self.settings.resource or 'ENCODE'}=1`") from None
         return client
 
-    def _quiet_logs(self) -> None:
-        """distributed logs connection trouble with tracebacks; the build reports it once."""
-        for name in ("distributed", "tornado"):
-            logger = logging.getLogger(name)
-            self._logging.setdefault(name, logger.level)
-            logger.setLevel(logging.CRITICAL)
+    @staticmethod
+    def _quiet_logs() -> None:
+        """distributed logs connection trouble with tracebacks, from its own thread, even
+        after the client is closed; the build reports the trouble itself, once. So its
+        loggers (each has its own level) stay quiet for the rest of this process."""
+        names = [name for name in logging.root.manager.loggerDict
+                 if name == "distributed" or name.startswith("distributed.")]
+        for name in names:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
     def allowed_workers(self, expected: WorkerVersions, *, video: bool) -> tuple[str, ...]:
         """Workers whose versions match `expected` and that offer the encode resource;
@@ -278,6 +280,3 @@ class DaskSession:
             with contextlib.suppress(Exception):
                 self._client.close(timeout=5)
             self._client = None
-        for name, level in self._logging.items():
-            logging.getLogger(name).setLevel(level)
-        self._logging.clear()

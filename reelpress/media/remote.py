@@ -184,13 +184,18 @@ def _cancel_watch(event_name: str, registry: ProcessRegistry) -> Iterator[None]:
     if not event_name:
         yield
         return
-    from distributed import Event
+    from distributed import Event, get_client
 
+    try:
+        # looked up here, in the task's thread: the watcher's own thread cannot find it
+        event = Event(event_name, client=get_client())
+    except ValueError:  # not on a Dask worker
+        yield
+        return
     finished = threading.Event()
 
     def watch() -> None:
         with contextlib.suppress(Exception):  # the cluster going away ends the watch
-            event = Event(event_name)
             while not finished.is_set():
                 if event.wait(timeout=0.5):
                     registry.kill_all()

@@ -1,0 +1,160 @@
+"""The media stage on a real Dask cluster when things go wrong: a worker killed while it
+encodes, the scheduler gone (before and during a build), Ctrl-C on the client.
+
+Each test waits for an event (the worker's audit log showing that ffmpeg started),
+never for a fixed time. The clip is encoded with x264's `slower` preset so an encode
+lasts seconds, long enough to be interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from dask_cluster import Cluster, ffmpeg_pids, wait_for
+from media_clips import make_clip
+from sitebuilder import BUILD_PY, REPO, article, assert_no_traceback, run_cli, site_toml, snapshot
+from sitebuilder import write_site as write_files
+
+pytest.importorskip("distributed")
+
+SETTINGS = ('\n[video]\npreset = "{preset}"\nav1 = false\n'
+            '\n[media]\nexecutor = "dask"\nconnect_timeout = 3\n')
+
+
+def slow_site(root: Path, clip: Path, preset: str = "slower") -> Path:
+    write_files(root, {"content/slow.md": article("Slow", "2025-06-01", "A long take.",
+                                                  video="media/slow.mp4")},
+                site_toml=site_toml() + SETTINGS.format(preset=preset))
+    (root / "media").mkdir()
+    (root / "media/slow.mp4").write_bytes(clip.read_bytes())
+    return root
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_clip(tmp_path_factory.mktemp("clip") / "slow.mp4", size="640x360",
+                     duration=4, pix_fmt="yuv444p")
+
+
+@pytest.fixture
+def cluster(tmp_path: Path):
+    cluster = Cluster(tmp_path / "cluster")
+    try:
+        cluster.start_scheduler()
+        cluster.start_worker("w1")
+        cluster.start_worker("w2")
+        cluster.wait_for_workers()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def start_build(root: Path, scheduler: str, *args: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.Popen([sys.executable, str(BUILD_PY), "build", "--root", str(root),
+                             "--scheduler", scheduler, *args], cwd=REPO, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def encoding_worker(cluster: Cluster, build: subprocess.Popen):
+    """The worker whose audit log shows x264 running on its copy of the clip."""
+    def find():
+        return next((w for w in cluster.workers
+                     if any("libx264" in c and "reelpress-job-" in c for c in w.commands())),
+                    None)
+    return wait_for(find, "an encode to start on a worker", process=build)
+
+
+def test_a_worker_killed_mid_encode_has_its_job_retried_on_the_other(
+        tmp_path: Path, clip: Path, cluster: Cluster) -> None:
+    root = slow_site(tmp_path / "site", clip)
+    build = start_build(root, cluster.address)
+    victim = encoding_worker(cluster, build)
+    victim.kill()
+    stdout, stderr = build.communicate(timeout=120)
+    assert build.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    survivor = next(w for w in cluster.workers if w is not victim)
+    mp4 = next(p for p in (root / "site/media").glob("slow.*.mp4"))
+    # the same output (its content-addressed name) was being made by both workers
+    for worker in (victim, survivor):
+        assert any(f".{mp4.stem}.part-" in c for c in worker.commands()), worker.name
+    assert f"(h264) done on {survivor.address}" in stderr
+    probe = subprocess.run([sys.executable, "-c", "import sys; from reelpress.media.video."
+                            "ffmpeg import find_ffmpeg, probe; print(probe(find_ffmpeg(), "
+                            "__import__('pathlib').Path(sys.argv[1])).duration)", str(mp4)],
+                           capture_output=True, text=True, env=dict(os.environ,
+                                                                    PYTHONPATH=str(REPO)))
+    assert abs(float(probe.stdout) - 4.0) < 0.2, probe.stderr
+
+
+def test_a_stopped_scheduler_is_a_clear_error_within_seconds(
+        tmp_path: Path, clip: Path, cluster: Cluster) -> None:
+    root = slow_site(tmp_path / "site", clip)
+    address = cluster.address
+    cluster.stop()
+    done = run_cli(root, "build", "--scheduler", address, timeout=60)
+    assert done.returncode == 1
+    assert_no_traceback(done)
+    assert f"--scheduler: cannot reach the Dask scheduler at {address}" in done.stderr
+    assert "start it with `dask scheduler`" in done.stderr
+    assert not (root / "site").exists()
+
+
+def test_the_scheduler_lost_during_a_build_fails_it_cleanly(
+        tmp_path: Path, clip: Path, cluster: Cluster) -> None:
+    root = slow_site(tmp_path / "site", clip)
+    build = start_build(root, cluster.address)
+    encoding_worker(cluster, build)
+    cluster.stop_scheduler()
+    _, stderr = build.communicate(timeout=120)
+    assert build.returncode == 1
+    assert "Traceback" not in stderr, stderr
+    assert f"lost the connection to the Dask scheduler at {cluster.address}" in stderr
+    assert not (root / "site").exists()
+
+
+def test_ctrl_c_cancels_the_cluster_jobs_and_leaves_site_and_cache(
+        tmp_path: Path, clip: Path, cluster: Cluster) -> None:
+    root = slow_site(tmp_path / "site", clip, preset="veryfast")
+    first = run_cli(root, "build", "--scheduler", cluster.address, "-q")
+    assert first.returncode == 0, first.stderr
+    site_before = snapshot(root / "site")
+    cache = root / ".reelpress-cache/media"
+    cache_before = sorted(p.name for p in cache.iterdir() if p.is_file())
+    config = (root / "site.toml").read_text()
+    (root / "site.toml").write_text(config.replace('preset = "veryfast"', 'preset = "veryslow"'))
+    runs_before = {w.name: len(w.commands()) for w in cluster.workers}
+    events_before = {w.name: len(w.events()) for w in cluster.workers}
+
+    build = start_build(root, cluster.address, "-q")
+
+    def new_encode():
+        return any(len(w.commands()) > runs_before[w.name] and "libx264" in w.commands()[-1]
+                   for w in cluster.workers)
+
+    wait_for(new_encode, "the new encode to start", process=build)
+    os.killpg(build.pid, signal.SIGINT)
+    _, stderr = build.communicate(timeout=60)
+    assert build.returncode == 130
+    assert stderr.strip() == "interrupted; site/ left as it was", stderr
+    assert snapshot(root / "site") == site_before
+    assert sorted(p.name for p in cache.iterdir() if p.is_file()) == cache_before
+    # the worker's ffmpeg was stopped (the cancel Event) and its partial output deleted,
+    # not left to finish: a finished encode renames its .part- file first
+    def discarded() -> list[str]:
+        events = [e.split("\t", 1) for w in cluster.workers
+                  for e in w.events()[events_before[w.name]:]]
+        renamed = {args.split(" ")[0] for event, args in events if event == "os.rename"}
+        return [args for event, args in events if event == "os.remove" and ".part-" in args
+                and "reelpress-job-" in args and args.split(" ")[0] not in renamed]
+
+    wait_for(discarded, "the cancelled encode's partial output to be deleted")
+    wait_for(lambda: not any(ffmpeg_pids(w.folder) for w in cluster.workers),
+             "the workers' ffmpeg to exit")
