@@ -94,6 +94,21 @@ def test_a_worker_killed_mid_encode_has_its_job_retried_on_the_other(
     assert abs(float(probe.stdout) - 4.0) < 0.2, probe.stderr
 
 
+def test_a_build_whose_workers_all_die_fails_instead_of_waiting_forever(
+        tmp_path: Path, clip: Path, cluster: Cluster) -> None:
+    root = slow_site(tmp_path / "site", clip)
+    build = start_build(root, cluster.address)
+    encoding_worker(cluster, build)
+    for worker in cluster.workers:
+        worker.kill()
+    _, stderr = build.communicate(timeout=120)
+    assert build.returncode == 1
+    assert "Traceback" not in stderr, stderr
+    assert f"--scheduler: every usable Dask worker at {cluster.address} left during the " \
+        "build (start workers and build again)" in stderr
+    assert not (root / "site").exists()
+
+
 def test_a_stopped_scheduler_is_a_clear_error_within_seconds(
         tmp_path: Path, clip: Path, cluster: Cluster) -> None:
     root = slow_site(tmp_path / "site", clip)

@@ -135,23 +135,26 @@ class DaskSession:
         if video in self._allowed:
             return self._allowed[video]
         client = self.client()
-        try:
-            reported: dict[str, WorkerVersions] = client.run(worker_versions)
-        except Exception as exc:  # noqa: BLE001 - a worker without reelpress, a lost link
+        try:  # a worker that cannot even import reelpress answers with its exception
+            reported: dict[str, Any] = client.run(worker_versions, on_error="return")
+        except Exception as exc:  # noqa: BLE001 - the link to the scheduler is gone
             raise self.fail(f"the Dask workers could not report their versions: {exc}",
-                            "install reelpress (with the same version) on every worker") from None
+                            "check the scheduler, then build again") from None
         resources = {address: info.get("resources", {}) for address, info in
                      client.scheduler_info(n_workers=-1)["workers"].items()}
         resource = self.settings.resource
         allowed = []
         for address, versions in sorted(reported.items()):
-            differences = versions.differences(expected, video=video)
+            differences = versions.differences(expected, video=video) \
+                if isinstance(versions, WorkerVersions) else \
+                [f"no usable reelpress ({type(versions).__name__}: {versions})"]
             if differences:
                 self._notes.append(warning(
                     self.choice.origin, None,
                     f"Dask worker {address} refused: it has {'; '.join(differences)}",
-                    "outputs are named from this machine's versions: install the same ffmpeg "
-                    "(the imageio-ffmpeg wheel pins one) and Pillow on every worker"))
+                    "outputs are named from this machine's versions: install the same "
+                    "reelpress, ffmpeg (the imageio-ffmpeg wheel pins one) and Pillow on "
+                    "every worker"))
             elif resource and resource not in resources.get(address, {}):
                 self._notes.append(warning(
                     self.choice.origin, None,

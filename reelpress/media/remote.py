@@ -120,7 +120,8 @@ def versions_for(tool: FFmpegTool | None) -> WorkerVersions:
     return WorkerVersions(
         tool.version if tool else "",
         (tool.has_libx264, tool.has_svtav1, tool.has_libopus) if tool else (False,) * 3,
-        tuple(sorted(_codec_versions().items())), (__version__, STAGE_VERSION, str(IMAGE_STAGE_VERSION)))
+        tuple(sorted(_codec_versions().items())),
+        (__version__, STAGE_VERSION, str(IMAGE_STAGE_VERSION)))
 
 
 @functools.cache
