@@ -25,7 +25,7 @@ from sitebuilder import article, assert_no_traceback, run_cli, site_toml, write_
 
 pytest.importorskip("distributed")  # the [dask] extra is part of the test extra
 
-SITE = site_toml()
+SITE = site_toml() + "\n[video]\nhls_min_seconds = 0.5\n"  # 1 s clips get an HLS ladder too
 BODY = ("Street scenes.\n\n![Clip B](media/clip-b.mp4)\n\n![The tone](media/tone.wav)\n\n"
         "![A red and blue photo](media/photo.jpg)\n")
 
@@ -96,6 +96,7 @@ def test_a_build_on_two_workers_makes_the_local_bytes_without_touching_the_proje
     assert site_files(remote / "site") == site_files(local / "site")
     media_files = [name for name in site_files(remote / "site") if name.startswith("media/")]
     assert any(name.endswith(".av1.mp4") for name in media_files)
+    assert any(name.endswith(".m4s") for name in media_files)  # HLS segments came back too
 
     w1, w2, odd = cluster.workers
     # progress names the worker that made each output; both took part

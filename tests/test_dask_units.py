@@ -80,6 +80,21 @@ def test_returned_bytes_are_checked_before_anything_is_written(tmp_path: Path) -
     assert [p.name for p in tmp_path.iterdir()] == ["a.1234.mp4"]  # no temp file left
 
 
+def test_an_hls_ladder_comes_back_as_its_folder_then_its_master(tmp_path: Path) -> None:
+    def produced(name: str, data: bytes) -> ProducedFile:
+        return ProducedFile(name, data, hashlib.sha256(data).hexdigest())
+
+    allowed = {"v.abc.m3u8": tmp_path / "v.abc.m3u8"}
+    for escape in ("v.abc.hls/../x", "v.abc.hls/a/b", "other.hls/0.m4s", "v.abc.hls/"):
+        with pytest.raises(TransferError, match="which no job asked for"):
+            store_files((produced(escape, b"x"),), allowed)
+    store_files((produced("v.abc.hls/0_000.m4s", b"seg"), produced("v.abc.hls/0.m3u8", b"pl"),
+                 produced("v.abc.m3u8", b"master")), allowed)
+    assert sorted(p.name for p in (tmp_path / "v.abc.hls").iterdir()) == ["0.m3u8", "0_000.m4s"]
+    assert (tmp_path / "v.abc.m3u8").read_bytes() == b"master"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.abc.hls", "v.abc.m3u8"]
+
+
 def test_a_payload_over_the_cap_is_refused_with_the_given_words(tmp_path: Path) -> None:
     source = tmp_path / "big.mp4"
     source.write_bytes(b"x" * 2048)

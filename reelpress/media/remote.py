@@ -15,6 +15,7 @@ import dataclasses
 import functools
 import hashlib
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from pathlib import Path
 from reelpress import __version__
 from reelpress.core.diagnostics import Diagnostic
 from reelpress.media.photo.model import IMAGE_STAGE_VERSION, ImageJob
+from reelpress.media.video import hls
 from reelpress.media.video.ffmpeg import FFmpegTool, find_ffmpeg
 from reelpress.media.video.plan import MediaJob
 from reelpress.media.video.recipes import STAGE_VERSION
@@ -171,8 +173,15 @@ def _source_file(payload: SourcePayload) -> Iterator[tuple[Path, Path]]:
 
 
 def _collect(paths: list[Path]) -> tuple[ProducedFile, ...]:
+    """The outputs as bytes; an HLS master's segment folder (`x.HASH.hls/`) comes first,
+    its files named `x.HASH.hls/0_000.m4s`, so the master is stored after them."""
     files = []
     for path in paths:
+        folder = hls.folder_for(path)
+        if path.suffix == ".m3u8" and folder.is_dir():
+            for entry in sorted(folder.iterdir()):
+                data = entry.read_bytes()
+                files.append(ProducedFile(f"{folder.name}/{entry.name}", data, sha256(data)))
         if path.is_file():
             data = path.read_bytes()
             files.append(ProducedFile(path.name, data, sha256(data)))
@@ -248,23 +257,58 @@ def run_photo_batch(batch: PhotoBatch) -> BatchResult:
     return BatchResult(_worker_address(), files, written=written, notes=notes)
 
 
+def _destination(name: str, allowed: dict[str, Path]) -> tuple[Path, str] | None:
+    """(cache path of the output or of its HLS folder, file name in that folder) for a
+    name a job asked for; None for any other name (nothing outside the cache)."""
+    if name in allowed:
+        return allowed[name], ""
+    folder, _, entry = name.partition("/")
+    masters = {hls.folder_for(path).name: path for path in allowed.values()
+               if path.suffix == ".m3u8"}
+    if folder in masters and entry and "/" not in entry and entry not in (".", ".."):
+        return hls.folder_for(masters[folder]), entry
+    return None
+
+
 def store_files(files: tuple[ProducedFile, ...], allowed: dict[str, Path]) -> None:
     """Client side: check every file's digest and name, then write each atomically to
-    its cache path. Raises TransferError before writing anything if one is wrong."""
+    its cache path (an HLS folder whole, before its master). Raises TransferError
+    before writing anything if one is wrong."""
     for produced in files:
-        if produced.name not in allowed:
+        if _destination(produced.name, allowed) is None:
             raise TransferError(f"a worker returned {produced.name!r}, which no job asked for")
         if sha256(produced.data) != produced.sha256:
             raise TransferError(f"{produced.name} arrived damaged (its sha256 does not match)")
+    folders: dict[Path, list[tuple[str, bytes]]] = {}
+    plain: list[tuple[Path, bytes]] = []
     for produced in files:
-        final = allowed[produced.name]
+        target, entry = _destination(produced.name, allowed) or (Path(), "")
+        if entry:
+            folders.setdefault(target, []).append((entry, produced.data))
+        else:
+            plain.append((target, produced.data))
+    for folder, entries in folders.items():
+        _store_folder(folder, entries)
+    for final, data in plain:
         final.parent.mkdir(parents=True, exist_ok=True)
         temp = temp_path(final)
         try:
-            temp.write_bytes(produced.data)
+            temp.write_bytes(data)
             os.replace(temp, final)
         finally:
             temp.unlink(missing_ok=True)
+
+
+def _store_folder(folder: Path, entries: list[tuple[str, bytes]]) -> None:
+    temp = temp_path(folder)
+    temp.mkdir(parents=True)
+    try:
+        for name, data in entries:
+            (temp / name).write_bytes(data)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(temp, folder)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 def read_payload(path: Path, expected_digest: str | None, *, shared: bool, limit_bytes: int,

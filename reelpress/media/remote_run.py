@@ -47,7 +47,7 @@ def _payload_maker(session: DaskSession, path: Path, label: str, digest: str | N
 
     def make() -> object:
         payload = read_payload(path, digest, shared=settings.transfer == "shared",
-                               limit_bytes=settings.max_transfer_mb * 1024 * 1024,
+                               limit_bytes=int(settings.max_transfer_mb * 1024 * 1024),
                                too_big=_too_big(session, label))
         return build(payload)
 
