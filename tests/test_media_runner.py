@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from media_clips import FFMPEG
 
 from reelpress.media.video.runner import (
+    TEMP_MARKER,
     CommandFailed,
     ProcessRegistry,
     atomic_outputs,
@@ -128,8 +130,8 @@ def test_ctrl_c_during_a_build_kills_ffmpeg_and_leaves_no_partial_files(tmp_path
     import signal
     import subprocess
     import sys
-    import time
 
+    from child_process import start_interruptible, wait_for
     from media_clips import make_clip
 
     root = tmp_path / "site"
@@ -137,17 +139,27 @@ def test_ctrl_c_during_a_build_kills_ffmpeg_and_leaves_no_partial_files(tmp_path
     make_clip(root / "media" / "long.mp4", size="640x360", duration=6.0, audio=False,
               vcodec="mpeg4", extra=())  # fmt: skip
     cache = root / ".reelpress-cache" / "media"
-    build = subprocess.Popen(
+    build = start_interruptible(
         [sys.executable, "-c", BUILD_SCRIPT, str(root)],
         cwd=Path(__file__).resolve().parent.parent, stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 60
-    while not processes_writing(cache) and time.monotonic() < deadline:
-        assert build.poll() is None, build.stderr.read().decode()
-        time.sleep(0.05)
-    assert processes_writing(cache), "ffmpeg never started"
-    build.send_signal(signal.SIGINT)
-    _, stderr = build.communicate(timeout=60)
-    assert build.returncode != 0 and b"KeyboardInterrupt" in stderr
+    try:
+        # The event: the encode's temporary .mp4 has its first bytes, so ffmpeg is mid-encode.
+        wait_for(lambda: partial_encodes(cache), build, "the encode started")
+        build.send_signal(signal.SIGINT)
+        _, stderr = build.communicate(timeout=60)
+    finally:
+        if build.poll() is None:
+            build.kill()
+    assert build.returncode != 0 and b"KeyboardInterrupt" in stderr, stderr
     assert processes_writing(cache) == []
     assert [p.name for p in cache.iterdir() if ".part-" in p.name] == []
+
+
+def partial_encodes(cache: Path) -> bool:
+    """Whether an encode's temporary .mp4 in the cache has its first bytes."""
+    for path in cache.rglob(f"*{TEMP_MARKER}*.mp4") if cache.is_dir() else []:
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_size > 0:
+                return True
+    return False

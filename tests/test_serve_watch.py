@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+from child_process import start_interruptible
 from serve_helpers import Options, SwapBuild, get
 
 from reelpress.serve import PreviewServer
@@ -157,11 +158,14 @@ def test_ctrl_c_stops_cleanly_and_frees_the_port(tmp_path: Path):
         root=str(tmp_path),
         port=port,
     )
-    process = subprocess.Popen(
+    # Unbuffered output is not given: the "Serving" line must reach a pipe by itself.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    process = start_interruptible(
         [sys.executable, "-c", script],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
     try:
         assert process.stdout is not None
@@ -170,7 +174,7 @@ def test_ctrl_c_stops_cleanly_and_frees_the_port(tmp_path: Path):
             lines.append(line)
             if line.startswith("Serving"):
                 break
-        assert f"http://127.0.0.1:{port}/" in lines[-1]
+        assert lines and f"http://127.0.0.1:{port}/" in lines[-1], process.stderr.read()
         assert get(port, "/")[0] == 200
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=15)

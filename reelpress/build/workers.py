@@ -9,8 +9,10 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from typing import TypeVar
 
 Task = TypeVar("Task")
@@ -40,7 +42,7 @@ def run_chunked(work: Callable[[Shared, list[Task]], list[Result]], shared: Shar
         "fork" if hasattr(os, "fork") and single_threaded else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker) as pool:
         results: list[Result] = []
-        for part in pool.map(work, [shared] * len(chunks), chunks):
+        for part in pool.map(partial(_held, work), [shared] * len(chunks), chunks):
             results.extend(part)
     return results
 
@@ -49,3 +51,22 @@ def _quiet_worker() -> None:
     """Ctrl-C reaches the whole process group: the main process stops the build and says
     so once; workers ignore it instead of each printing a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _held(work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
+          tasks: list[Task]) -> list[Result]:
+    """Test hook (tests/test_interrupt.py), like REELPRESS_FAULT_KILL_AT_MOVE in the writer:
+    with REELPRESS_TEST_HOLD_WORKERS=FILE a worker given a chunk creates FILE.held, then
+    waits until FILE exists. A chunk reaches a worker only after the pool has forked all
+    of them, so a test can interrupt the build at a known point, workers alive."""
+    release = os.environ.get("REELPRESS_TEST_HOLD_WORKERS")
+    if release:
+        _hold(release)
+    return work(shared, tasks)
+
+
+def _hold(release: str) -> None:
+    with open(f"{release}.held", "a"):
+        pass
+    while not os.path.exists(release):
+        time.sleep(0.01)

@@ -27,6 +27,11 @@ from reelpress.serve.watch import Debouncer, ProjectWatcher
 Say = Callable[[str], None]
 
 
+def say_now(line: str) -> None:
+    """Print and flush: the terminal may be a pipe (`serve | tee log`)."""
+    print(line, flush=True)
+
+
 def _pipeline_build() -> Callable[..., Any]:
     # Imported late: the pipeline imports every stage, the server needs none of them.
     from reelpress.pipeline import build_site
@@ -98,7 +103,7 @@ class PreviewServer:
         watch: bool = True,
         quiet: float = 0.1,
         max_wait: float = 1.0,
-        say: Say = print,
+        say: Say = say_now,
     ) -> None:
         options = preview_options(options)
         self.options = options
@@ -243,7 +248,7 @@ def serve(
     open_browser: bool = False,
     build: Callable[..., Any] | None = None,
     base_path: str | None = None,
-    say: Say = print,
+    say: Say = say_now,
 ) -> int:
     """Run the preview until Ctrl-C; returns the process exit status (0)."""
     preview = PreviewServer(
