@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from reelpress.build.graph import BuildGraph, code_stamp, expiry, no_op_record, up_to_date
@@ -50,9 +51,11 @@ class _Clock:
         return time.perf_counter() - self.started
 
 
-def build_site(options: BuildOptions, *, checked: bool = False) -> BuildResult:
+def build_site(options: BuildOptions, *, checked: bool = False,
+               commit_lock: AbstractContextManager[object] | None = None) -> BuildResult:
     """Build the project at `options.root`; never raises for a user's mistake.
-    `checked`: the caller has just run the no-op check and found work to do."""
+    `checked`: the caller has just run the no-op check and found work to do.
+    `commit_lock` is held around the moves into site/ only (the preview's readers wait)."""
     if not checked and (previous := up_to_date(options)) is not None:
         return previous
     clock, reporter = _Clock(), Reporter()
@@ -63,7 +66,8 @@ def build_site(options: BuildOptions, *, checked: bool = False) -> BuildResult:
     site_dir = (options.out_dir or paths.site_dir).resolve()
     graph, note = BuildGraph.open(paths, site_dir, force=options.force)
     try:
-        result = _build(paths, options, config, theme, graph, site_dir, reporter, clock)
+        result = _build(paths, options, config, theme, graph, site_dir, reporter, clock,
+                        commit_lock or nullcontext())
     finally:
         graph.close()
     return dataclasses.replace(result, notes=((note,) if note else ()) + result.notes)
@@ -86,7 +90,8 @@ def _config_and_theme(paths: ProjectPaths, options: BuildOptions, reporter: Repo
 
 
 def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme: Theme,
-           graph: BuildGraph, site_dir: Path, reporter: Reporter, clock: _Clock) -> BuildResult:
+           graph: BuildGraph, site_dir: Path, reporter: Reporter, clock: _Clock,
+           commit_lock: AbstractContextManager[object]) -> BuildResult:
     code, store = code_stamp(), BlobStore(paths.cache_dir / "blobs")
     prepared, sources, fresh = prepare_pages(paths, config, graph, store, code,
                                              jobs=options.jobs, reporter=reporter)
@@ -131,7 +136,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         if reporter.has_errors():
             writer.abort()
             return BuildResult(False, reporter.items, seconds=clock.total, timings=clock.laps)
-        stats = writer.commit(frozenset(graph.previous_outputs) or None)
+        with commit_lock:
+            stats = writer.commit(frozenset(graph.previous_outputs) or None)
     except OutputConflict as exc:
         writer.abort()
         reporter.extend(collision_problems(exc.paths, articles))

@@ -1,73 +1,53 @@
-"""Helpers for the preview-server tests: a small swapping build, raw HTTP and an SSE reader.
+"""Helpers for the preview-server tests: a small real site, raw HTTP and an SSE reader.
 
-`SwapBuild` is a real build callable (it writes files and swaps the directory in like the
-pipeline does); it exists so the server's own tests do not depend on the whole pipeline.
+The server's tests build with the real pipeline (`build_site`): its staging and commit
+are what the server's lock has to get right, so no stand-in build is used.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import os
-import shutil
 import socket
-import tempfile
-import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from reelpress.core.diagnostics import Diagnostic
+from reelpress.core.options import BuildOptions
+
+NOW = dt.datetime(2025, 8, 1, 12, 0, tzinfo=dt.UTC)
+SITE_TOML = """\
+title = "Preview Gazette"
+base_url = "https://example.org{base}"
+author = "desk"
+
+[authors.desk]
+name = "Desk"
+
+[search]
+enabled = false
+"""
 
 
-@dataclass(frozen=True)
-class Options:
-    root: Path
-    out_dir: Path | None = None
-    base_url: str | None = None
+def article(title: str, body: str, date: str = "2025-07-14 09:30:00") -> str:
+    return f'---\ntitle: "{title}"\ndate: {date}\n---\n\n{body}\n'
 
 
-@dataclass(frozen=True)
-class Result:
-    ok: bool
-    diagnostics: tuple[Diagnostic, ...]
-    written: tuple[str, ...]
-
-    def summary(self) -> str:
-        return f"{len(self.written)} file(s) written"
-
-
-@dataclass
-class SwapBuild:
-    """Writes `files` (site path -> bytes) into a fresh directory and renames it over the
-    site directory; reports the paths whose bytes changed. `failure` makes it fail instead."""
-
-    files: dict[str, bytes] = field(default_factory=dict)
-    failure: tuple[Diagnostic, ...] = ()
-    calls: list[frozenset[Path]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __call__(self, options: Options, *, changed: set[Path] | None = None) -> Result:
-        with self.lock:
-            self.calls.append(frozenset(changed or ()))
-            if self.failure:
-                return Result(False, self.failure, ())
-            site = options.out_dir or options.root / "site"
-            fresh = Path(tempfile.mkdtemp(prefix=".site-", dir=site.parent))
-            written = []
-            for name, data in self.files.items():
-                target = fresh / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-                old = site / name
-                if not old.is_file() or old.read_bytes() != data:
-                    written.append(name)
-            if site.exists():
-                retired = site.with_name(site.name + ".old")
-                os.rename(site, retired)
-                os.rename(fresh, site)
-                shutil.rmtree(retired)
-            else:
-                os.rename(fresh, site)
-            return Result(True, (), tuple(sorted(written)))
+def write_preview_site(root: Path, static: dict[str, bytes] | None = None, *,
+                       base: str = "/") -> BuildOptions:
+    """Two articles (`/paris/`, `/lyon/`) and `static/` files (served under `/static/`)."""
+    files: dict[str, str | bytes] = {
+        "site.toml": SITE_TOML.format(base=base),
+        "content/paris.md": article("Paris rescue", "Paris, the first version."),
+        "content/lyon.md": article("Lyon floods", "Water in Lyon.", "2025-07-10 08:00:00"),
+        **{f"static/{name}": data for name, data in (static or {}).items()},
+    }
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return BuildOptions(root=root, now=NOW)
 
 
 def raw_request(

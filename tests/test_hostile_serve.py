@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from serve_helpers import EventStream, Options, SwapBuild, get
+from serve_helpers import EventStream, get, write_preview_site
 
 from reelpress.serve import PreviewServer
 from reelpress.serve.files import UNSATISFIABLE, ByteRange, locate, parse_range
@@ -18,10 +18,8 @@ HUGE = "9" * 5000
 
 @pytest.fixture
 def served(tmp_path: Path):
-    build = SwapBuild({"index.html": b"<html><body>Home</body></html>",
-                       "media/clip.mp4": VIDEO})
-    preview = PreviewServer(Options(tmp_path), port=0, build=build, watch=False,
-                            say=lambda message: None)
+    options = write_preview_site(tmp_path, {"media/clip.mp4": VIDEO})
+    preview = PreviewServer(options, port=0, watch=False, say=lambda message: None)
     preview.start()
     yield preview
     preview.close()
@@ -38,9 +36,10 @@ def test_range_with_5000_digits_parses_without_error() -> None:
 
 
 def test_range_with_5000_digits_over_http(served, capfd) -> None:
-    status, headers, body = get(served.port, "/media/clip.mp4", headers={"Range": f"bytes={HUGE}-"})
+    status, headers, body = get(served.port, "/static/media/clip.mp4",
+                                headers={"Range": f"bytes={HUGE}-"})
     assert status == 416
-    status, headers, body = get(served.port, "/media/clip.mp4",
+    status, headers, body = get(served.port, "/static/media/clip.mp4",
                                 headers={"Range": f"bytes=0-{HUGE}"})
     assert status == 206 and body == VIDEO
     assert get(served.port, "/")[0] == 200

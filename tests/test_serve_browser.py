@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from media_clips import make_clip
 from playwright.sync_api import Page, sync_playwright
-from serve_helpers import Options, SwapBuild
+from serve_helpers import write_preview_site
 
-from reelpress.core.diagnostics import error
 from reelpress.pipeline import BuildOptions
 from reelpress.serve import PreviewServer
 
@@ -110,7 +109,7 @@ def test_live_reload_with_the_real_pipeline(site: Path, browser):
     messages: list[str] = []
     preview = PreviewServer(BuildOptions(root=site), port=0, say=messages.append)
     with preview:
-        assert preview.last_outcome is not None and preview.last_outcome.ok, messages
+        assert preview.last_result is not None and preview.last_result.ok, messages
         assert preview.base_path == "/news/"
         page = browser.new_page()
         responses = []
@@ -147,8 +146,8 @@ def test_live_reload_with_the_real_pipeline(site: Path, browser):
         before = preview.hub.version
         (site / "content" / "lyon.md").write_text(LYON.replace("streets", "squares"))
         wait_for_build(preview, before)
-        assert preview.last_outcome is not None
-        assert "paris/index.html" not in (preview.last_outcome.written or ())
+        assert preview.last_result is not None
+        assert "paris/index.html" not in preview.last_result.written
         page.wait_for_timeout(500)
         assert has_marker(page)
 
@@ -198,21 +197,23 @@ def test_live_reload_with_the_real_pipeline(site: Path, browser):
 
 
 def test_overlay_shows_messages_as_text_not_html(tmp_path: Path, browser):
-    build = SwapBuild({"index.html": b"<!doctype html><html><body><p>Home</p></body></html>"})
-    with PreviewServer(
-        Options(tmp_path), port=0, build=build, watch=False, say=lambda _: None
-    ) as preview:
+    options = write_preview_site(tmp_path)
+    with PreviewServer(options, port=0, watch=False, say=lambda _: None) as preview:
         page = browser.new_page()
         page.goto(preview.url)
-        page.get_by_text("Home").wait_for()
-        hostile = '<img src=x onerror="window.__owned = 1"> title'
-        build.failure = (error("content/<b>x</b>.md", 3, hostile, "quote the <title>"),)
-        preview.rebuild(frozenset())
+        page.get_by_text("Paris rescue").first.wait_for()
+        # A real build error whose file name and message carry markup.
+        hostile = '<img src=x onerror="window.__owned = 1">'
+        (tmp_path / "content" / "<b>x.md").write_text(
+            f"---\ntitle: x\ndate: '{hostile}'\n---\n\nBody.\n")
+        result = preview.rebuild(frozenset())
+        assert result is not None and not result.ok
         page.locator("#__reelpress-overlay .diagnostic").wait_for(timeout=10000)
         text = overlay_text(page)
-        assert "content/<b>x</b>.md:3" in text
-        assert hostile in text and "quote the <title>" in text
+        assert "content/<b>x.md:3" in text
+        assert hostile in text
         assert page.locator("#__reelpress-overlay img").count() == 0
+        assert page.locator("#__reelpress-overlay b").count() == 0
         assert page.evaluate("window.__owned") is None
         assert page.locator("#__reelpress-overlay").is_visible()
         page.close()

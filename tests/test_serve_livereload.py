@@ -183,19 +183,3 @@ def test_inject_before_the_last_body_end():
 def test_sse_event_format():
     assert sse_event("status", '{"ok": true}', 4) == b'event: status\nid: 4\ndata: {"ok": true}\n\n'
     assert sse_event("x", "a\nb") == b"event: x\ndata: a\ndata: b\n\n"
-
-
-def test_changed_files_adds_files_modified_in_place():
-    from reelpress.serve.preview import changed_files
-
-    before = {"a.html": (1, 100, 5), "static/style.css": (2, 100, 9), "b.html": (3, 100, 5)}
-    after = {
-        "a.html": (10, 200, 6),  # rewritten by the build (new inode): trust `written`
-        "static/style.css": (2, 300, 12),  # same inode, new mtime: a source saved in place
-        "b.html": (3, 100, 5),
-        "new.html": (11, 200, 1),
-    }
-    written = frozenset({"a.html", "new.html"})
-    assert changed_files(before, after, written) == {"a.html", "new.html", "static/style.css"}
-    assert changed_files(before, after, None) == {"a.html", "new.html", "static/style.css"}
-    assert changed_files(after, after, frozenset()) == frozenset()

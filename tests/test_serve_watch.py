@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from child_process import start_interruptible
-from serve_helpers import Options, SwapBuild, get
+from serve_helpers import article, get, write_preview_site
 
 from reelpress.serve import PreviewServer
 from reelpress.serve.watch import Debouncer, is_editor_temp, is_ignored
@@ -100,38 +100,53 @@ def wait_until(condition, timeout: float = 10.0) -> bool:
     return False
 
 
+class Terminal:
+    """The preview's terminal lines, and a way to wait for the next build's first line."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._condition = threading.Condition()
+
+    def say(self, line: str) -> None:
+        with self._condition:
+            self.lines.append(line)
+            self._condition.notify_all()
+
+    def builds(self) -> list[str]:
+        return [line for line in self.lines if line.startswith(("Rebuilt", "Build failed"))]
+
+    def wait_for_build(self, number: int, timeout: float = 30.0) -> str:
+        with self._condition:
+            assert self._condition.wait_for(lambda: len(self.builds()) >= number, timeout), \
+                self.lines
+            return self.builds()[number - 1]
+
+
 def test_saving_a_source_rebuilds_once_with_the_changed_paths(tmp_path: Path):
-    (tmp_path / "content").mkdir()
-    (tmp_path / "site.toml").write_text("title = 'x'\n")
-    article = tmp_path / "content" / "paris.md"
-    article.write_text("one\n")
-    build = SwapBuild({"index.html": b"<html><body>x</body></html>"})
-    with PreviewServer(Options(tmp_path), port=0, build=build, say=lambda _: None) as preview:
-        assert len(build.calls) == 1  # the initial build
+    options = write_preview_site(tmp_path)
+    article_path = tmp_path / "content" / "paris.md"
+    terminal = Terminal()
+    with PreviewServer(options, port=0, say=terminal.say) as preview:
+        assert len(terminal.builds()) == 1  # the initial build
         # An editor-style save: swap file, write a temp, rename over the original.
         (tmp_path / "content" / ".paris.md.swp").write_text("swap")
         temp = tmp_path / "content" / "paris.md.tmp"
-        temp.write_text("two\n")
-        os.replace(temp, article)
+        temp.write_text(article("Paris rescue", "Paris, saved."))
+        os.replace(temp, article_path)
         (tmp_path / "content" / "4913").write_text("")
-        assert wait_until(lambda: len(build.calls) == 2)
-        time.sleep(0.4)
-        assert len(build.calls) == 2
-        assert article.resolve() in build.calls[1]
-        assert all(not path.name.endswith((".swp", ".tmp")) for path in build.calls[1])
-        # The build's own output never triggers a rebuild.
+        line = terminal.wait_for_build(2)
+        assert line.endswith("after changes to content/paris.md."), line
+        assert b"Paris, saved." in (preview.site_dir / "paris/index.html").read_bytes()
+        # site.toml and a source folder made after start are watched too; the build's own
+        # output never triggers a rebuild (the next build names only site.toml).
         (preview.site_dir / "extra.html").write_text("x")
-        time.sleep(0.4)
-        assert len(build.calls) == 2
-        # site.toml and a source folder made after start are watched too.
-        (tmp_path / "site.toml").write_text("title = 'y'\n")
-        assert wait_until(lambda: len(build.calls) == 3)
-        (tmp_path / "static").mkdir()
-        time.sleep(0.3)
-        (tmp_path / "static" / "logo.svg").write_text("<svg/>")
-        assert wait_until(
-            lambda: any((tmp_path / "static/logo.svg").resolve() in c for c in build.calls)
-        )
+        (tmp_path / "site.toml").write_text(
+            (tmp_path / "site.toml").read_text().replace("Preview Gazette", "Gazette 2"))
+        assert terminal.wait_for_build(3).endswith("after changes to site.toml."), terminal.lines
+        (tmp_path / "templates").mkdir()
+        (tmp_path / "templates" / "partial.html").write_text("<p>x</p>")
+        assert "templates/partial.html" in terminal.wait_for_build(4), terminal.lines
+        assert len(terminal.builds()) == 4
 
 
 SERVE_SCRIPT = textwrap.dedent(
@@ -139,10 +154,9 @@ SERVE_SCRIPT = textwrap.dedent(
     import sys
     from pathlib import Path
     sys.path[:0] = [{tests!r}, {repo!r}]
-    from serve_helpers import Options, SwapBuild
+    from serve_helpers import write_preview_site
     from reelpress.serve import serve
-    build = SwapBuild({{"index.html": b"<html><body>hi</body></html>"}})
-    sys.exit(serve(Options(Path({root!r})), port={port}, build=build))
+    sys.exit(serve(write_preview_site(Path({root!r})), port={port}))
     """
 )
 
@@ -196,8 +210,8 @@ def test_preview_options_and_base_path_from_the_project(tmp_path: Path):
     options = BuildOptions(root=tmp_path)
     assert options.fingerprint_assets
     assert preview_options(options).fingerprint_assets is False  # CSS keeps its URL
-    assert configured_base_path(options, tmp_path) == "/"  # no site.toml yet
+    assert configured_base_path(options) == "/"  # no site.toml yet
     (tmp_path / "site.toml").write_text('title = "T"\nbase_url = "https://example.org/news/"\n')
-    assert configured_base_path(options, tmp_path) == "/news/"
+    assert configured_base_path(options) == "/news/"
     flagged = BuildOptions(root=tmp_path, base_url="https://example.org/daily/")
-    assert configured_base_path(flagged, tmp_path) == "/daily/"
+    assert configured_base_path(flagged) == "/daily/"

@@ -5,7 +5,7 @@ Parts: `server` (HTTP, Range, injection), `livereload` (who reloads, SSE), `clie
 (one build at a time, requests wait during the swap), `preview` (the glue).
 """
 
-from reelpress.serve.coordinator import BuildCoordinator, BuildOutcome
+from reelpress.serve.coordinator import BuildCoordinator, BuildFunction
 from reelpress.serve.preview import PreviewServer, serve
 
-__all__ = ["BuildCoordinator", "BuildOutcome", "PreviewServer", "serve"]
+__all__ = ["BuildCoordinator", "BuildFunction", "PreviewServer", "serve"]

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 import signal
 import threading
 import webbrowser
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
+from reelpress.core.config import load_config
+from reelpress.core.options import BuildOptions, BuildResult
 from reelpress.core.project import ProjectPaths
-from reelpress.serve.coordinator import BuildCoordinator, BuildOutcome
+from reelpress.serve.coordinator import BuildCoordinator, BuildFunction
 from reelpress.serve.files import normalize_base_path
 from reelpress.serve.livereload import ReloadHub
 from reelpress.serve.server import PreviewHTTPServer, bind
@@ -32,60 +33,42 @@ def say_now(line: str) -> None:
     print(line, flush=True)
 
 
-def _pipeline_build() -> Callable[..., Any]:
+def pipeline_build(options: BuildOptions, *,
+                   commit_lock: AbstractContextManager[object] | None = None) -> BuildResult:
     # Imported late: the pipeline imports every stage, the server needs none of them.
     from reelpress.pipeline import build_site
 
-    def build(options: Any, *, changed: set[Path] | None = None) -> Any:
-        # what is stale is decided from the inputs (the index), not from watcher events
-        return build_site(options)
-
-    return build
+    return build_site(options, commit_lock=commit_lock)
 
 
-def preview_options(options: Any) -> Any:
+def preview_options(options: BuildOptions) -> BuildOptions:
     """Options for preview builds: stable asset names (no content-hash fingerprints), so an
     edited stylesheet keeps its URL and can be swapped in place instead of reloading."""
-    if dataclasses.is_dataclass(options) and any(
-        f.name == "fingerprint_assets" for f in dataclasses.fields(options)
-    ):
-        return dataclasses.replace(options, fingerprint_assets=False)
-    return options
+    return dataclasses.replace(options, fingerprint_assets=False)
 
 
-def configured_base_path(options: Any, root: Path) -> str:
+def configured_base_path(options: BuildOptions) -> str:
     """The URL path the site's links assume: `--base-url`, else `site.toml`'s `base_url`,
     else `/`. A broken `site.toml` means `/` (the build reports the problem)."""
-    base_url = getattr(options, "base_url", None)
-    if base_url:
-        return urlsplit(base_url).path or "/"
-    try:
-        from reelpress.core.config import load_config
-
-        config, _ = load_config(ProjectPaths.at(root))
-    except Exception:  # noqa: BLE001 - the build will report it with a location
-        return "/"
-    return str(getattr(config, "base_path", "/")) if config is not None else "/"
+    if options.base_url:
+        return urlsplit(options.base_url).path or "/"
+    config, _ = load_config(ProjectPaths.at(options.root))
+    return config.base_path if config is not None else "/"
 
 
-def describe(outcome: BuildOutcome, changed: frozenset[Path], root: Path) -> list[str]:
+def describe(result: BuildResult, changed: frozenset[Path], root: Path) -> list[str]:
     """Terminal lines for one build: what triggered it, the result, every diagnostic."""
     names = sorted(ProjectPaths(root).relative(path) for path in changed)
     trigger = ""
     if names:
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         trigger = f" after changes to {shown}"
-    if outcome.ok:
-        head = f"Rebuilt in {outcome.seconds:.2f} s{trigger}."
+    if result.ok:
+        head = f"Rebuilt in {result.seconds:.2f} s{trigger}."
     else:
-        head = (
-            f"Build failed in {outcome.seconds:.2f} s{trigger}; still serving the last good site."
-        )
-    lines = [head]
-    if outcome.summary:
-        lines.append(f"  {outcome.summary}")
-    lines.extend(f"  {diagnostic.format()}" for diagnostic in outcome.diagnostics)
-    return lines
+        head = f"Build failed in {result.seconds:.2f} s{trigger}; still serving the last good site."
+    return [head, f"  {result.summary()}",
+            *(f"  {diagnostic.format()}" for diagnostic in result.diagnostics)]
 
 
 class PreviewServer:
@@ -94,39 +77,33 @@ class PreviewServer:
 
     def __init__(
         self,
-        options: Any,
+        options: BuildOptions,
         *,
         host: str = "127.0.0.1",
         port: int = 8000,
-        build: Callable[..., Any] | None = None,
+        build: BuildFunction = pipeline_build,
         base_path: str | None = None,
         watch: bool = True,
         quiet: float = 0.1,
         max_wait: float = 1.0,
         say: Say = say_now,
     ) -> None:
-        options = preview_options(options)
-        self.options = options
-        self.root = Path(options.root).resolve()
-        out_dir = getattr(options, "out_dir", None)
-        self.site_dir = Path(out_dir).resolve() if out_dir else ProjectPaths(self.root).site_dir
-        if base_path is None:
-            base_path = configured_base_path(options, self.root)
-        self.base_path = normalize_base_path(base_path)
+        self.options = preview_options(options)
+        self.root = options.root.resolve()
+        self.site_dir = (options.out_dir or ProjectPaths(self.root).site_dir).resolve()
+        self.base_path = normalize_base_path(base_path or configured_base_path(options))
         self._say = say
         self.hub = ReloadHub()
         self.shutting_down = threading.Event()
-        self.coordinator = BuildCoordinator(build or _pipeline_build(), options, self._publish)
+        self.coordinator = BuildCoordinator(build, self.options)
         self._host, self._port = host, port
         self._watch = watch
         self._quiet, self._max_wait = quiet, max_wait
-        self._pending_changes: frozenset[Path] = frozenset()
         self.httpd: PreviewHTTPServer | None = None
         self._http_thread: threading.Thread | None = None
         self._debouncer: Debouncer | None = None
         self._watcher: ProjectWatcher | None = None
-        self.last_outcome: BuildOutcome | None = None
-        self._snapshot: dict[str, FileStat] = {}
+        self.last_result: BuildResult | None = None
 
     @property
     def port(self) -> int:
@@ -139,48 +116,40 @@ class PreviewServer:
         return f"http://{host}:{self.port}{self.base_path}"
 
     def _make_server(self, address: tuple[str, int]) -> PreviewHTTPServer:
-        return PreviewHTTPServer(
-            address,
-            site_dir=self.site_dir,
-            base_path=self.base_path,
-            coordinator=self.coordinator,
-            hub=self.hub,
-            shutting_down=self.shutting_down,
-        )
+        return PreviewHTTPServer(address, site_dir=self.site_dir, base_path=self.base_path,
+                                 coordinator=self.coordinator, hub=self.hub,
+                                 shutting_down=self.shutting_down)
 
     def start(self) -> PreviewServer:
         self.httpd = bind(self._make_server, self._host, self._port, say=self._say)
         self._http_thread = threading.Thread(
-            target=self.httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="reelpress-http",
-            daemon=True,
-        )
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+            name="reelpress-http", daemon=True)
         self._http_thread.start()
         if self._watch:
-            self._debouncer = Debouncer(self.rebuild, quiet=self._quiet, max_wait=self._max_wait)
+            self._debouncer = Debouncer(self._on_changes, quiet=self._quiet,
+                                        max_wait=self._max_wait)
             self._watcher = ProjectWatcher(self.root, self._debouncer.add, self.site_dir)
             self._watcher.start()
         self.rebuild(frozenset())
         return self
 
-    def rebuild(self, changed: frozenset[Path]) -> BuildOutcome:
-        """Build now with `changed` source paths; the terminal and open pages hear of it."""
-        if self.shutting_down.is_set():
-            return self.last_outcome or BuildOutcome(True, (), frozenset(), "", 0.0)
-        outcome = self.coordinator.rebuild(changed)
-        for line in describe(outcome, changed, self.root):
-            self._say(line)
-        return outcome
+    def _on_changes(self, changed: frozenset[Path]) -> None:
+        self.rebuild(changed)
 
-    def _publish(self, outcome: BuildOutcome) -> None:
-        self.last_outcome = outcome
-        written: frozenset[str] = frozenset()
-        if outcome.ok:
-            snapshot = stat_snapshot(self.site_dir)
-            written = changed_files(self._snapshot, snapshot, outcome.written)
-            self._snapshot = snapshot
-        self.hub.publish(outcome.ok, written, outcome.diagnostics)
+    def rebuild(self, changed: frozenset[Path]) -> BuildResult | None:
+        """Build now; `changed` (the watcher's paths) only names the trigger in the terminal:
+        what is stale is decided by the build from the files themselves. Open pages hear
+        of the files the build wrote or removed. None once shutting down."""
+        if self.shutting_down.is_set():
+            return None
+        result = self.coordinator.rebuild()
+        self.last_result = result
+        self.hub.publish(result.ok, {*result.written, *result.removed} if result.ok else (),
+                         result.diagnostics)
+        for line in describe(result, changed, self.root):
+            self._say(line)
+        return result
 
     def close(self) -> None:
         """Stop watching, end event streams, close the socket (frees the port)."""
@@ -205,48 +174,13 @@ class PreviewServer:
         self.close()
 
 
-FileStat = tuple[int, int, int]  # inode, mtime_ns, size
-
-
-def stat_snapshot(site_dir: Path) -> dict[str, FileStat]:
-    """Site path -> (inode, mtime_ns, size) of every file the site has now."""
-    snapshot: dict[str, FileStat] = {}
-    for folder, _, names in os.walk(site_dir):
-        for name in names:
-            path = Path(folder, name)
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            key = path.relative_to(site_dir).as_posix()
-            snapshot[key] = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    return snapshot
-
-
-def changed_files(
-    before: dict[str, FileStat], after: dict[str, FileStat], written: frozenset[str] | None
-) -> frozenset[str]:
-    """What a build changed: the files it says it wrote, plus files modified in place (same
-    inode, new mtime or size). The latter catches a source hard-linked into the site (a theme
-    stylesheet) that an editor saved in place: its bytes changed without the build writing it.
-    When the build does not list its writes, every file whose stat changed counts."""
-    if written is None:
-        return frozenset(path for path, stat in after.items() if before.get(path) != stat)
-    in_place = {
-        path
-        for path, stat in after.items()
-        if path in before and before[path][0] == stat[0] and before[path] != stat
-    }
-    return written | in_place
-
-
 def serve(
-    options: Any,
+    options: BuildOptions,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
     open_browser: bool = False,
-    build: Callable[..., Any] | None = None,
+    build: BuildFunction = pipeline_build,
     base_path: str | None = None,
     say: Say = say_now,
 ) -> int:
@@ -263,7 +197,7 @@ def serve(
         say(f"Serving {preview.site_dir} at {preview.url} (Ctrl-C to stop)")
         if open_browser:
             webbrowser.open(preview.url)
-        while not preview.shutting_down.wait(0.5):
+        while not preview.shutting_down.wait(0.5):  # until Ctrl-C (in this thread)
             pass
     except KeyboardInterrupt:
         say("Stopping…")
