@@ -79,8 +79,8 @@ def _config_and_theme(paths: ProjectPaths, options: BuildOptions, reporter: Repo
     reporter.extend(problems)
     if config is None:
         return None, None
-    theme, problems = resolve_theme(paths, config.theme)
-    reporter.extend(problems)
+    theme, theme_problems = resolve_theme(paths, config.theme)
+    reporter.extend(theme_problems)
     reporter.extend(static_link_problems(theme, paths) if theme is not None else [])
     reporter.extend(static_link_problems(theme, paths) if theme is not None else [])
     if not paths.content_dir.is_dir():
@@ -151,13 +151,14 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         store.prune({p.body_blob for p in prepared if p.body_blob})
     clock.lap("commit")
     html_written = sum(1 for w in stats.written if w.endswith(".html"))
+    skipped = skipped_counts([p.page.meta for p in ready if p.page is not None], options, now)
     result = BuildResult(
         ok=True, diagnostics=reporter.items, written=stats.written, removed=stats.removed,
         pages_written=html_written, pages_unchanged=writer.html_count - html_written,
         pages_rendered=rendered.rendered, media_processed=media.processed,
         media_cached=media.cached, seconds=clock.total, site_dir=site_dir, timings=clock.laps,
         explanations=rendered.explanations, pages_parsed=fresh, files_compared=writer.compared,
-        **skipped_counts([p.page.meta for p in ready if p.page is not None], options, now))
+        drafts_skipped=skipped["drafts_skipped"], future_skipped=skipped["future_skipped"])
     future = [p.page.meta.date for p in ready if p.page is not None and p.page.meta.date > now]
     tracked = tracked_inputs(paths, theme, sources, media.sources, media.tools)
     try:

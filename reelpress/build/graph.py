@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from reelpress import __version__
 from reelpress.build.index import BuildIndex, FileRow, IndexChanges, OutputRow
@@ -179,7 +180,7 @@ def up_to_date(options: BuildOptions) -> BuildResult | None:
                                     Severity.WARNING)
                          for d in record["warnings"])  # type: ignore[attr-defined]
         pages, media = int(record["pages"]), int(record["media"])  # type: ignore[call-overload]
-        drafts, future = record["skipped"]  # type: ignore[misc]
+        drafts, future = cast("tuple[int, int]", record["skipped"])
     except (KeyError, TypeError, ValueError, sqlite3.Error):
         return None
     finally:

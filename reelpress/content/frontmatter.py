@@ -129,7 +129,7 @@ def parse_yaml(front_matter: str, first_line: int) -> dict[str, Any]:
         line = first_line + mark.line if mark is not None else None
         problem = exc.problem or str(exc)
         context = f" {exc.context}" if exc.context else ""
-        if opened and exc.problem_mark and exc.problem_mark.line != mark.line:
+        if opened and mark and exc.problem_mark and exc.problem_mark.line != mark.line:
             context += f" that starts here (noticed on line {first_line + exc.problem_mark.line})"
         raise FrontMatterError(line, one_line(f"invalid YAML: {problem}{context}")) from None
     except yaml.reader.ReaderError as exc:
@@ -142,9 +142,9 @@ def parse_yaml(front_matter: str, first_line: int) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise FrontMatterError(first_line, "front matter must be a mapping of key: value lines")
-    problem = check_values(data)
-    if problem is not None:
-        path, message = problem
+    bad_value = check_values(data)
+    if bad_value is not None:
+        path, message = bad_value
         raise FrontMatterError(LineFinder(front_matter, first_line).line(path), message)
     return data
 

@@ -199,7 +199,7 @@ def validate_config(
             continue
         if not _is_type(value, expected):
             problems.append(error(where, key_line(text, key),
-                                  f"{key}: expected {_TYPE_WORDS.get(expected, expected)}, "
+                                  f"{key}: expected {_TYPE_WORDS.get(expected, expected)}, "  # type: ignore[arg-type]
                                   f"got {value!r}"))
     for required in ("title", "base_url"):
         if required not in raw:

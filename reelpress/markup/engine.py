@@ -113,7 +113,7 @@ def render_body(body: str, *, body_line: int = 1, allow_html: bool = False,
     _prefix_root_links(tokens, base_path)
     source_links = _source_links(tokens, body_line)
     headings = tuple(
-        Heading(int(tok.tag[1]), _inline_text(tokens[i + 1]), tok.attrs.get("id", ""))
+        Heading(int(tok.tag[1]), _inline_text(tokens[i + 1]), str(tok.attrs.get("id", "")))
         for i, tok in enumerate(tokens) if tok.type == "heading_open" and tok.tag in ("h2", "h3")
     )
     html = md.renderer.render(tokens, md.options, env)

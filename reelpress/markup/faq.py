@@ -64,7 +64,8 @@ def _heading_items(inner: list[Token], md: MarkdownIt, env: dict[str, Any],
         question = _text_of(inner[start + 1])
         answer_tokens = inner[start + 3:stop]
         answer_html = md.renderer.render(answer_tokens, md.options, env).strip()
-        line = body_line + inner[start].map[0] if inner[start].map else None
+        token_map = inner[start].map
+        line = body_line + token_map[0] if token_map else None
         if question:
             items.append(BodyFaqItem(question, answer_html, line))
     return items

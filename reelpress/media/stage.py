@@ -161,7 +161,7 @@ def _hero(page: SourcePage, photo: images.ImageAsset | None, stages: MediaStages
         if hero is not None and photo_url is not None:
             hero = dataclasses.replace(hero, image_url=photo_url)
         return hero
-    if photo is None:
+    if photo is None or photo_url is None:
         return None
     picture = images.picture_html(photo, meta.image_alt, link, hero=True,
                                   sizes=stages.hero_sizes)

@@ -199,7 +199,7 @@ def article_jsonld(article: Article, site: SiteView, locale: PageLocale | None =
             published=meta.date, modified=meta.updated, authors=authors, images=images,
             publisher=site.publisher_jsonld(), language=meta.lang or site.config.language,
             keywords=meta.tags, word_count=article.word_count,
-            videos=list(article.video_objects),
+            videos=[dict(video) for video in article.video_objects],
             translations=[(t.lang, site.urls.absolute(t.url_path)) for t in article.translations
                           if t.url_path != article.url_path]),
         jsonld.breadcrumb_list([(name, site.urls.absolute(path))

@@ -124,8 +124,8 @@ def plan_images(
             except ImageProblem as problem:
                 failures[path] = problem
         if path in failures:
-            problem = failures[path]
-            diagnostics.append(error(request.article, request.line, problem.message, problem.hint))
+            failed = failures[path]
+            diagnostics.append(error(request.article, request.line, failed.message, failed.hint))
             continue
         source = sources[path]
         if source.header.animated and not source.keys:
