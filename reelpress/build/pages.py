@@ -100,10 +100,9 @@ def collision_problems(conflicts: list[str], articles: list[Article]) -> list[Di
     pages are, or are inside, that name."""
     problems = []
     for path in conflicts:
-        owners = [a for a in articles if a.source.output_path == path
+        owners = [a.source.rel for a in articles if a.source.output_path == path
                   or a.source.output_path.startswith(path + "/")]
-        for article in owners or [None]:
-            where = article.source.rel if article else ""
+        for where in owners or [""]:
             problems.append(error(where, None, f"outputs collide: {path} is needed as a file "
                                   "and as a folder", "change the slug of this page"))
     return problems
