@@ -412,6 +412,53 @@ def test_pages_are_served_while_a_build_runs(tmp_path: Path):
         assert b"Paris, later." in get(preview.port, "/paris/")[2]
 
 
+def test_requests_wait_while_the_build_moves_files_into_the_site(tmp_path: Path):
+    """Inside the commit lock (held here on an event) a request is not answered; once the
+    commit is done it gets the new page. (The wait for "not answered" is the one place a
+    timeout decides: a broken lock answers at once, a working one never does.)"""
+    options = write_preview_site(tmp_path)
+    inside, release = threading.Event(), threading.Event()
+    holding = threading.Event()
+
+    @contextlib.contextmanager
+    def held(lock: AbstractContextManager[object] | None) -> Iterator[None]:
+        assert lock is not None
+        with lock:
+            if holding.is_set():
+                inside.set()
+                assert release.wait(60), "never released"
+            yield
+
+    def held_build(options: BuildOptions, *,
+                   commit_lock: AbstractContextManager[object] | None = None) -> BuildResult:
+        return build_site(options, commit_lock=held(commit_lock))
+
+    with PreviewServer(options, port=0, build=held_build, watch=False,
+                       say=lambda _: None) as preview:
+        holding.set()
+        (tmp_path / "content/paris.md").write_text(article("Paris rescue", "Paris, later."))
+        builder = threading.Thread(target=preview.rebuild, args=(frozenset(),))
+        builder.start()
+        answers: list[bytes] = []
+        answered = threading.Event()
+
+        def request() -> None:
+            answers.append(get(preview.port, "/paris/")[2])
+            answered.set()
+
+        asker = threading.Thread(target=request)
+        try:
+            assert inside.wait(60), "the build never reached its commit"
+            asker.start()
+            assert not answered.wait(0.5), "a request was answered during the commit"
+        finally:
+            release.set()
+            builder.join(60)
+            if asker.ident:
+                asker.join(30)
+        assert answered.is_set() and b"Paris, later." in answers[0]
+
+
 def test_requests_during_real_rebuilds_never_see_a_half_written_site(edited):
     """Real builds edit and commit while requests stream: every answer is a whole version
     of the page (one the site really had), and files that exist before and after never 404."""
