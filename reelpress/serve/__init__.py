@@ -2,7 +2,7 @@
 
 Parts: `server` (HTTP, Range, injection), `livereload` (who reloads, SSE), `client`
 (the injected script and error overlay), `watch` (watchdog + debounce), `coordinator`
-(one build at a time, requests wait during the swap), `preview` (the glue).
+(one build at a time, requests wait only while it commits), `preview` (the glue).
 """
 
 from reelpress.serve.coordinator import BuildCoordinator, BuildFunction

@@ -206,7 +206,7 @@ def locate(site_dir: Path, segments: list[str]) -> Path | None:
     """The real path of `segments` under `site_dir`, or None when it does not exist or its
     real location (after symlinks) is outside the site directory.
 
-    Resolved per request because the build swaps `site_dir` for a fresh directory.
+    Resolved per request because every build moves new files into `site_dir`.
     """
     if any("\x00" in segment for segment in segments):
         return None  # no file has a NUL in its name (and os.path raises on one)

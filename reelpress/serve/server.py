@@ -1,7 +1,7 @@
 """The preview HTTP server: static files with Range, live-reload events, and the glue.
 
 Standard library only (`ThreadingHTTPServer`): every request resolves its path again,
-because each build swaps a fresh `site/` in; HTML responses get the live-reload script
+because builds move new files into `site/`; HTML responses get the live-reload script
 injected (never written to disk); `/__reelpress/events` streams Server-Sent Events.
 """
 
