@@ -157,7 +157,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         pages_written=html_written, pages_unchanged=writer.html_count - html_written,
         pages_rendered=rendered.rendered, media_processed=media.processed,
         media_cached=media.cached, seconds=clock.total, site_dir=site_dir, timings=clock.laps,
-        explanations=rendered.explanations, pages_parsed=fresh, files_compared=writer.compared,
+        explanations=rendered.explanations + media.explanations, pages_parsed=fresh,
+        files_compared=writer.compared,
         drafts_skipped=skipped["drafts_skipped"], future_skipped=skipped["future_skipped"])
     future = [p.page.meta.date for p in ready if p.page is not None and p.page.meta.date > now]
     tracked = tracked_inputs(paths, theme, sources, media.sources, media.tools)

@@ -117,3 +117,22 @@ def test_the_shipped_pages_pass_the_rules(tmp_path):
         r'<script type="application/ld\+json">(.*?)</script>',
         (tmp_path / "site/a/index.html").read_text())]
     assert any("hasPart" in v for b in blocks for v in b.get("video", []))
+
+
+def test_explain_says_why_a_video_was_remuxed_or_reencoded(tmp_path):
+    make_clip(tmp_path / "media" / "clip.mp4", size="320x240", duration=1.0, faststart=True)
+    make_clip(tmp_path / "media" / "old.mp4", size="320x240", duration=1.0, vcodec="mpeg4",
+              extra=())
+    body = "![Old footage](../media/old.mp4)\n"
+    write_site(tmp_path, {"content/a.md": article("A", "2025-07-04 10:00:00", body,
+                                                  video="media/clip.mp4")},
+               site_toml=CONFIG)
+    first = run_cli(tmp_path, "build", "--explain")
+    assert first.returncode == 0, first.stderr
+    explained = [line for line in first.stdout.splitlines() if line.startswith("explain: media/")]
+    assert any(re.match(r"explain: media/clip\.mp4: remuxed: web-safe H\.264 at \d+ kb/s,"
+                        r" within the 240p budget of 1000 kb/s$", line) for line in explained)
+    assert ("explain: media/old.mp4: re-encoded: mpeg4 is not H.264; capped at the 240p budget"
+            " of 1000 kb/s") in explained
+    again = run_cli(tmp_path, "build", "--explain")
+    assert not any(line.startswith("explain: media/") for line in again.stdout.splitlines())

@@ -68,6 +68,11 @@ class MediaResults:
     def for_page(self, page: SourcePage) -> tuple[MediaEmbed | None, tuple[MediaEmbed, ...]]:
         return self.heroes.get(page.rel), self.bodies.get(page.rel, ())
 
+    @property
+    def explanations(self) -> tuple[str, ...]:
+        """For `--explain`: why each video encoded in this build is what it is."""
+        return self.video.explanations if self.video is not None else ()
+
     def social_image(self, page: SourcePage) -> str | None:
         return self.cards.get(page.rel)
 

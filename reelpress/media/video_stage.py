@@ -61,6 +61,7 @@ class VideoStage:
     encoded: int = 0
     cached: int = 0
     produced: dict[str, Path] = field(default_factory=dict)  # site path -> existing file
+    explanations: tuple[str, ...] = ()  # remuxed/re-encoded, AV1 kept/dropped, ladder: why
 
     @classmethod
     def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions,
@@ -105,6 +106,7 @@ class VideoStage:
         self.encoded = result.encoded
         self.cached = result.cached
         self.produced = dict(result.outputs)
+        self.explanations = result.explanations
 
     def _plan(self, requests: list[MediaRequest], tool) -> MediaPlan:  # noqa: ANN001
         from reelpress.media import plan_media

@@ -56,6 +56,7 @@ class MediaRunResult:
     failed: frozenset[str]  # asset keys (project-relative sources) with a failed job
     outputs: dict[str, Path]  # site path -> cached file, only those that exist: copy these
     refs: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)
+    explanations: tuple[str, ...] = ()  # why each video made in this run is what it is
 
     def asset_for(self, article_dir: Path, source_ref: str) -> Asset | None:
         """Like MediaPlan.asset_for, with codecs strings read back from the outputs."""
@@ -276,18 +277,14 @@ def _finish(plan: MediaPlan, jobs: tuple[MediaJob, ...], outcomes: list[JobOutco
             quiet: bool, stream: TextIO | None, notes: tuple[Diagnostic, ...] = ()
             ) -> MediaRunResult:
     result = _result(plan, jobs, outcomes, notes)
-    if not quiet:
-        _log_decisions(result, {job.label for job in jobs}, stream or sys.stderr)
+    ran = {job.label for job in jobs}
+    result = dataclasses.replace(result, explanations=tuple(
+        note for key, asset in result.assets.items() if key in ran and key not in result.failed
+        for note in getattr(asset, "notes", ())))
+    if not quiet:  # the build log says why each video just made is what it is
+        for note in result.explanations:
+            print(f"media: {note}", file=stream or sys.stderr)
     return result
-
-
-def _log_decisions(result: MediaRunResult, ran: set[str], stream: TextIO) -> None:
-    """The build log says why each video just made is remuxed, re-encoded, with or
-    without AV1 and a ladder (`explain_media` gives the same for every video)."""
-    for key, asset in result.assets.items():
-        if key in ran and key not in result.failed:
-            for note in getattr(asset, "notes", ()):
-                print(f"media: {note}", file=stream)
 
 
 def explain_media(assets: dict[str, Asset]) -> list[str]:
