@@ -27,7 +27,7 @@ examples:
   {prog} --scheduler tcp://encoder1:8786   encode media on a Dask cluster
   {prog} serve                preview on http://127.0.0.1:8000/ with live reload
   {prog} check                check every internal link of the built site
-  {prog} deploy /var/www/news copy only changed files to a folder (or user@host:path)
+  {prog} deploy /var/www/news copy only changed files (or host:/path, s3://bucket/)
   {prog} clean                remove site/ and the build cache
   {prog} new "Storm hits Lyon" start an article (a draft) in content/
 
@@ -113,12 +113,15 @@ def _parser(prog: str = "python build.py") -> argparse.ArgumentParser:
     new.add_argument("--slug", help="file name and URL (default: from the title)")
     deploy = commands.add_parser("deploy", parents=[where, base, how],
                                  help="build, check, and copy the site to DEST")
-    deploy.add_argument("dest", help="a folder, or user@host:path for rsync over SSH")
-    deploy.add_argument("--dry-run", action="store_true", help="show what would change")
+    deploy.add_argument("dest", help="a folder, [user@]host:/path or ssh://host/path (rsync), "
+                        "or s3://bucket/prefix")
+    deploy.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     deploy.add_argument("--no-check", action="store_true",
                         help="deploy even with broken links (not recommended)")
     deploy.add_argument("--overwrite", action="store_true",
                         help="replace files in DEST that reelpress did not deploy")
+    deploy.add_argument("--force-deletes", action="store_true",
+                        help="delete more files than [deploy] max_deletes allows")
     init = commands.add_parser("init", help="start a new site in DIR (a working skeleton)")
     init.add_argument("dir", type=Path, metavar="DIR", help="the folder to create")
     init.add_argument("--force", action="store_true",
@@ -314,16 +317,30 @@ def publishing_problems(paths: ProjectPaths, config, base_url: str) -> list[Diag
 
 
 def _deploy(options: BuildOptions, args: argparse.Namespace) -> int:
-    from reelpress.commands.deploy import DeployError, deploy
+    from reelpress.commands.deploy import deploy_result, deploy_settings
+    from reelpress.commands.deploy.progress import ProgressLine
     from reelpress.core.config import load_config
     paths = ProjectPaths.at(options.root)
-    config, _ = load_config(paths)
-    base_url = options.base_url or (config.base_url if config else None)
-    try:
-        result = deploy(paths.site_dir, args.dest, dry_run=args.dry_run, force=args.overwrite,
-                        check=not args.no_check, base_url=base_url)
-    except DeployError as exc:
-        print(f"deploy: {exc}", file=sys.stderr)
+    config, problems = load_config(paths)
+    if config is None:
+        print_diagnostics(problems, quiet=False)
+        return 1
+    settings, settings_problems = deploy_settings(paths, config)  # the build skips [deploy]
+    print_diagnostics(settings_problems, quiet=args.quiet)
+    if settings is None:
+        return 1
+    progress = ProgressLine(sys.stderr, quiet=args.quiet)
+    result = deploy_result(paths.site_dir, args.dest, settings=settings, dry_run=args.dry_run,
+                           check=not args.no_check, overwrite=args.overwrite,
+                           force_deletes=args.force_deletes,
+                           base_url=options.base_url or config.base_url, progress=progress)
+    progress.finish()
+    if args.dry_run:
+        print("\n".join(result.plan_lines()) or "nothing to change")
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if not result.ok:
+        print_diagnostics(result.diagnostics(), quiet=False)
         return 1
     print(result.summary())
     return 0

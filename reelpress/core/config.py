@@ -123,7 +123,7 @@ _TOP_LEVEL: dict[str, type | tuple[type, ...]] = {
 MENU_NAMES = ("main", "footer")
 _AUTHOR_KEYS = ["name", "url", "bio", "photo", "social"]
 # Tables owned by later stages; each is checked against that stage's settings dataclass.
-SECTION_NAMES = ("video", "images", "media", "build", "search", "strings", "check")
+SECTION_NAMES = ("video", "images", "media", "build", "search", "strings", "check", "deploy")
 _BUILD_KEYS: dict[str, type] = {"allow_html": bool}
 # A theme is named, never given as a path: `themes/<name>/` of the site or a built-in one.
 THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
