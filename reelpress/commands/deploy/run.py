@@ -144,7 +144,13 @@ def _run(backend: Backend, site_dir: Path, settings: DeploySettings, *, dry_run:
             next_record(files, record, Applied((), ()), survey, plan)):
         return planned  # in sync, record included: write nothing at all
     applied = backend.apply(plan, files, site_dir, progress)
-    backend.write_record(record_json(next_record(files, record, applied, survey, plan)))
+    try:
+        backend.write_record(record_json(next_record(files, record, applied, survey, plan)))
+    except BackendError as failure:
+        if applied.failed:  # the upload failures are the news; the record is a consequence
+            failure.message = (f"could not upload {len(applied.failed)} file(s): "
+                               f"{applied.failure}; then {failure.message}")
+        raise
     notes = ((f"removed {len(applied.swept)} temporary file(s) left by an interrupted deploy",)
              if applied.swept else ())
     done = replace(planned, copied_paths=applied.uploaded, deleted_paths=applied.deleted,
