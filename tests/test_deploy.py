@@ -191,7 +191,7 @@ def test_dry_run_lists_the_plan_and_writes_nothing(site: Path, tmp_path: Path) -
     assert result.plan_lines() == ["upload index.html", "delete css/site.css"]
     assert result.summary().startswith("would deploy")
     assert mtimes(dest) == before
-    assert len(deploy(site, str(tmp_path / "fresh"), dry_run=True).plan_lines()) == 4
+    assert len(deploy(site, str(tmp_path / "fresh"), dry_run=True).plan_lines()) == 3
     assert not (tmp_path / "fresh").exists()
 
 
