@@ -207,6 +207,41 @@ def test_s3_multipart_uploads_are_recognised_without_downloading(
     assert changed.copied_paths == ("media/reel.0a1b2c3d4e.mp4",)
 
 
+def test_s3_object_replaced_behind_its_back_is_uploaded_again(tmp_path: Path, s3: Any,
+                                                             seaweed_s3: S3Server) -> None:
+    """The record is trusted only while the store shows the ETag it gave the upload."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>ours</p>")
+    settings = DeploySettings(endpoint_url=seaweed_s3.endpoint_url)
+    name = bucket(s3, "replaced")
+    assert deploy_result(site, f"s3://{name}/", settings=settings).copied == 1
+    s3.put_object(Bucket=name, Key="index.html", Body=b"<p>evil</p>")  # same size
+    again = deploy_result(site, f"s3://{name}/", settings=settings)
+    assert again.copied_paths == ("index.html",)
+    assert s3.get_object(Bucket=name, Key="index.html")["Body"].read() == b"<p>ours</p>"
+
+
+def test_s3_multipart_object_from_another_tool_is_adopted_by_its_etag(
+    tmp_path: Path, s3: Any, seaweed_s3: S3Server
+) -> None:
+    """No record and no reelpress metadata: only the recomputed multipart ETag can tell."""
+    from boto3.s3.transfer import TransferConfig
+    site = tmp_path / "site"
+    site.mkdir()
+    big = site / "reel.0a1b2c3d4e.mp4"
+    big.write_bytes(os.urandom(11 * MiB))
+    name = bucket(s3, "adopted")
+    s3.upload_file(str(big), name, big.name, Config=TransferConfig(
+        multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB))
+    settings = DeploySettings(endpoint_url=seaweed_s3.endpoint_url)
+    backend = S3Backend(S3Target(name, ""), settings, multipart_threshold=5 * MiB)
+    result = deploy_result(site, f"s3://{name}/", settings=settings, backend=backend,
+                           check=False)
+    assert result.ok, result.summary()  # a differing file it did not deploy would be refused
+    assert (result.copied, result.unchanged) == (0, 1)
+
+
 def test_s3_record_entry_dotdot_victim_is_refused(project: Path, s3: Any) -> None:
     name = bucket(s3, "hostile")
     s3.put_object(Bucket=name, Key="victim.txt", Body=b"precious")

@@ -9,10 +9,10 @@ keep it for a year. Everything else (HTML, feeds, the sitemap) gets a short max-
 
 from __future__ import annotations
 
+import mimetypes
 import re
 
 from reelpress.commands.deploy.settings import DeploySettings
-from reelpress.serve.files import is_html, mime_type
 
 _HASH_PART = re.compile(r"^[0-9a-f]{8,}$")
 
@@ -25,13 +25,42 @@ def is_fingerprinted(rel: str) -> bool:
     return any(_HASH_PART.match(part) for part in parts[1:-1])
 
 
-# Feeds get their own types (the preview serves them as plain XML, which is fine locally).
-_FEED_TYPES = {"feed.xml": "application/atom+xml; charset=utf-8",
-               "rss.xml": "application/rss+xml; charset=utf-8"}
+# What a site holds, typed for browsers; the platform's mimetypes table (which varies
+# by OS and misses or misnames several of these) is only the fallback.
+_BY_NAME = {"feed.json": "application/feed+json",
+            "feed.xml": "application/atom+xml; charset=utf-8",
+            "rss.xml": "application/rss+xml; charset=utf-8"}
+_BY_SUFFIX = {
+    "html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8",
+    "css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8",
+    "mjs": "text/javascript; charset=utf-8", "json": "application/json",
+    "map": "application/json", "webmanifest": "application/manifest+json",
+    "xml": "application/xml", "txt": "text/plain; charset=utf-8",
+    "vtt": "text/vtt; charset=utf-8", "srt": "application/x-subrip",
+    "svg": "image/svg+xml", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+    "gif": "image/gif", "webp": "image/webp", "avif": "image/avif", "ico": "image/x-icon",
+    "mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm", "mov": "video/quicktime",
+    "m4s": "video/iso.segment", "ts": "video/mp2t", "m3u8": "application/vnd.apple.mpegurl",
+    "mpd": "application/dash+xml", "m4a": "audio/mp4", "mp3": "audio/mpeg",
+    "ogg": "audio/ogg", "opus": "audio/ogg", "wav": "audio/wav", "woff": "font/woff",
+    "woff2": "font/woff2", "ttf": "font/ttf", "otf": "font/otf", "pdf": "application/pdf",
+    "wasm": "application/wasm",
+}
+
+
+def is_html(rel: str) -> bool:
+    return rel.lower().endswith((".html", ".htm"))
 
 
 def content_type(rel: str) -> str:
-    return _FEED_TYPES.get(rel.rsplit("/", 1)[-1], "") or mime_type(rel)
+    name = rel.rsplit("/", 1)[-1].lower()
+    known = _BY_NAME.get(name) or _BY_SUFFIX.get(name.rsplit(".", 1)[-1] if "." in name else "")
+    if known:
+        return known
+    guessed, _encoding = mimetypes.guess_type(name, strict=False)
+    if guessed is None:
+        return "application/octet-stream"
+    return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
 
 
 def cache_control(rel: str, settings: DeploySettings) -> str:
