@@ -9,12 +9,13 @@ used to fail "under load" (they were run in the background) and pass alone.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 
 def start_interruptible(args: list[str], **kwargs: Any) -> subprocess.Popen[Any]:
@@ -41,3 +42,19 @@ def wait_for(condition: Callable[[], bool], process: subprocess.Popen[Any], what
 
 def wait_for_file(path: Path, process: subprocess.Popen[Any], timeout: float = 120.0) -> None:
     wait_for(lambda: os.path.exists(path), process, f"{path.name} appeared", timeout)
+
+
+def read_until(stream: IO[bytes], marker: bytes, process: subprocess.Popen[Any],
+               timeout: float = 120.0) -> bytes:
+    """What the child has written to `stream` up to and including `marker` (a pipe read
+    with select, so a line that never comes fails the test instead of hanging it)."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    while marker not in data:
+        ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+        assert ready, f"never printed {marker!r}; so far {data!r}"
+        chunk = os.read(stream.fileno(), 65536)
+        assert chunk, f"the child ended (status {process.wait()}) before printing {marker!r}: " \
+                      f"{data!r}"
+        data += chunk
+    return data

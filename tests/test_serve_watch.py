@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from child_process import start_interruptible
+from child_process import read_until, start_interruptible
 from serve_helpers import article, get, write_preview_site
 
 from reelpress.serve import PreviewServer
@@ -173,30 +173,21 @@ def test_ctrl_c_stops_cleanly_and_frees_the_port(tmp_path: Path):
     )
     # Unbuffered output is not given: the "Serving" line must reach a pipe by itself.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    process = start_interruptible(
-        [sys.executable, "-c", script],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    process = start_interruptible([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=env)
     try:
         assert process.stdout is not None
-        lines = []
-        for line in process.stdout:
-            lines.append(line)
-            if line.startswith("Serving"):
-                break
-        assert lines and f"http://127.0.0.1:{port}/" in lines[-1], process.stderr.read()
+        printed = read_until(process.stdout, b"(Ctrl-C to stop)", process).decode()
+        assert f"Serving {tmp_path / 'site'} at http://127.0.0.1:{port}/ " in printed, printed
         assert get(port, "/")[0] == 200
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=15)
+        rest, err = (part.decode() for part in process.communicate(timeout=15))
     finally:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0, err
     assert "Traceback" not in err
-    assert "Stopping" in out
+    assert "Stopping" in rest
     with socket.socket() as again:
         again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))
