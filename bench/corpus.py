@@ -341,6 +341,9 @@ SITE_TOML = f"""title = "{SITE_TITLE}"
 base_url = "https://example.org/"
 language = "en"
 timezone = "Europe/Paris"
+
+[search]
+enabled = false  # Hugo and Pelican index nothing either: bench/search_cost.py measures it
 """
 HUGO_CONFIG = f"""baseURL = "https://example.org/"
 languageCode = "en"

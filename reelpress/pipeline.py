@@ -120,7 +120,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     try:
         assets, static_files = static_outputs(theme, options.fingerprint_assets)
         keys = publish_files(writer, graph, {**static_files, **media.outputs})
-        site = SiteView(config, urls, assets, now,
+        site = SiteView(config, urls, assets, now.year,
                         {role: theme.sizes_for(role) for role in ("card", "lead")}, catalogs)
         specs = plan_outputs(articles, site)
         conflicts = path_conflicts({s.path for s in specs} | set(keys))
@@ -158,7 +158,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         pages_rendered=rendered.rendered, media_processed=media.processed,
         media_cached=media.cached, seconds=clock.total, site_dir=site_dir, timings=clock.laps,
         explanations=rendered.explanations + media.explanations, pages_parsed=fresh,
-        files_compared=writer.compared,
+        files_compared=writer.compared, views_built=rendered.views_built,
         drafts_skipped=skipped["drafts_skipped"], future_skipped=skipped["future_skipped"])
     future = [p.page.meta.date for p in ready if p.page is not None and p.page.meta.date > now]
     tracked = tracked_inputs(paths, theme, sources, media.sources, media.tools)

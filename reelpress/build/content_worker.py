@@ -39,6 +39,7 @@ class PreparedPage:
     diagnostics: tuple[Diagnostic, ...]
     body_blob: str = ""
     body_size: int = 0
+    key: str = ""  # the node key it is stored under (set when it is loaded or made)
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,14 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
+import io
+import pickle
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, Protocol
 
 DIGEST_SIZE = 16
+Memo = dict[int, tuple[Any, bytes]]  # id -> (the record, its encoding)
 
 
 class Digestible(Protocol):
@@ -26,7 +29,7 @@ class Digestible(Protocol):
     def digest_parts(self) -> object: ...
 
 
-def _encode(value: Any, out: list[bytes]) -> None:
+def _encode(value: Any, out: list[bytes], memo: Memo | None = None) -> None:
     # order matters: bool before int, str subclasses (Markup) by their text
     if value is None:
         out.append(b"N")
@@ -44,25 +47,33 @@ def _encode(value: Any, out: list[bytes]) -> None:
         out.append(b"b" + len(value).to_bytes(8, "big"))
         out.append(value)
     elif (parts := getattr(type(value), "digest_parts", None)) is not None:
-        out.append(b"D" + type(value).__qualname__.encode() + b"\0")
-        _encode(parts(value), out)
+        if memo is not None and (known := memo.get(id(value))) is not None:
+            out.append(known[1])
+            return
+        inner: list[bytes] = []
+        _encode(parts(value), inner, memo)
+        encoded = (b"D" + type(value).__qualname__.encode() + b"\0"
+                   + hashlib.blake2b(b"".join(inner), digest_size=DIGEST_SIZE).digest())
+        if memo is not None:  # the value is kept with it: its id cannot be reused meanwhile
+            memo[id(value)] = (value, encoded)
+        out.append(encoded)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         out.append(b"C" + type(value).__qualname__.encode() + b"\0")
         fields = dataclasses.fields(value)
         out.append(len(fields).to_bytes(4, "big"))
         for item in fields:
-            _encode(item.name, out)
-            _encode(getattr(value, item.name), out)
+            _encode(item.name, out, memo)
+            _encode(getattr(value, item.name), out, memo)
     elif isinstance(value, Mapping):
         items = sorted((digest(key), key, item) for key, item in value.items())
         out.append(b"M" + len(items).to_bytes(8, "big"))
         for _, key, item in items:
-            _encode(key, out)
-            _encode(item, out)
+            _encode(key, out, memo)
+            _encode(item, out, memo)
     elif isinstance(value, list | tuple):
         out.append(b"L" + len(value).to_bytes(8, "big"))
         for item in value:
-            _encode(item, out)
+            _encode(item, out, memo)
     elif isinstance(value, set | frozenset):
         members = sorted(digest(item) for item in value)
         out.append(b"S" + len(members).to_bytes(8, "big"))
@@ -73,17 +84,30 @@ def _encode(value: Any, out: list[bytes]) -> None:
             out.append(str(value.utcoffset()).encode() + b"\0")
     elif isinstance(value, enum.Enum):
         out.append(b"E" + type(value).__qualname__.encode() + b"\0")
-        _encode(value.value, out)
+        _encode(value.value, out, memo)
     elif isinstance(value, PurePath):
-        _encode(value.as_posix(), out)
+        _encode(value.as_posix(), out, memo)
     else:
         raise TypeError(f"cannot digest a {type(value).__qualname__}: make it a frozen "
                         "dataclass or give it digest_parts()")
 
 
-def digest(*values: Any) -> str:
-    """The hex digest of `values`, canonical across processes and runs."""
+def digest(*values: Any, memo: Memo | None = None) -> str:
+    """The hex digest of `values`, canonical across processes and runs. `memo` (by object
+    id, for one build whose records stay alive) encodes a record met again only once."""
     out: list[bytes] = []
     for value in values:
-        _encode(value, out)
+        _encode(value, out, memo)
     return hashlib.blake2b(b"".join(out), digest_size=DIGEST_SIZE).hexdigest()
+
+
+def record_digest(*values: Any) -> str:
+    """A quick digest of picklable records, for keys that are only a shortcut: pickle
+    (without its memo, so shared objects do not change the bytes) is exact, so different
+    records never share a digest; equal records almost always do (a dict built in another
+    order would not), and a miss only costs the canonical check that follows it."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: the bytes depend on values, not on object identity
+    pickler.dump(values)
+    return hashlib.blake2b(buffer.getvalue(), digest_size=DIGEST_SIZE).hexdigest()

@@ -114,14 +114,14 @@ class BuildGraph:
     def previous(self, output: str) -> OutputRow | None:
         return self.previous_outputs.get(output)
 
-    def save(self, keys: dict[str, tuple[str, str]], record: dict[str, object]) -> None:
-        """After the commit: every output's key (and view parts) with the stat of the
+    def save(self, keys: dict[str, tuple[str, str, str]], record: dict[str, object]) -> None:
+        """After the commit: every output's key (view parts, inputs) with the stat of the
         file it left."""
         outputs: dict[str, OutputRow] = {}
-        for output, (key, parts) in keys.items():
+        for output, (key, parts, inputs) in keys.items():
             sig = signature(os.path.join(self.site_dir, output))
             if sig is not None:
-                outputs[output] = (key, sig[1], sig[0], parts)
+                outputs[output] = (key, sig[1], sig[0], parts, inputs)
         self.index.save(str(self.site_dir), IndexChanges(
             self.new_files, self.new_nodes, outputs, record, frozenset(self.live_nodes)),
             self.previous_outputs)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INDEX_FILE = "index.sqlite"
-FORMAT = "reelpress-index-2"
+FORMAT = "reelpress-index-3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -28,12 +28,14 @@ CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NUL
 CREATE TABLE IF NOT EXISTS nodes(key TEXT PRIMARY KEY, kind TEXT NOT NULL, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs(site TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL,
                                    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-                                   parts TEXT NOT NULL, PRIMARY KEY(site, path));
+                                   parts TEXT NOT NULL, inputs TEXT NOT NULL,
+                                   PRIMARY KEY(site, path));
 CREATE TABLE IF NOT EXISTS builds(site TEXT PRIMARY KEY, record TEXT NOT NULL);
 """
 
 FileRow = tuple[int, int, str]           # mtime_ns, size, sha256
-OutputRow = tuple[str, int, int, str]    # key, size, mtime_ns, view parts (JSON, for --explain)
+# key, size, mtime_ns, view parts (JSON, for --explain), digest of the view's inputs
+OutputRow = tuple[str, int, int, str, str]
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,9 @@ class BuildIndex:
         return found
 
     def outputs(self, site: str) -> dict[str, OutputRow]:
-        return {row[0]: (row[1], row[2], row[3], row[4]) for row in self._db.execute(
-            "SELECT path, key, size, mtime_ns, parts FROM outputs WHERE site = ?", (site,))}
+        return {row[0]: (row[1], row[2], row[3], row[4], row[5]) for row in self._db.execute(
+            "SELECT path, key, size, mtime_ns, parts, inputs FROM outputs WHERE site = ?",
+            (site,))}
 
     def output_stats(self, site: str) -> list[tuple[str, int, int]]:
         """(path, size, mtime_ns) of every output: all the no-op check needs."""
@@ -135,7 +138,7 @@ class BuildIndex:
                            [(key, kind, value) for key, (kind, value) in changes.nodes.items()])
             gone = [(site, path) for path in previous if path not in changes.outputs]
             db.executemany("DELETE FROM outputs WHERE site = ? AND path = ?", gone)
-            db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
+            db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [(site, path, *row) for path, row in changes.outputs.items()
                             if previous.get(path) != row])
             db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)",

@@ -4,6 +4,7 @@ same), then, with its media, a complete `Article`."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from reelpress.build.content_worker import (
@@ -55,7 +56,7 @@ def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, st
         prepared = load_prepared(value) if value is not None else None
         if prepared is not None and (prepared.page is None or
                                      store.has(prepared.body_blob, prepared.body_size)):
-            results[rel] = prepared
+            results[rel] = dataclasses.replace(prepared, key=task.key)
         else:
             todo.append(task)
     for key, value in run_chunked(prepare_tasks, ContentSettings(config, store), todo,
@@ -63,7 +64,7 @@ def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, st
         prepared = load_prepared(value)
         assert prepared is not None, "a record that was just made does not load"
         graph.add_node(key, "page", value)
-        results[prepared.rel] = prepared
+        results[prepared.rel] = dataclasses.replace(prepared, key=key)
     ordered = [results[rel] for rel in sorted(results)]
     for page in ordered:
         reporter.extend(page.diagnostics)
@@ -90,6 +91,7 @@ def assemble(prepared: PreparedPage, media: MediaResults, config: SiteConfig, st
         author=resolve_author(page.meta.author, config),
         word_count=body.word_count,
         social_image=media.social_image(page),
+        record_key=prepared.key,
     )
 
 

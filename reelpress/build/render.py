@@ -1,10 +1,18 @@
-"""Render the planned outputs whose key changed, on every core, and account for them."""
+"""Render the planned outputs whose key changed, on every core, and account for them.
+
+Two keys per output. The *inputs* key is the digest of what the view function is given
+(the site, the records it reads, the code, the template's fingerprint): the view is a
+pure function of these, so an output whose inputs key and file are as the last build
+left them is kept without even building its view. Otherwise the view is built and its
+digest (the output key) decides whether to render; see `render_worker`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reelpress.build.digest import digest, record_digest
 from reelpress.build.graph import BuildGraph
 from reelpress.build.render_worker import RenderContext, RenderTask, explain, render_tasks
 from reelpress.build.workers import run_chunked
@@ -18,8 +26,9 @@ from reelpress.render.views import SiteView
 
 @dataclass(frozen=True)
 class Rendered:
-    keys: dict[str, tuple[str, str]]  # output -> (key, view parts)
-    rendered: int                     # outputs whose views were rendered again
+    keys: dict[str, tuple[str, str, str]]  # output -> (key, view parts, inputs key)
+    rendered: int                          # outputs whose views were rendered again
+    views_built: int                       # views built and digested (inputs changed)
     explanations: tuple[str, ...]
 
 
@@ -30,14 +39,64 @@ def template_fingerprints(theme: Theme, names: set[str]) -> tuple[tuple[str, str
                  for name in sorted(names))
 
 
+RecordDigests = dict[int, tuple[object, str]]  # id -> (record, digest): pinned, not reused
+
+
+def _digest_of_record(value: object, known: RecordDigests) -> object:
+    """A record with its own digest parts (an article) stands for itself by a digest made
+    once per build, however many listings and feeds show it."""
+    parts = getattr(type(value), "digest_parts", None)
+    if parts is None:
+        if isinstance(value, tuple):
+            return tuple(_digest_of_record(item, known) for item in value)
+        return value
+    entry = known.get(id(value))
+    if entry is None:
+        entry = known[id(value)] = (value, record_digest(type(value).__qualname__,
+                                                          parts(value)))
+    return entry[1]
+
+
+def inputs_key(spec: OutputSpec, site_key: str, makers: dict[str, str],
+               known: RecordDigests) -> str:
+    view = f"{spec.view.__module__}.{spec.view.__qualname__}"
+    return record_digest(site_key, view, spec.maker, makers.get(spec.template or "", ""),
+                         _digest_of_record(spec.args, known),
+                         tuple((name, _digest_of_record(value, known))
+                               for name, value in spec.kwargs))
+
+
+def _kept(graph: BuildGraph, spec: OutputSpec, inputs: str) -> bool:
+    previous = graph.previous(spec.path)
+    if previous is None or previous[4] != inputs:
+        return False
+    try:
+        stat = os.stat(os.path.join(graph.site_dir, spec.path))
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == (previous[1], previous[2])
+
+
 def render_outputs(specs: Sequence[OutputSpec], site: SiteView, theme: Theme, code: str,
                    graph: BuildGraph, writer: SiteWriter, paths: ProjectPaths,
                    jobs: int | None, reporter: Reporter) -> Rendered:
     makers = template_fingerprints(theme, {s.template for s in specs if s.template})
+    site_key = digest(code, site)
+    known: RecordDigests = {}
+    fingerprints = dict(makers)
+    keys: dict[str, tuple[str, str, str]] = {}
+    tasks: list[RenderTask] = []
+    inputs: dict[str, str] = {}
+    for spec in specs:
+        inputs[spec.path] = inputs_key(spec, site_key, fingerprints, known)
+        previous = graph.previous(spec.path)
+        if previous is not None and _kept(graph, spec, inputs[spec.path]):
+            writer.record(spec.path, False)
+            keys[spec.path] = (previous[0], previous[3], previous[4])
+        else:
+            tasks.append(RenderTask(spec, previous))
     context = RenderContext(site, theme, makers, theme.templates_fingerprint(), code, paths,
                             writer.stage, writer.site_dir)
-    tasks = [RenderTask(spec, graph.previous(spec.path)) for spec in specs]
-    keys: dict[str, tuple[str, str]] = {}
     explanations: list[str] = []
     rendered = 0
     for outcome in run_chunked(render_tasks, context, tasks, jobs=jobs):
@@ -46,8 +105,8 @@ def render_outputs(specs: Sequence[OutputSpec], site: SiteView, theme: Theme, co
                 reporter.add(outcome.diagnostic)
             continue
         writer.record(outcome.path, outcome.state == "staged")
-        keys[outcome.path] = (outcome.key, outcome.parts)
+        keys[outcome.path] = (outcome.key, outcome.parts, inputs[outcome.path])
         if outcome.state != "kept":
             rendered += 1
             explanations.append(explain(outcome.path, graph.previous(outcome.path), outcome))
-    return Rendered(keys, rendered, tuple(explanations))
+    return Rendered(keys, rendered, len(tasks), tuple(explanations))

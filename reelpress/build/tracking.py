@@ -58,13 +58,13 @@ def tracked_inputs(paths: ProjectPaths, theme: Theme, sources: Iterable[SourceFi
 
 
 def publish_files(writer: SiteWriter, graph: BuildGraph, files: dict[str, Path]
-                  ) -> dict[str, tuple[str, str]]:
+                  ) -> dict[str, tuple[str, str, str]]:
     """Copy files made elsewhere into the site, skipping those whose source and site copy
     are as the last build left them; returns their keys."""
-    keys: dict[str, tuple[str, str]] = {}
+    keys: dict[str, tuple[str, str, str]] = {}
     for site_path, source in sorted(files.items()):
         key = digest("file", str(source), signature(str(source)))
-        keys[site_path] = (key, "{}")
+        keys[site_path] = (key, "{}", key)
         previous = graph.previous(site_path)
         if previous is not None and previous[0] == key and \
                 signature(str(graph.site_dir / site_path)) == (previous[2], previous[1]):

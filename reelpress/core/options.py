@@ -47,6 +47,7 @@ class BuildResult:
     explanations: tuple[str, ...] = ()  # per output rendered again: which part changed
     pages_parsed: int = 0      # Markdown files read and rendered (not found in the index)
     files_compared: int = 0    # published files compared byte by byte (stat did not vouch)
+    views_built: int = 0       # outputs whose inputs changed, so their view was built
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

@@ -114,6 +114,15 @@ class Article:
     links: tuple[tuple[str, str], ...] = ()
     related: tuple[RelatedStory, ...] = ()
     translations: tuple[Translation, ...] = ()  # empty: no other language has this story
+    record_key: str = ""  # the page node this came from: it stands for `source` in digests
+
+    def digest_parts(self) -> object:
+        """Every field, with the source page (large, and fully decided by the file's
+        bytes, the config and the code) replaced by the key of its node."""
+        if not self.record_key:
+            return tuple((f.name, getattr(self, f.name)) for f in dataclasses.fields(self))
+        return tuple((f.name, self.record_key if f.name == "source" else getattr(self, f.name))
+                     for f in dataclasses.fields(self))
 
     @property
     def is_page(self) -> bool:

@@ -6,6 +6,7 @@ functions here build what each template or writer receives."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -165,14 +166,14 @@ def feed_entry(article: Article, site: SiteView) -> FeedEntry:
     )
 
 
-def feed_view(site: SiteView, articles: tuple[Article, ...], base: str, title: str,
-              name: str) -> View:
+def feed_view(site: SiteView, newest: tuple[Article, ...], base: str, title: str,
+              name: str, updated: dt.datetime | None) -> View:
+    """`newest`: the entries; `updated`: the latest change among all the feed's articles."""
     config = site.config
-    newest = articles[: config.feed_entries]
     info = FeedInfo(title=title, site_url=site.urls.absolute(base),
                     feed_url=site.urls.absolute(base + name),
                     description=config.description or title, language=config.language,
-                    updated=max((a.modified for a in articles), default=site.now),
+                    updated=updated or dt.datetime(site.year, 1, 1, tzinfo=dt.UTC),
                     author=config.publisher.name if config.publisher else None)
     return {"info": info, "entries": [feed_entry(a, site) for a in newest]}
 
@@ -196,7 +197,9 @@ def write_json_feed(view: View) -> str:
 
 def _feeds(site: SiteView, articles: Sequence[Article], base: str, title: str
            ) -> list[OutputSpec]:
-    return [OutputSpec(base + name, feed_view, (tuple(articles), base, title, name),
+    newest = tuple(articles[: site.config.feed_entries])
+    updated = max((a.modified for a in articles), default=None)
+    return [OutputSpec(base + name, feed_view, (newest, base, title, name, updated),
                        writer=writer)
             for name, writer in (("feed.xml", write_atom), ("rss.xml", write_rss),
                                  ("feed.json", write_json_feed))]

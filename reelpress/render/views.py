@@ -9,7 +9,6 @@ Templates stay dumb; a view function reads only its arguments.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -58,7 +57,7 @@ class SiteView:
     config: SiteConfig
     urls: UrlScheme
     assets: Mapping[str, str]  # 'style.css' -> 'static/style.3f9a1c2e.css' (site path)
-    now: dt.datetime
+    year: int  # the footer's; not the moment: a view must not change with the clock
     image_sizes: Mapping[str, str] = dataclasses.field(default_factory=dict)  # by role
     catalogs: Catalogs = EMPTY_CATALOGS
 
@@ -86,7 +85,7 @@ class SiteView:
                     "rss": link("rss.xml", from_page),
                     "json": link("feed.json", from_page),
                 },
-                "year": self.now.year,
+                "year": self.year,
                 "publisher": (self.config.publisher.name if self.config.publisher
                               else self.config.title),
                 "menus": menu_links(self.config, lambda path: link(path, from_page), from_page),
