@@ -22,6 +22,7 @@ from sitebuilder import write_site as write_files
 
 pytest.importorskip("distributed")
 
+CLIP_SECONDS = 2.0  # at x264's `slower`, an encode of a second or more: time to kill it
 SETTINGS = ('\n[video]\npreset = "{preset}"\nav1 = false\n'
             '\n[media]\nexecutor = "dask"\nconnect_timeout = 3\n')
 
@@ -38,7 +39,7 @@ def slow_site(root: Path, clip: Path, preset: str = "slower") -> Path:
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_clip(tmp_path_factory.mktemp("clip") / "slow.mp4", size="640x360",
-                     duration=4, pix_fmt="yuv444p")
+                     duration=CLIP_SECONDS, pix_fmt="yuv444p")
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def test_a_worker_killed_mid_encode_has_its_job_retried_on_the_other(
                             "__import__('pathlib').Path(sys.argv[1])).duration)", str(mp4)],
                            capture_output=True, text=True, env=dict(os.environ,
                                                                     PYTHONPATH=str(REPO)))
-    assert abs(float(probe.stdout) - 4.0) < 0.2, probe.stderr
+    assert abs(float(probe.stdout) - CLIP_SECONDS) < 0.2, probe.stderr
 
 
 def test_a_build_whose_workers_all_die_fails_instead_of_waiting_forever(
@@ -137,14 +138,14 @@ def test_the_scheduler_lost_during_a_build_fails_it_cleanly(
 
 def test_ctrl_c_cancels_the_cluster_jobs_and_leaves_site_and_cache(
         tmp_path: Path, clip: Path, cluster: Cluster) -> None:
-    root = slow_site(tmp_path / "site", clip, preset="veryfast")
+    root = slow_site(tmp_path / "site", clip, preset="ultrafast")
     first = run_cli(root, "build", "--scheduler", cluster.address, "-q")
     assert first.returncode == 0, first.stderr
     site_before = snapshot(root / "site")
     cache = root / ".reelpress-cache/media"
     cache_before = sorted(p.name for p in cache.iterdir() if p.is_file())
     config = (root / "site.toml").read_text()
-    (root / "site.toml").write_text(config.replace('preset = "veryfast"', 'preset = "veryslow"'))
+    (root / "site.toml").write_text(config.replace('preset = "ultrafast"', 'preset = "veryslow"'))
     runs_before = {w.name: len(w.commands()) for w in cluster.workers}
     events_before = {w.name: len(w.events()) for w in cluster.workers}
 

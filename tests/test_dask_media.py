@@ -115,6 +115,9 @@ def test_a_build_on_two_workers_makes_the_local_bytes_without_touching_the_proje
                     f"-i {worker.folder}" in e and "reelpress-job-" in e]
     # positive control: the hook was live and saw the encodes, on the workers' own copies
     assert any("libx264" in e for e in encodes) and any("libsvtav1" in e for e in encodes)
+    # ... and Pillow decoding the photo from a worker's own copy
+    assert any(e.startswith("open\t") and "reelpress-job-" in e and "/source/photo.jpg" in e
+               for w in cluster.workers for e in w.events())
     for worker in cluster.workers:  # temporary job folders are gone
         assert not list(worker.folder.glob("reelpress-job-*"))
 
