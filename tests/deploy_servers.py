@@ -161,6 +161,11 @@ def seaweed_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
         yield S3Server(f"http://127.0.0.1:{s3}")
     finally:
         started.stop()
+        # weed also makes /tmp/seaweedfs-<kind>-grpc-<port>.sock, which a killed server
+        # leaves: remove exactly those of the ports this fixture chose
+        for kind, port in (("master", master_grpc), ("volume", volume_grpc),
+                           ("filer", filer_grpc), ("s3", s3_grpc)):
+            Path(f"/tmp/seaweedfs-{kind}-grpc-{port}.sock").unlink(missing_ok=True)
 
 
 # --- the demo site, with one more article that a later deploy deletes ----------------------
