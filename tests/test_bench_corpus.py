@@ -67,7 +67,8 @@ def test_other_seed_gives_other_articles(reelpress_corpus: Path, tmp_path: Path)
 
 def test_site_toml_has_the_documented_keys(reelpress_corpus: Path) -> None:
     config = tomllib.loads((reelpress_corpus / "site.toml").read_text("utf-8"))
-    assert set(config) == {"title", "base_url", "language", "timezone"}
+    assert set(config) == {"title", "base_url", "language", "timezone", "search"}
+    assert config["search"] == {"enabled": False}  # Hugo and Pelican index nothing either
     assert config["base_url"].startswith("https://") and config["timezone"] == "Europe/Paris"
 
 
