@@ -17,7 +17,7 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory
     so the repo's own site/ and cache stay untouched."""
     root = tmp_path_factory.mktemp("demo")
     shutil.copy2(REPO / "site.toml", root / "site.toml")
-    for folder in ("content", "media"):
+    for folder in ("content", "media", "themes"):
         if (REPO / folder).is_dir():
             shutil.copytree(REPO / folder, root / folder)
     process = run_cli(root, "build")

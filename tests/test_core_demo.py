@@ -47,8 +47,12 @@ def test_demo_jsonld(demo_site: Path) -> None:
     assert dt.datetime.fromisoformat(news["datePublished"]).utcoffset() is not None
     assert news["author"][0]["name"] == "Courier Newsdesk"
     assert news["publisher"]["name"] == "The Reelpress Courier"
-    assert news["image"] and all(url.startswith("https://example.org/") for url in news["image"])
-    for url in news["image"]:
+    # the credited hero photo is an ImageObject, the others plain URLs
+    urls = [i["url"] if isinstance(i, dict) else i for i in news["image"]]
+    assert urls and all(url.startswith("https://example.org/") for url in urls)
+    [hero] = [i for i in news["image"] if isinstance(i, dict)]
+    assert hero["creditText"] == "reelpress demo" and hero["caption"].startswith("The kind of")
+    for url in urls:
         assert (demo_site / url.removeprefix("https://example.org/")).is_file(), url
     assert len(page.jsonld_of("BreadcrumbList")) == 1
     [faq] = page.jsonld_of("FAQPage")

@@ -1,0 +1,126 @@
+"""axe-core (bundled by axe-playwright-python, no network) on every page type of the demo,
+in a real Chromium, at desktop and phone widths, light and dark: no serious or critical
+violation. Plus layout facts a new user reported: a portrait video fits the screen, the
+breadcrumb sits in the article column, the favicon loads."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from media_clips import make_clip
+from playwright.sync_api import Browser, sync_playwright
+from sitebuilder import SITE_TOML, article, build_ok, write_site
+
+from reelpress.core.options import BuildOptions
+from reelpress.serve import PreviewServer
+
+PAGES = {
+    "home": "",
+    "article": "paris-rescue/",
+    "tag": "tags/paris/",
+    "topics": "tags/",
+    "archive": "archive/",
+    "page": "about/",
+    "author": "authors/newsdesk/",
+    "not found": "no-such-page/",
+}
+SCREENS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def served_demo(demo_build) -> Iterator[str]:  # noqa: ANN001
+    root, process = demo_build
+    assert process.returncode == 0, process.stderr
+    with PreviewServer(BuildOptions(root=root), port=0, say=lambda message: None) as preview:
+        yield preview.url
+
+
+def serious(results: dict) -> list[str]:
+    return [f"{v['id']} ({v['impact']}): {node['target']} {node.get('failureSummary', '')}"
+            for v in results["violations"] if v["impact"] in ("serious", "critical")
+            for node in v["nodes"]]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_no_serious_axe_violations(browser: Browser, served_demo: str, screen: str,
+                                   scheme: str) -> None:
+    context = browser.new_context(viewport=SCREENS[screen], color_scheme=scheme)
+    page = context.new_page()
+    axe = Axe()
+    found: dict[str, list[str]] = {}
+    try:
+        for name, path in PAGES.items():
+            page.goto(served_demo + path)
+            page.wait_for_load_state("load")
+            problems = serious(axe.run(page).response)
+            if problems:
+                found[name] = problems
+    finally:
+        context.close()
+    assert not found, found
+
+
+def test_favicon_loads_and_no_request_fails(browser: Browser, served_demo: str) -> None:
+    context = browser.new_context(viewport=SCREENS["desktop"])
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400
+            else None)
+    page.goto(served_demo + "paris-rescue/")
+    page.wait_for_load_state("load")
+    icon = page.evaluate("""() => fetch(document.querySelector('link[rel=icon]').href)
+                            .then(r => [r.status, r.headers.get('content-type')])""")
+    context.close()
+    assert icon[0] == 200 and icon[1].startswith("image/svg+xml")
+    assert not failed
+
+
+def test_breadcrumb_is_aligned_with_the_article_column(browser: Browser,
+                                                       served_demo: str) -> None:
+    context = browser.new_context(viewport=SCREENS["desktop"])
+    page = context.new_page()
+    page.goto(served_demo + "paris-rescue/")
+    boxes = page.evaluate("""() => ['.breadcrumbs ol', '.article__title'].map(
+        s => document.querySelector(s).getBoundingClientRect().left)""")
+    crumbs = page.evaluate("() => [...document.querySelectorAll('.breadcrumbs li')]"
+                           ".map(li => li.textContent.trim())")
+    title = page.text_content(".article__title")
+    context.close()
+    assert abs(boxes[0] - boxes[1]) < 1, boxes
+    assert title not in crumbs and crumbs[0] == "Home"
+
+
+def test_portrait_video_fits_the_screen(browser: Browser, tmp_path: Path) -> None:
+    """A phone video (portrait) must show its controls without scrolling."""
+    make_clip(tmp_path / "media/phone.mp4", size="360x640", duration=1.0)
+    root = write_site(tmp_path, {"content/v.md": article(
+        "Phone video", "2025-07-01", body="Intro.\n\n![Filmed on a phone](media/phone.mp4)\n")},
+        site_toml=SITE_TOML + "\n[video]\nav1 = false\n")
+    build_ok(root)
+    with PreviewServer(BuildOptions(root=root), port=0, say=lambda message: None) as preview:
+        context = browser.new_context(viewport=SCREENS["desktop"])
+        page = context.new_page()
+        page.goto(preview.url + "v/")
+        page.wait_for_function("document.querySelector('video').readyState >= 1")
+        box = page.evaluate("""() => { const r = document.querySelector('video')
+            .getBoundingClientRect(); return [r.width, r.height]; }""")
+        context.close()
+    width, height = box
+    assert height <= SCREENS["desktop"]["height"] * 0.85 + 1, box
+    assert abs(width / height - 360 / 640) < 0.02, box  # not stretched
