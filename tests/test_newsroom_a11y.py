@@ -27,6 +27,7 @@ PAGES = {
     "page": "about/",
     "author": "authors/newsdesk/",
     "not found": "no-such-page/",
+    "search": "search/",
 }
 SCREENS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -68,6 +69,8 @@ def test_no_serious_axe_violations(browser: Browser, served_demo: str, screen: s
         for name, path in PAGES.items():
             page.goto(served_demo + path)
             page.wait_for_load_state("load")
+            if name == "search":  # the Pagefind UI is built by a script: check it built
+                page.wait_for_selector("#search[data-ready] .pagefind-ui__search-input")
             problems = serious(axe.run(page).response)
             if problems:
                 found[name] = problems

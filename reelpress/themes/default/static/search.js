@@ -15,6 +15,11 @@
   loader.onload = function () {
     var ui = new window.PagefindUI({ element: "#search-ui", bundlePath: bundle, showImages: false,
                                     showSubResults: true });
+    // Pagefind labels its input with a title only: give it an accessible name (axe-core)
+    var input = root.querySelector(".pagefind-ui__search-input");
+    if (input && !input.getAttribute("aria-label")) {
+      input.setAttribute("aria-label", input.getAttribute("placeholder") || "Search");
+    }
     var query = new URLSearchParams(window.location.search).get("q");
     if (query) { ui.triggerSearch(query); }
     root.setAttribute("data-ready", "");
