@@ -185,7 +185,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return root
     root.mkdir(exist_ok=True)
     shutil.copy2(REPO / "site.toml", root / "site.toml")
-    for folder in ("content", "media"):
+    for folder in ("content", "media", "themes"):
         shutil.copytree(REPO / folder, root / folder, dirs_exist_ok=True)
     shutil.copy2(REPO / "media" / "paris-rescue-street.jpg", root / "media" / "council-baths.jpg")
     (root / EXTRA_ARTICLE).write_text(COUNCIL_VOTE, encoding="utf-8")
