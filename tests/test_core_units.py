@@ -20,8 +20,9 @@ from reelpress.content.frontmatter import (
 from reelpress.content.loader import url_path_for
 from reelpress.content.schema import parse_moment, slugify, validate_meta
 from reelpress.core.config import did_you_mean, key_line, validate_config
+from reelpress.core.media_names import media_kind
 from reelpress.core.urls import UrlScheme, page_path_for_output, relativize_root_links
-from reelpress.markup.engine import media_kind, render_body
+from reelpress.markup.engine import render_body
 from reelpress.structured import jsonld
 
 PARIS = ZoneInfo("Europe/Paris")

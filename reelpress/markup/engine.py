@@ -21,14 +21,11 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from reelpress.core.languages import slugify
+from reelpress.core.media_names import media_kind
 from reelpress.markup.anchors import heading_anchors_plugin, unclosed_bracket_plugin
 from reelpress.markup.embeds import platform_video
 from reelpress.markup.faq import BodyFaqItem, extract_faq
 
-VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".mpg", ".mpeg"})
-AUDIO_EXTENSIONS = frozenset({".mp3", ".wav", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".flac"})
-IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff",
-                              ".avif", ".heic", ".bmp"})
 PLACEHOLDER = "\x00media:{}\x00"
 PLACEHOLDER_PATTERN = re.compile("\x00media:(\\d+)\x00")
 _BRACED_ATTRS = re.compile(r"^\{([^{}]*)\}")
@@ -68,22 +65,6 @@ class RenderedBody:
     # links to other Markdown files (`../2024/story.md#faq`), resolved once every
     # page's URL is known: (href as rendered, body line)
     source_links: tuple[tuple[str, int | None], ...] = ()
-
-
-def media_kind(src: str) -> str | None:
-    """Local media by extension; remote URLs and data: are left to the browser."""
-    if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", src, re.IGNORECASE):
-        return None
-    path = src.split("?", 1)[0].split("#", 1)[0]
-    dot = path.rfind(".")
-    extension = path[dot:].lower() if dot >= 0 else ""
-    if extension in VIDEO_EXTENSIONS:
-        return "video"
-    if extension in AUDIO_EXTENSIONS:
-        return "audio"
-    if extension in IMAGE_EXTENSIONS:
-        return "image"
-    return None
 
 
 @lru_cache(maxsize=4)

@@ -13,10 +13,11 @@ from markupsafe import escape
 from reelpress.content.loader import SourcePage
 from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Reporter, error
+from reelpress.core.media_names import media_kind
 from reelpress.core.options import BuildOptions
 from reelpress.core.project import ProjectPaths
 from reelpress.core.urls import UrlScheme
-from reelpress.markup.engine import MediaRef, RenderedBody, media_kind
+from reelpress.markup.engine import MediaRef, RenderedBody
 from reelpress.media.dask_session import DaskSession
 from reelpress.media.photo import plan as images
 from reelpress.media.photo.html import figure_html, photo_object

@@ -23,13 +23,13 @@ from collections.abc import Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
 
 import PIL
 from PIL import features
 
 from reelpress.core.diagnostics import Diagnostic, error, warning
-from reelpress.core.project import ProjectPaths, UnsafePath, resolve_inside
+from reelpress.core.media_names import MediaPathProblem, resolve_media
+from reelpress.core.project import ProjectPaths
 from reelpress.media.photo.html import picture_html
 from reelpress.media.photo.model import (
     DEFAULT_SIZES,
@@ -171,42 +171,11 @@ def plan_images(
 
 
 def resolve_source(project: ProjectPaths, request: ImageRequest) -> Path:
-    """The real file for a reference: next to the article first, then from the project
-    root; never outside the project (symlinks included)."""
-    ref = request.source_ref.strip()
-    if not ref:
-        raise ImageProblem("image with an empty path", "write the file name, e.g. media/x.jpg")
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", ref) and not re.match(r"^[a-zA-Z]:[\\/]", ref):
-        raise ImageProblem(f"image {ref!r} is not a local file",
-                           "reelpress processes photos stored in the project; put the file "
-                           "in media/ and refer to it as media/name.jpg")
-    root = project.root
-    bases = [root] if ref.startswith("/") else [Path(request.article_dir), root]
-    # Markdown parsers percent-encode link targets ("my%20photo.jpg", "caf%C3%A9.jpg"):
-    # try the name as written, then decoded.
-    spellings = dict.fromkeys((ref, unquote(ref)))
-    unsafe: UnsafePath | None = None
-    tried: list[str] = []
-    for base in bases:
-        for spelling in spellings:
-            try:
-                candidate = resolve_inside(root, Path(base).resolve(), spelling)
-            except UnsafePath as exc:
-                unsafe = unsafe or exc
-                continue
-            if candidate.is_file():
-                return candidate
-            tried.append(project.relative(candidate))
-    if unsafe is not None and not tried:
-        raise ImageProblem(f"image {ref!r} is outside the project",
-                           "photos must live inside the project folder (links pointing out "
-                           "are refused); copy the file into media/")
-    if unsafe is not None:
-        raise ImageProblem(f"image {ref!r} not found, and it points outside the project",
-                           f"looked for {', '.join(tried)}; copy the photo into media/")
-    shown = " and ".join(dict.fromkeys(tried))
-    raise ImageProblem(f"image {ref!r} not found",
-                       f"looked for {shown}; check the file name and its folder")
+    """The real file for a reference (see `resolve_media`: one resolver for all media)."""
+    try:
+        return resolve_media(project, Path(request.article_dir), request.source_ref, "image")
+    except MediaPathProblem as problem:
+        raise ImageProblem(problem.message, problem.hint) from None
 
 
 def _read_source(project: ProjectPaths, path: Path, request: ImageRequest) -> _Source:

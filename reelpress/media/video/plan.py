@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from reelpress.core.diagnostics import Diagnostic, error, warning
-from reelpress.core.project import ProjectPaths, UnsafePath, resolve_inside
+from reelpress.core.media_names import (
+    AUDIO_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    MediaPathProblem,
+    media_kind,
+    resolve_media,
+)
+from reelpress.core.project import ProjectPaths
 from reelpress.media.cache import cached_probe, file_digest, output_hash, slug
 from reelpress.media.video import captions as cap
 from reelpress.media.video import chapters as chap
@@ -28,8 +35,6 @@ from reelpress.media.video.recipes import (
     predicted_h264_codec,
 )
 
-VIDEO_EXTENSIONS = {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi"}
-AUDIO_EXTENSIONS = {".mp3", ".wav", ".m4a", ".ogg", ".oga", ".flac", ".opus", ".aac"}
 SITE_MEDIA_DIR = "media"
 
 
@@ -131,15 +136,6 @@ class MediaPlan:
         return self.assets.get(key) if key else None
 
 
-def _resolve(request: MediaRequest, project: ProjectPaths) -> Path:
-    """Article directory first, then the project root; both refuse paths that leave the project."""
-    first = resolve_inside(project.root, request.article_dir, request.source_ref)
-    if first.exists() or request.source_ref.startswith("/"):
-        return first
-    second = resolve_inside(project.root, project.root, request.source_ref)
-    return second if second.exists() else first
-
-
 @dataclass
 class _Planner:
     project: ProjectPaths
@@ -168,12 +164,10 @@ class _Planner:
             self.diagnostics.append(error(request.article, request.line, message, hint))
 
         try:
-            path = _resolve(request, self.project)
-        except UnsafePath:
-            return fail(
-                f"media {request.source_ref!r} points outside the project",
-                "keep media files inside the project, e.g. in media/",
-            )
+            path = resolve_media(self.project, request.article_dir, request.source_ref,
+                                 media_kind(request.source_ref) or "media")
+        except MediaPathProblem as problem:
+            return fail(problem.message, problem.hint)
         rel = self.project.relative(path)
         if rel in self.assets:
             self.refs[(str(request.article_dir), request.source_ref)] = rel
@@ -182,12 +176,7 @@ class _Planner:
         if suffix not in VIDEO_EXTENSIONS | AUDIO_EXTENSIONS:
             return fail(
                 f"{rel}: unsupported media type {suffix or '(none)'!r}",
-                "use .mp4/.mov/.mkv/.webm video or .mp3/.wav/.m4a/.ogg/.flac/.opus audio",
-            )
-        if not path.is_file():
-            return fail(
-                f"media file {request.source_ref} not found",
-                f"looked in {self.project.relative(request.article_dir)}/ and the project root",
+                "use .mp4/.mov/.mkv/.webm/.mpg video or .mp3/.wav/.m4a/.ogg/.flac/.opus audio",
             )
         try:
             digest = file_digest(path)
