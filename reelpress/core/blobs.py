@@ -9,25 +9,14 @@ miss (the caller re-renders), never trusted: `get` checks the digest.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from reelpress.core.atomic import atomic_write
 
 
 def blob_id(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename: readers see the old
-    file or the new one, never half of it."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
-    os.replace(temporary, path)
 
 
 class MissingBlob(LookupError):

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
+from reelpress.core.languages import slugify
 from reelpress.core.project import ProjectPaths, UnsafePath, resolve_inside
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg",
@@ -31,6 +32,13 @@ MEDIA_KINDS: dict[str, str] = {
 }
 _SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _WINDOWS_DRIVE = re.compile(r"^[a-zA-Z]:[\\/]")
+
+
+def output_stem(source_stem: str) -> str:
+    """The readable start of an output's file name, for photos and video alike:
+    'Café de Flore' -> 'cafe-de-flore', 'IMG_0042' -> 'img-0042' (the hash that
+    follows makes it unique)."""
+    return slugify(source_stem)[:60].strip("-") or "media"
 
 
 class MediaPathProblem(Exception):

@@ -7,24 +7,19 @@ name that exists in the cache is a finished, correct output: no database needed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import re
-import time
-import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 
+from reelpress.core.atomic import atomic_write
+from reelpress.media.prune import prune_cache
 from reelpress.media.video.ffmpeg import FFmpegTool, MediaInfo, ProbeError, probe
 from reelpress.media.video.hls import remove_ladder
 from reelpress.media.video.recipes import STAGE_VERSION
-from reelpress.media.video.runner import TEMP_MARKER
 
 PROBE_DIR = "probe"
 HASH_LENGTH = 10
-TEMP_MAX_AGE_SECONDS = 6 * 3600  # a newer temp file may belong to a build still running
 
 
 def file_digest(path: Path) -> str:
@@ -50,13 +45,6 @@ def output_hash(source_digest: str, kind: str, recipe: dict[str, object], tool_v
     return hashlib.sha256(payload.encode()).hexdigest()[:HASH_LENGTH]
 
 
-def slug(stem: str) -> str:
-    """A URL-safe base name: accents folded, anything else turned into '-'."""
-    folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
-    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", folded).strip("-_").lower()
-    return cleaned[:60] or "media"
-
-
 def cached_probe(tool: FFmpegTool, path: Path, digest: str, cache_dir: Path) -> MediaInfo:
     """Probe once per (content, ffmpeg version, stage version); ProbeError is not cached
     (the user will fix it)."""
@@ -69,35 +57,23 @@ def cached_probe(tool: FFmpegTool, path: Path, digest: str, cache_dir: Path) -> 
     except (OSError, ValueError, KeyError, TypeError):
         pass
     info = probe(tool, path)
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    temp = entry.with_name(f".{entry.stem}{TEMP_MARKER}{os.getpid()}.json")
-    temp.write_text(json.dumps({**asdict(info), "_ffmpeg": tool.version,
-                                      "_stage": STAGE_VERSION}))
-    os.replace(temp, entry)
+    atomic_write(entry, json.dumps({**asdict(info), "_ffmpeg": tool.version,
+                                    "_stage": STAGE_VERSION}))
     return info
 
 
 def prune(cache_dir: Path, keep: set[str]) -> list[Path]:
     """Delete cached outputs not named in `keep` (file names or site paths like
-    'media/x.1a2b3c4d5e.mp4'); old temp files go too. Returns what was removed."""
-    keep_names = {Path(name).name for name in keep}
-    removed: list[Path] = []
-    if not cache_dir.is_dir():
-        return removed
-    now = time.time()
-    for entry in cache_dir.iterdir():
-        if entry.is_dir() and entry.suffix == ".hls":  # an HLS ladder goes with its master
-            if entry.with_suffix(".m3u8").name not in keep_names and remove_ladder(entry):
-                removed.append(entry)
-            continue
-        if not entry.is_file() or entry.name in keep_names:
-            continue
-        if TEMP_MARKER in entry.name and now - entry.stat().st_mtime < TEMP_MAX_AGE_SECONDS:
-            continue
-        with contextlib.suppress(FileNotFoundError):
-            entry.unlink()
-            removed.append(entry)
-    return sorted(removed)
+    'media/x.1a2b3c4d5e.mp4'); an HLS ladder folder goes with its master playlist."""
+    return prune_cache(cache_dir, keep, folder_kept=_ladder_kept)
 
 
-__all__ = ["ProbeError", "cached_probe", "file_digest", "output_hash", "prune", "slug"]
+def _ladder_kept(folder: Path, keep_names: set[str]) -> bool:
+    """Folders other than ladders (the probe cache) are kept; a ladder whose master is
+    not kept is removed, and is 'kept' when its removal is refused."""
+    if folder.suffix != ".hls" or folder.with_suffix(".m3u8").name in keep_names:
+        return True
+    return not remove_ladder(folder)
+
+
+__all__ = ["ProbeError", "cached_probe", "file_digest", "output_hash", "prune"]

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from reelpress.core.atomic import atomic_path, atomic_write
 from reelpress.core.diagnostics import Reporter, warning
 from reelpress.core.settings import SearchSettings as SearchSettings  # re-exported
 from reelpress.output.writer import OutputStats
@@ -82,11 +83,7 @@ def _record(record_path: Path) -> dict[str, object]:
 
 
 def _remember(record_path: Path, key: str, site_dir: Path) -> None:
-    record_path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = record_path.with_name(f".{record_path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps({"key": key, "entry": _entry_signature(site_dir)}),
-                         encoding="utf-8")
-    os.replace(temporary, record_path)
+    atomic_write(record_path, json.dumps({"key": key, "entry": _entry_signature(site_dir)}))
 
 
 def _failure(process: subprocess.CompletedProcess[str]) -> str:
@@ -112,10 +109,8 @@ def _merge(source: Path, site_dir: Path) -> tuple[list[str], list[str]]:
         destination = target / rel
         if rel in old and filecmp.cmp(new[rel], destination, shallow=False):
             continue
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
-        shutil.copy2(new[rel], temporary)
-        os.replace(temporary, destination)
+        with atomic_path(destination) as temporary:
+            shutil.copy2(new[rel], temporary)
         written.append(f"{INDEX_DIR}/{rel}")
     removed = sorted(f"{INDEX_DIR}/{rel}" for rel in set(old) - set(new))
     for rel in removed:

@@ -15,7 +15,7 @@ from reelpress.media.photo.credits import PhotoCredit
 
 # Bump when the processing below changes what a given recipe produces (new resampler,
 # different colour handling...): every cached output is then made again.
-IMAGE_STAGE_VERSION = 1
+IMAGE_STAGE_VERSION = 2  # 2: file names from the one output_stem (core/media_names)
 
 # What the theme can override; this fits a single-column article up to 960 px.
 DEFAULT_SIZES = "(min-width: 60rem) 60rem, 100vw"

@@ -13,12 +13,12 @@ outputs are smaller, and a profile can itself carry identifying text.
 from __future__ import annotations
 
 import io
-import os
 import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps
 
+from reelpress.core.atomic import atomic_path
 from reelpress.core.diagnostics import Diagnostic, error, warning
 from reelpress.media.photo.credits import PhotoCredit, read_photo_credit
 from reelpress.media.photo.model import SOURCE_FORMATS, ImageJob, OutputSpec
@@ -216,16 +216,12 @@ def write_output(picture: Image.Image, spec: OutputSpec) -> None:
                                reducing_gap=3.0)
     if spec.format == "jpeg" and frame.mode != "RGB":
         frame = frame.convert("RGB")
-    spec.cache_path.parent.mkdir(parents=True, exist_ok=True)
-    temp = spec.cache_path.with_name(f".{spec.cache_path.name}.{os.getpid()}.tmp")
     try:
-        frame.save(temp, format=PIL_FORMATS[spec.format], **_encoder_options(spec))
-        os.replace(temp, spec.cache_path)
+        with atomic_path(spec.cache_path) as temp:
+            frame.save(temp, format=PIL_FORMATS[spec.format], **_encoder_options(spec))
     except OSError as exc:
         raise ImageProblem(f"cannot write {spec.cache_path}: {exc}",
                            "check free disk space and permissions of the cache folder") from None
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def _encoder_options(spec: OutputSpec) -> dict[str, object]:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -28,7 +26,7 @@ import PIL
 from PIL import features
 
 from reelpress.core.diagnostics import Diagnostic, error, warning
-from reelpress.core.media_names import MediaPathProblem, resolve_media
+from reelpress.core.media_names import MediaPathProblem, output_stem, resolve_media
 from reelpress.core.project import ProjectPaths
 from reelpress.media.photo.html import picture_html
 from reelpress.media.photo.model import (
@@ -52,6 +50,7 @@ from reelpress.media.photo.pixels import (
     process_image_job,
     read_header,
 )
+from reelpress.media.prune import prune_cache
 
 __all__ = [
     "DEFAULT_SIZES", "ImageAsset", "ImagePlan", "ImageRequest", "ImageRunResult",
@@ -205,7 +204,7 @@ def _plan_source(
     versions: dict[str, str], cache_dir: Path,
 ) -> tuple[ImageAsset, list[tuple[str, OutputSpec]]]:
     width, height = source.header.display_size
-    stem = _slug(source.path.stem)
+    stem = output_stem(source.path.stem)
     fallback = "png" if source.header.has_alpha else "jpeg"
     quality = {"avif": settings.avif_quality, "webp": settings.webp_quality,
                "jpeg": settings.jpeg_quality, "png": 0}
@@ -236,12 +235,6 @@ def _plan_source(
     asset = ImageAsset(source.label, largest.width, largest.height, source.header.has_alpha,
                        tuple(renditions), card, source.header.credit)
     return asset, specs
-
-
-def _slug(name: str) -> str:
-    """ASCII file-name stem for URLs: 'Café de Flore' -> 'cafe-de-flore'."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "image"
 
 
 def _codec_versions() -> dict[str, str]:
@@ -295,15 +288,6 @@ def _collect(future: Future, job: ImageJob) -> tuple[int, tuple[Diagnostic, ...]
                          "try again; if it repeats, export the image again"),)
 
 
-def prune(cache_dir: Path, keep: Iterable[Path]) -> tuple[Path, ...]:
-    """Delete cache files no plan refers to any more (and leftover temp files)."""
-    cache_dir = Path(cache_dir)
-    if not cache_dir.is_dir():
-        return ()
-    wanted = {Path(path).resolve() for path in keep}
-    removed: list[Path] = []
-    for entry in sorted(cache_dir.iterdir()):
-        if entry.is_file() and entry.resolve() not in wanted:
-            entry.unlink(missing_ok=True)
-            removed.append(entry)
-    return tuple(removed)
+def prune(cache_dir: Path, keep: Iterable[Path]) -> list[Path]:
+    """Delete cache files no plan refers to any more (the one media prune policy)."""
+    return prune_cache(Path(cache_dir), keep)

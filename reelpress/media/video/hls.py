@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reelpress.core.atomic import atomic_write
 from reelpress.media.video.budget import budget_kbps
 from reelpress.media.video.ffmpeg import MediaInfo
 from reelpress.media.video.recipes import VideoSettings, output_fps, output_size
@@ -106,9 +107,7 @@ def run_ladder(master: Path, args_for: Callable[[Path], list[str]],
         text = site_master((temp / FFMPEG_MASTER).read_text(encoding="utf-8"), folder.name)
         shutil.rmtree(folder, ignore_errors=True)
         os.replace(temp, folder)
-        partial = master.with_name(f".{master.name}.part-{os.getpid()}")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, master)
+        atomic_write(master, text)
         return args
     finally:
         shutil.rmtree(temp, ignore_errors=True)

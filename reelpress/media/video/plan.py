@@ -15,10 +15,11 @@ from reelpress.core.media_names import (
     VIDEO_EXTENSIONS,
     MediaPathProblem,
     media_kind,
+    output_stem,
     resolve_media,
 )
 from reelpress.core.project import ProjectPaths
-from reelpress.media.cache import cached_probe, file_digest, output_hash, slug
+from reelpress.media.cache import cached_probe, file_digest, output_hash
 from reelpress.media.video import captions as cap
 from reelpress.media.video import chapters as chap
 from reelpress.media.video import hls
@@ -214,7 +215,8 @@ class _Planner:
                 )
                 continue
             digest = output_hash(file_digest(source.path), "caption", {}, "")
-            site_path, cache_path = self.output(f"{slug(path.stem)}.{digest}.{source.lang}.vtt")
+            site_path, cache_path = self.output(
+                f"{output_stem(path.stem)}.{digest}.{source.lang}.vtt")
             self.job(
                 MediaJob(
                     "caption",
@@ -232,7 +234,7 @@ class _Planner:
 
     def _name(self, path: Path, digest: str, kind: str, extra: dict[str, object]) -> str:
         recipe = {**self.settings.output_fields(kind), **extra}
-        return f"{slug(path.stem)}.{output_hash(digest, kind, recipe, self.tool.version)}"
+        return f"{output_stem(path.stem)}.{output_hash(digest, kind, recipe, self.tool.version)}"
 
     def _job_fields(self, path: Path, rel: str, info: MediaInfo,
                     request: MediaRequest) -> dict[str, Any]:
@@ -358,7 +360,7 @@ class _Planner:
             return (), ""
         text = chap.vtt(chapters)
         name = output_hash(digest, "chapters", {"text": text}, "")
-        site_path, cache_path = self.output(f"{slug(path.stem)}.{name}.chapters.vtt")
+        site_path, cache_path = self.output(f"{output_stem(path.stem)}.{name}.chapters.vtt")
         self.job(MediaJob("caption", path, (cache_path,), rel, request.article, request.line,
                           text=text))
         return chapters, site_path

@@ -13,7 +13,7 @@ from reelpress.core.settings import VideoSettings as VideoSettings  # re-exporte
 from reelpress.media.video.ffmpeg import MediaInfo
 
 # Bump when a change to commands or naming must invalidate every cached output.
-STAGE_VERSION = "media-2"  # 2: VBV caps, probe bitrate, HLS ladders
+STAGE_VERSION = "media-3"  # 2: VBV caps, probe bitrate, HLS ladders; 3: output_stem names
 
 AAC_CODEC = "mp4a.40.2"  # AAC-LC, what ffmpeg's native aac encoder writes
 OPUS_CODEC = "opus"

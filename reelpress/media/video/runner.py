@@ -10,16 +10,14 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
-import secrets
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reelpress.core.atomic import temp_sibling
 from reelpress.media.video.ffmpeg import summarize_stderr
-
-TEMP_MARKER = ".part-"
 
 
 class CommandFailed(RuntimeError):
@@ -162,15 +160,10 @@ def run_capture(
     return out
 
 
-def temp_path(final: Path) -> Path:
-    """A unique sibling name that keeps the extension (ffmpeg picks muxers by it)."""
-    return final.with_name(f".{final.stem}{TEMP_MARKER}{secrets.token_hex(4)}{final.suffix}")
-
-
 @contextlib.contextmanager
 def atomic_outputs(finals: tuple[Path, ...]) -> Iterator[tuple[Path, ...]]:
     """Yield temp paths for `finals`; rename all of them on success, delete them on failure."""
-    temps = tuple(temp_path(final) for final in finals)
+    temps = tuple(temp_sibling(final) for final in finals)
     for final in finals:
         final.parent.mkdir(parents=True, exist_ok=True)
     try:
