@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -48,6 +49,21 @@ class MediaPathProblem(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+@dataclass(frozen=True)
+class MediaRequest:
+    """One use of a media file, photo or video: where the author wrote it (front matter
+    or a body line) and what with."""
+
+    source_ref: str
+    article: str
+    article_dir: Path
+    line: int | None = None
+    alt: str | None = None
+    social_card: bool = False  # a photo that also makes the page's og:image card
+    poster_time: float | None = None  # `{poster=4.5}` of a video
+    chapters: tuple[str, ...] = ()  # front matter lines like "1:30 The rescue"
 
 
 def extension_kind(extension: str) -> str | None:

@@ -15,7 +15,6 @@ from pathlib import Path
 from reelpress.core.atomic import atomic_write
 from reelpress.media.prune import prune_cache
 from reelpress.media.video.ffmpeg import FFmpegTool, MediaInfo, ProbeError, probe
-from reelpress.media.video.hls import remove_ladder
 from reelpress.media.video.recipes import STAGE_VERSION
 
 PROBE_DIR = "probe"
@@ -64,16 +63,8 @@ def cached_probe(tool: FFmpegTool, path: Path, digest: str, cache_dir: Path) -> 
 
 def prune(cache_dir: Path, keep: set[str]) -> list[Path]:
     """Delete cached outputs not named in `keep` (file names or site paths like
-    'media/x.1a2b3c4d5e.mp4'); an HLS ladder folder goes with its master playlist."""
-    return prune_cache(cache_dir, keep, folder_kept=_ladder_kept)
-
-
-def _ladder_kept(folder: Path, keep_names: set[str]) -> bool:
-    """Folders other than ladders (the probe cache) are kept; a ladder whose master is
-    not kept is removed, and is 'kept' when its removal is refused."""
-    if folder.suffix != ".hls" or folder.with_suffix(".m3u8").name in keep_names:
-        return True
-    return not remove_ladder(folder)
+    'media/x.1a2b3c4d5e.mp4'): the one media prune policy."""
+    return prune_cache(cache_dir, keep)
 
 
 __all__ = ["ProbeError", "cached_probe", "file_digest", "output_hash", "prune"]

@@ -1,27 +1,21 @@
 """Adapter for YouTube/Vimeo links in article bodies: the local poster goes through the
-photo stage (`poster=media/x.jpg`), then each link becomes a click-to-load facade with a
-VideoObject. Kept apart from `stage` so that module only dispatches."""
+photo stage (`poster=media/x.jpg`, requested by `photo_stage`), then each link becomes a
+click-to-load facade with a VideoObject. Kept apart from `stage` so that module only
+dispatches."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from reelpress.content.loader import SourcePage
 from reelpress.core.urls import UrlScheme
 from reelpress.markup.embeds import platform_video
 from reelpress.markup.engine import MediaRef
 from reelpress.media.facade import facade_html, facade_video_object, link_html
+from reelpress.media.html import picture_html
 from reelpress.media.photo import plan as images
 from reelpress.media.records import MediaEmbed, Thumbnail
 from reelpress.structured.jsonld import iso
-
-
-def platform_poster_requests(page: SourcePage, refs: Sequence[MediaRef]
-                             ) -> list[images.ImageRequest]:
-    return [images.ImageRequest(source_ref=poster, article=page.rel,
-                                article_dir=page.source_dir, line=ref.line, alt=None,
-                                social_card=False)
-            for ref in refs if ref.kind == "platform" and (poster := ref.attr("poster"))]
 
 
 def platform_embed(page: SourcePage, ref: MediaRef, plan: images.ImagePlan,
@@ -32,7 +26,7 @@ def platform_embed(page: SourcePage, ref: MediaRef, plan: images.ImagePlan,
         return MediaEmbed(link_html(video, ref.alt))
     poster_ref = ref.attr("poster")
     poster = plan.asset_for(page.source_dir, poster_ref) if poster_ref else None
-    picture = images.picture_html(poster, "", link, sizes=sizes) if poster else None
+    picture = picture_html(poster, "", link, sizes=sizes) if poster else None
     thumbnail_url = urls.absolute(poster.largest_fallback.path) if poster else None
     name = ref.alt or page.meta.title
     data = facade_video_object(

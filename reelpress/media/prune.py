@@ -1,24 +1,26 @@
 """One prune policy for every media cache (photos, video, audio): a file no plan of
 this build names is deleted, except a temporary file young enough to belong to another
-build still running (two builds can share a cache: `serve` and a `build` in a terminal)."""
+build still running (two builds can share a cache: `serve` and a `build` in a terminal).
+A folder `X.hls` (an HLS ladder) goes with its master playlist `X.m3u8`; other folders
+(the probe cache) stay."""
 
 from __future__ import annotations
 
 import contextlib
+import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from reelpress.core.atomic import TEMP_MARKER
 
 TEMP_MAX_AGE_SECONDS = 6 * 3600
+LADDER_SUFFIX = ".hls"
 
 
-def prune_cache(cache_dir: Path, keep: Iterable[str | Path], *,
-                folder_kept: Callable[[Path, set[str]], bool] | None = None) -> list[Path]:
-    """Delete what `keep` (file names, site paths or paths) does not name; folders are
-    left alone unless `folder_kept` says one is not kept (then it is removed whole).
-    Returns what was removed, sorted."""
+def prune_cache(cache_dir: Path, keep: Iterable[str | Path]) -> list[Path]:
+    """Delete what `keep` (file names, site paths or paths) does not name. Returns what
+    was removed, sorted."""
     keep_names = {Path(name).name for name in keep}
     removed: list[Path] = []
     if not cache_dir.is_dir():
@@ -26,8 +28,11 @@ def prune_cache(cache_dir: Path, keep: Iterable[str | Path], *,
     now = time.time()
     for entry in cache_dir.iterdir():
         if entry.is_dir() and not entry.is_symlink():
-            if folder_kept is not None and not folder_kept(entry, keep_names):
-                removed.append(entry)
+            if entry.suffix == LADDER_SUFFIX and \
+                    entry.with_suffix(".m3u8").name not in keep_names:
+                with contextlib.suppress(FileNotFoundError):
+                    shutil.rmtree(entry)
+                    removed.append(entry)
             continue
         if entry.name in keep_names or _fresh_temp(entry, now):
             continue

@@ -1,12 +1,62 @@
-"""What the media stages hand to rendering: per reference, HTML plus structured data."""
+"""The records every media stage shares: one request for a photo or a video, the
+settings of one build, and one result shape (outputs, counts, inputs read, what to keep
+in the cache), so photo and video are planned, run and pruned the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from reelpress.core.config import SiteConfig
+from reelpress.core.media_names import MediaRequest
+from reelpress.core.options import BuildOptions
+from reelpress.core.project import ProjectPaths
+from reelpress.core.settings import ImageSettings, VideoSettings
 from reelpress.media.photo.model import ImageAsset
+from reelpress.media.prune import prune_cache
+
+__all__ = ["MediaEmbed", "MediaRequest", "MediaStages", "StageRun", "Thumbnail"]
+
+@dataclass(frozen=True)
+class MediaStages:
+    """Settings of the media stages for one build."""
+
+    paths: ProjectPaths
+    image_settings: ImageSettings
+    video_settings: VideoSettings
+    ffmpeg_path: str | None = None
+    force: bool = False
+    jobs: int | None = None
+    quiet: bool = False
+    body_sizes: str = "100vw"
+    hero_sizes: str = "100vw"
+
+    @classmethod
+    def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions,
+                  sizes: Callable[[str], str]) -> MediaStages:
+        """`sizes(role)`: how wide the theme shows a body or hero image."""
+        return cls(paths, config.images, config.video, config.ffmpeg, force=options.force,
+                   jobs=options.jobs, quiet=options.quiet,
+                   body_sizes=sizes("body"), hero_sizes=sizes("hero"))
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """What one media stage did in one build (the same shape for photos and video)."""
+
+    outputs: Mapping[str, Path]  # site path -> cached file that exists: publish these
+    processed: int = 0  # jobs run (encodes, posters, photo decodes)
+    cached: int = 0  # outputs reused from the cache
+    sources: frozenset[str] = frozenset()  # project-relative files read
+    tools: frozenset[str] = frozenset()  # binaries used (ffmpeg)
+    cache_dir: Path | None = None
+    keep: frozenset[str] = frozenset()  # cache file names the plan names
+
+    def prune(self) -> list[Path]:
+        """Delete from the cache what this build's plan does not name."""
+        return prune_cache(self.cache_dir, self.keep) if self.cache_dir is not None else []
 
 
 @dataclass(frozen=True)

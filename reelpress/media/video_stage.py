@@ -1,135 +1,42 @@
-"""Adapter between the pipeline and the ffmpeg stage (`reelpress.media`): requests from
-pages, one plan and run per build, then HTML and VideoObject per reference."""
+"""The video/audio stage of a build, between pages and ffmpeg: requests from pages, one
+plan and one run, returned as a frozen record that makes the HTML and VideoObject of
+each reference."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from reelpress.content.loader import SourcePage
-from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Reporter, error
 from reelpress.core.media_names import media_kind
-from reelpress.core.options import BuildOptions
-from reelpress.core.project import ProjectPaths
 from reelpress.core.urls import UrlScheme
 from reelpress.markup.engine import MediaRef, RenderedBody
-from reelpress.media import (
-    Asset,
-    FFmpegNotFound,
-    MediaPlan,
-    MediaRequest,
-    VideoAsset,
-    VideoSettings,
-    find_ffmpeg,
-    media_cache_dir,
-    media_html,
-    prune,
-    run_media_jobs,
-    video_object,
-)
-from reelpress.media.dask_session import DaskSession
-from reelpress.media.records import MediaEmbed, Thumbnail
+from reelpress.media import media_cache_dir
+from reelpress.media.html import media_html, video_object
+from reelpress.media.records import MediaEmbed, MediaRequest, MediaStages, StageRun, Thumbnail
+from reelpress.media.video.ffmpeg import FFmpegNotFound, find_ffmpeg
+from reelpress.media.video.jobs import run_media_jobs
+from reelpress.media.video.plan import Asset, VideoAsset, plan_media
 from reelpress.structured.jsonld import iso
 
 
-def _poster_time(ref: MediaRef, reporter: Reporter, page: SourcePage) -> float | None:
-    value = ref.attr("poster")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        reporter.add(error(page.rel, ref.line, f"poster={value!r}: expected seconds like 4.5"))
-        return None
+@dataclass(frozen=True)
+class VideoResults:
+    """Every video/audio asset of the build, by the reference that named it."""
 
-
-@dataclass
-class VideoStage:
-    """The video/audio stage for one build: settings now, ffmpeg only when needed."""
-
-    paths: ProjectPaths
-    settings: VideoSettings
-    ffmpeg_path: str | None
-    force: bool = False
-    jobs: int | None = None
-    quiet: bool = False
-    remote: DaskSession | None = None  # [media] executor = "dask": jobs run on the cluster
-    plan_result: MediaPlan | None = None
-    assets: dict[str, Asset] = field(default_factory=dict)
+    run: StageRun = field(default_factory=lambda: StageRun({}))
+    refs: Mapping[tuple[str, str], str] = field(default_factory=dict)  # -> asset key
+    assets: Mapping[str, Asset] = field(default_factory=dict)
     failed: frozenset[str] = frozenset()
-    encoded: int = 0
-    cached: int = 0
-    produced: dict[str, Path] = field(default_factory=dict)  # site path -> existing file
-    explanations: tuple[str, ...] = ()  # remuxed/re-encoded, AV1 kept/dropped, ladder: why
 
-    @classmethod
-    def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions,
-                  remote: DaskSession | None = None) -> VideoStage:
-        return cls(paths, config.video, config.ffmpeg, force=options.force,
-                   jobs=options.jobs, quiet=options.quiet, remote=remote)
-
-    def run(self, pages: Sequence[SourcePage], bodies: dict[str, RenderedBody],
-            reporter: Reporter) -> None:
-        """Plan every video/audio reference of `pages`, then encode what is missing."""
-        requests: list[MediaRequest] = []
-        for page in pages:
-            if page.meta.video:
-                if media_kind(page.meta.video) not in ("video", "audio"):
-                    reporter.add(error(page.rel, page.meta.video_line,
-                                       f"video: {page.meta.video!r} is not a video file",
-                                       "use a .mp4/.mov/.webm file under media/"))
-                else:
-                    requests.append(MediaRequest(page.meta.video, page.rel, page.source_dir,
-                                                 page.meta.video_line,
-                                                 chapters=page.meta.video_chapters))
-            for ref in bodies[page.rel].media:
-                if ref.kind in ("video", "audio"):
-                    requests.append(MediaRequest(ref.src, page.rel, page.source_dir, ref.line,
-                                                 _poster_time(ref, reporter, page)))
-        if not requests:
-            return
-        try:
-            tool = find_ffmpeg(self.ffmpeg_path)
-        except FFmpegNotFound as exc:
-            reporter.add(error(requests[0].article, requests[0].line, f"ffmpeg not found: {exc}",
-                               "pip install imageio-ffmpeg, or set ffmpeg = '/path' in site.toml"))
-            return
-        plan = self._plan(requests, tool)
-        reporter.extend(plan.diagnostics)
-        result = run_media_jobs(plan, max_workers=self.jobs, force=self.force, quiet=self.quiet,
-                                remote=self.remote)
-        reporter.extend(result.diagnostics)
-        self.plan_result = plan
-        self.assets = dict(result.assets)
-        self.failed = result.failed
-        self.encoded = result.encoded
-        self.cached = result.cached
-        self.produced = dict(result.outputs)
-        self.explanations = result.explanations
-
-    def _plan(self, requests: list[MediaRequest], tool) -> MediaPlan:  # noqa: ANN001
-        from reelpress.media import plan_media
-        return plan_media(requests, project=self.paths, settings=self.settings, tool=tool,
-                          cache_dir=media_cache_dir(self.paths))
-
-    @property
-    def outputs(self) -> dict[str, Path]:
-        """Only files that exist (a failed job's outputs are not there)."""
-        return dict(self.produced)
-
-    def _asset(self, page: SourcePage, source_ref: str) -> Asset | None:
-        if self.plan_result is None:
-            return None
-        key = self.plan_result.refs.get((str(page.source_dir), source_ref))
-        if key is None or key in self.failed:
-            return None
-        return self.assets.get(key)
+    def asset(self, page: SourcePage, source_ref: str) -> Asset | None:
+        key = self.refs.get((str(page.source_dir), source_ref))
+        return None if key is None or key in self.failed else self.assets.get(key)
 
     def embed(self, page: SourcePage, source_ref: str, caption: str, attrs: dict[str, str],
               link: Callable[[str], str], urls: UrlScheme) -> MediaEmbed | None:
-        asset = self._asset(page, source_ref)
+        asset = self.asset(page, source_ref)
         if asset is None:
             return None
         html = media_html(asset, caption, link, attrs)
@@ -150,6 +57,57 @@ class VideoStage:
                                               poster=asset.poster_webp, width=asset.width,
                                               height=asset.height))
 
-    def prune(self) -> None:
-        if self.plan_result is not None:
-            prune(media_cache_dir(self.paths), {p.name for p in self.plan_result.outputs.values()})
+
+def video_requests(pages: Sequence[SourcePage], bodies: Mapping[str, RenderedBody],
+                   reporter: Reporter) -> list[MediaRequest]:
+    """Every video/audio reference of `pages`: the front matter's `video:`, then the body's."""
+    requests: list[MediaRequest] = []
+    for page in pages:
+        meta = page.meta
+        if meta.video and media_kind(meta.video) not in ("video", "audio"):
+            reporter.add(error(page.rel, meta.video_line,
+                               f"video: {meta.video!r} is not a video file",
+                               "use a .mp4/.mov/.webm file under media/"))
+        elif meta.video:
+            requests.append(MediaRequest(meta.video, page.rel, page.source_dir, meta.video_line,
+                                         chapters=meta.video_chapters))
+        requests.extend(MediaRequest(ref.src, page.rel, page.source_dir, ref.line,
+                                     poster_time=_poster_time(ref, reporter, page))
+                        for ref in bodies[page.rel].media if ref.kind in ("video", "audio"))
+    return requests
+
+
+def run_videos(requests: Sequence[MediaRequest], stages: MediaStages,
+               reporter: Reporter) -> VideoResults:
+    """Plan every request, then encode what the cache is missing (ffmpeg only if needed)."""
+    if not requests:
+        return VideoResults()
+    try:
+        tool = find_ffmpeg(stages.ffmpeg_path)
+    except FFmpegNotFound as exc:
+        reporter.add(error(requests[0].article, requests[0].line, f"ffmpeg not found: {exc}",
+                           "pip install imageio-ffmpeg, or set ffmpeg = '/path' in site.toml"))
+        return VideoResults()
+    cache_dir = media_cache_dir(stages.paths)
+    plan = plan_media(tuple(requests), project=stages.paths, settings=stages.video_settings,
+                      tool=tool, cache_dir=cache_dir)
+    reporter.extend(plan.diagnostics)
+    result = run_media_jobs(plan, max_workers=stages.jobs, force=stages.force,
+                            quiet=stages.quiet)
+    reporter.extend(result.diagnostics)
+    run = StageRun(dict(result.outputs), processed=result.encoded, cached=result.cached,
+                   sources=frozenset(plan.assets), tools=frozenset({tool.exe}),
+                   cache_dir=cache_dir,
+                   keep=frozenset(path.name for path in plan.outputs.values()))
+    return VideoResults(run, dict(plan.refs), dict(result.assets), result.failed)
+
+
+def _poster_time(ref: MediaRef, reporter: Reporter, page: SourcePage) -> float | None:
+    value = ref.attr("poster")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        reporter.add(error(page.rel, ref.line, f"poster={value!r}: expected seconds like 4.5"))
+        return None

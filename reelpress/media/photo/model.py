@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reelpress.core.diagnostics import Diagnostic
+from reelpress.core.media_names import MediaRequest
 from reelpress.core.settings import ImageSettings as ImageSettings  # re-exported
 from reelpress.media.photo.credits import PhotoCredit
 
@@ -29,16 +30,7 @@ MIME_TYPES = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg",
 EXTENSIONS = {"avif": "avif", "webp": "webp", "jpeg": "jpg", "png": "png"}
 
 
-@dataclass(frozen=True)
-class ImageRequest:
-    """One use of a photo: where the author wrote it and what they called it."""
-
-    source_ref: str
-    article: str
-    article_dir: Path
-    line: int | None = None
-    alt: str | None = None
-    social_card: bool = False
+ImageRequest = MediaRequest  # one request record for photos and video
 
 
 @dataclass(frozen=True)

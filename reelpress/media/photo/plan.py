@@ -8,7 +8,6 @@ per source image decodes it once and writes only its missing outputs, in paralle
 Public API (the rest of the photo stage lives in images_model/images_pixels/images_html):
     plan_images(requests, *, project, settings, cache_dir) -> ImagePlan
     run_image_jobs(plan, *, max_workers, executor) -> ImageRunResult
-    picture_html(asset, alt, url_for, *, sizes, hero, title) -> str
     prune(cache_dir, keep) -> tuple[Path, ...]
 """
 
@@ -28,7 +27,6 @@ from PIL import features
 from reelpress.core.diagnostics import Diagnostic, error, warning
 from reelpress.core.media_names import MediaPathProblem, output_stem, resolve_media
 from reelpress.core.project import ProjectPaths
-from reelpress.media.photo.html import picture_html
 from reelpress.media.photo.model import (
     DEFAULT_SIZES,
     EXTENSIONS,
@@ -54,7 +52,7 @@ from reelpress.media.prune import prune_cache
 
 __all__ = [
     "DEFAULT_SIZES", "ImageAsset", "ImagePlan", "ImageRequest", "ImageRunResult",
-    "ImageSettings", "Rendition", "available_formats", "image_cache_dir", "picture_html",
+    "ImageSettings", "Rendition", "available_formats", "image_cache_dir",
     "plan_images", "prune", "run_image_jobs",
 ]
 

@@ -8,7 +8,6 @@ ladder is complete) next to `NAME.HASH.hls/` (variant playlists, init and segmen
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 from collections.abc import Callable
@@ -124,10 +123,3 @@ def ladder_files(master: Path, site_master_path: str) -> dict[str, Path]:
         if entry.is_file() and entry.name != FFMPEG_MASTER:
             found[f"{site_folder}/{entry.name}"] = entry
     return found
-
-
-def remove_ladder(folder: Path) -> bool:
-    with contextlib.suppress(FileNotFoundError):
-        shutil.rmtree(folder)
-        return True
-    return False

@@ -14,6 +14,7 @@ from reelpress.core.media_names import (
     AUDIO_EXTENSIONS,
     VIDEO_EXTENSIONS,
     MediaPathProblem,
+    MediaRequest,
     media_kind,
     output_stem,
     resolve_media,
@@ -37,18 +38,6 @@ from reelpress.media.video.recipes import (
 )
 
 SITE_MEDIA_DIR = "media"
-
-
-@dataclass(frozen=True)
-class MediaRequest:
-    """One `![caption](media/x.mp4){...}` reference found by the Markdown stage."""
-
-    source_ref: str
-    article: str
-    article_dir: Path
-    line: int | None
-    poster_time: float | None = None
-    chapters: tuple[str, ...] = ()  # front matter lines like "1:30 The rescue"
 
 
 @dataclass(frozen=True)
