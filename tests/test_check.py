@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from reelpress.commands.check import BrokenLink, check_site
-from reelpress.commands.check_html import scan_css, scan_html, srcset_urls
+from reelpress.commands.check_html import scan_css, scan_html
+from reelpress.core.urls import srcset_urls
 
 
 def write_site(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -9,8 +9,8 @@ import pytest
 from images_fixtures import SMALL, landscape_photo, make_project, request, save_jpeg
 from PIL import Image
 
-from reelpress.media.html import picture_html
-from reelpress.media.photo.plan import DEFAULT_SIZES, plan_images, run_image_jobs
+from reelpress.media.html import DEFAULT_SIZES, picture_html
+from reelpress.media.photo.plan import plan_images, run_image_jobs
 
 
 class PictureParser(HTMLParser):

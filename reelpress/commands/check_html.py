@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from reelpress.core.urls import srcset_urls
+
 # (tag, attribute) -> kind of reference, as the report names it.
 _URL_ATTRIBUTES: dict[tuple[str, str], str] = {
     ("a", "href"): "link",
@@ -71,34 +73,6 @@ class PageScan:
     anchors: frozenset[str]
     json_ld: tuple[tuple[str, int], ...]  # (raw text, line of the <script> tag)
     base_href: str | None
-
-
-def srcset_urls(srcset: str) -> list[str]:
-    """Image candidate URLs of a `srcset`, following the HTML spec's parsing rules.
-
-    A URL may itself contain commas (`a,b.jpg 2x`): only a comma after the URL
-    and its descriptors separates candidates, and a URL's trailing commas end it.
-    """
-    urls: list[str] = []
-    position, length = 0, len(srcset)
-    while position < length:
-        while position < length and (srcset[position].isspace() or srcset[position] == ","):
-            position += 1
-        start = position
-        while position < length and not srcset[position].isspace():
-            position += 1
-        url = srcset[start:position]
-        if not url:
-            break
-        if url.endswith(","):
-            urls.append(url.rstrip(","))
-            continue
-        urls.append(url)
-        depth = 0  # skip descriptors up to the next comma outside parentheses
-        while position < length and (srcset[position] != "," or depth):
-            depth += {"(": 1, ")": -1}.get(srcset[position], 0)
-            position += 1
-    return urls
 
 
 class _Scanner(HTMLParser):

@@ -77,15 +77,43 @@ def absolutize(html: str, page_url: str) -> str:
         return f'{match.group(1)}="{urljoin(page_url, value)}"'
 
     def srcset(match: re.Match[str]) -> str:
-        parts = []
-        for candidate in match.group(1).split(","):
-            pieces = candidate.strip().split(None, 1)
-            if pieces:
-                pieces[0] = urljoin(page_url, pieces[0])
-                parts.append(" ".join(pieces))
+        parts = [f"{urljoin(page_url, url)} {descriptors}".rstrip()
+                 for url, descriptors in srcset_candidates(match.group(1))]
         return f'srcset="{", ".join(parts)}"'
 
     return _SRCSET.sub(srcset, _URL_ATTRIBUTE.sub(one, html))
+
+
+def srcset_candidates(srcset: str) -> list[tuple[str, str]]:
+    """(URL, descriptors) of each image candidate of a `srcset`, following the HTML
+    spec's parsing rules: a URL may itself contain commas (`a,b.jpg 2x`); only a comma
+    after the URL and its descriptors separates candidates, and a URL's trailing commas
+    end it."""
+    candidates: list[tuple[str, str]] = []
+    position, length = 0, len(srcset)
+    while position < length:
+        while position < length and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        start = position
+        while position < length and not srcset[position].isspace():
+            position += 1
+        url = srcset[start:position]
+        if not url:
+            break
+        if url.endswith(","):
+            candidates.append((url.rstrip(","), ""))
+            continue
+        depth, start = 0, position  # descriptors up to the next comma outside parentheses
+        while position < length and (srcset[position] != "," or depth):
+            depth += {"(": 1, ")": -1}.get(srcset[position], 0)
+            position += 1
+        candidates.append((url, srcset[start:position].strip()))
+    return candidates
+
+
+def srcset_urls(srcset: str) -> list[str]:
+    """The image candidate URLs of a `srcset`."""
+    return [url for url, _ in srcset_candidates(srcset)]
 
 
 def page_path_for_output(output_path: str) -> str:

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 
 from markupsafe import escape
 
-from reelpress.media.photo.model import DEFAULT_SIZES, MIME_TYPES, ImageAsset, Rendition
-from reelpress.media.records import Thumbnail
+from reelpress.media.photo.model import MIME_TYPES, ImageAsset, Rendition
+from reelpress.media.records import DEFAULT_SIZES, Thumbnail
 from reelpress.media.video.chapters import Chapter, stamp
 from reelpress.media.video.hls import HLS_MIME
 from reelpress.media.video.plan import Asset, AudioAsset, CaptionTrack, VideoAsset

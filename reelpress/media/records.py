@@ -17,7 +17,11 @@ from reelpress.core.settings import ImageSettings, VideoSettings
 from reelpress.media.photo.model import ImageAsset
 from reelpress.media.prune import prune_cache
 
-__all__ = ["MediaEmbed", "MediaRequest", "MediaStages", "StageRun", "Thumbnail"]
+__all__ = ["DEFAULT_SIZES", "MediaEmbed", "MediaRequest", "MediaStages", "StageRun", "Thumbnail"]
+
+# `sizes` of a responsive image where no theme declares one: the HTML spec's own default
+DEFAULT_SIZES = "100vw"
+
 
 @dataclass(frozen=True)
 class MediaStages:
@@ -30,8 +34,8 @@ class MediaStages:
     force: bool = False
     jobs: int | None = None
     quiet: bool = False
-    body_sizes: str = "100vw"
-    hero_sizes: str = "100vw"
+    body_sizes: str = DEFAULT_SIZES
+    hero_sizes: str = DEFAULT_SIZES
 
     @classmethod
     def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions,

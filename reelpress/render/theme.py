@@ -20,15 +20,13 @@ import jinja2.meta
 from reelpress.core.config import THEME_NAME, key_line, read_config_text
 from reelpress.core.diagnostics import Diagnostic, error
 from reelpress.core.project import ProjectPaths
+from reelpress.media.records import DEFAULT_SIZES
 from reelpress.render.i18n import install_i18n
 
 BUILTIN_THEMES = Path(__file__).parent.parent / "themes"
-DEFAULT_IMAGE_SIZES = {
-    "body": "(min-width: 44rem) 42rem, 100vw",
-    "hero": "(min-width: 44rem) 42rem, 100vw",
-    "card": "(min-width: 68rem) 20rem, (min-width: 40rem) 45vw, 100vw",
-    "lead": "(min-width: 68rem) 38rem, 100vw",
-}
+# roles of responsive images; their `sizes` come from the themes' theme.toml (the
+# built-in default theme, last in every chain, declares them all)
+IMAGE_SIZE_ROLES = ("body", "hero", "card", "lead")
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ class Theme:
     i18n_dirs: tuple[Path, ...] = ()
 
     def sizes_for(self, role: str) -> str:
-        return dict(self.image_sizes).get(role, DEFAULT_IMAGE_SIZES[role])
+        return dict(self.image_sizes).get(role, DEFAULT_SIZES)
 
     def static_files(self) -> dict[str, Path]:
         """Site-relative path -> file, earlier folders overriding later ones."""
@@ -132,10 +130,10 @@ def resolve_theme(paths: ProjectPaths, name: str) -> tuple[Theme | None, list[Di
                                     f"extends: expected a theme name, got {parent!r}")]
             declared = settings.get("image_sizes", {})
             if not isinstance(declared, dict) or not all(
-                    isinstance(v, str) and k in DEFAULT_IMAGE_SIZES for k, v in declared.items()):
+                    isinstance(v, str) and k in IMAGE_SIZE_ROLES for k, v in declared.items()):
                 return None, [error(paths.relative(theme_toml), None,
                                     "image_sizes: expected a table of sizes for "
-                                    f"{', '.join(DEFAULT_IMAGE_SIZES)}")]
+                                    f"{', '.join(IMAGE_SIZE_ROLES)}")]
             for role, value in declared.items():  # the most specific theme wins
                 sizes.setdefault(role, value)
         if parent is None and current != "default":

@@ -19,6 +19,7 @@ from posixpath import normpath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from reelpress.core.diagnostics import Diagnostic
+from reelpress.core.urls import srcset_urls
 
 EVENTS_PATH = "/__reelpress/events"
 STATUS_PATH = "/__reelpress/status"
@@ -106,7 +107,7 @@ class _RefCollector(HTMLParser):
             if not value:
                 continue
             if name == "srcset":
-                self.others.extend(part.split()[0] for part in value.split(",") if part.split())
+                self.others.extend(srcset_urls(value))
             else:
                 self.others.append(value)
 

@@ -19,7 +19,6 @@ from reelpress.media.photo.credits import PhotoCredit
 IMAGE_STAGE_VERSION = 2  # 2: file names from the one output_stem (core/media_names)
 
 # What the theme can override; this fits a single-column article up to 960 px.
-DEFAULT_SIZES = "(min-width: 60rem) 60rem, 100vw"
 
 # Formats we accept as sources. Anything else (even if Pillow can read it) is refused
 # so a stray .psd or .ico does not end up on a news page by accident.

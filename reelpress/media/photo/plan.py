@@ -28,7 +28,6 @@ from reelpress.core.diagnostics import Diagnostic, error, warning
 from reelpress.core.media_names import MediaPathProblem, output_stem, resolve_media
 from reelpress.core.project import ProjectPaths
 from reelpress.media.photo.model import (
-    DEFAULT_SIZES,
     EXTENSIONS,
     IMAGE_STAGE_VERSION,
     ImageAsset,
@@ -51,7 +50,7 @@ from reelpress.media.photo.pixels import (
 from reelpress.media.prune import prune_cache
 
 __all__ = [
-    "DEFAULT_SIZES", "ImageAsset", "ImagePlan", "ImageRequest", "ImageRunResult",
+    "ImageAsset", "ImagePlan", "ImageRequest", "ImageRunResult",
     "ImageSettings", "Rendition", "available_formats", "image_cache_dir",
     "plan_images", "prune", "run_image_jobs",
 ]
