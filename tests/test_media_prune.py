@@ -44,3 +44,14 @@ def test_atomic_path_leaves_the_old_file_when_writing_fails(tmp_path: Path) -> N
         assert temporary.suffix == ".jpg"  # Pillow and ffmpeg choose the format by it
         temporary.write_bytes(b"new")
     assert target.read_bytes() == b"new" and list(tmp_path.iterdir()) == [target]
+
+
+def test_feed_absolutize_and_check_read_a_srcset_the_same_way() -> None:
+    """One srcset parser: a URL with a comma stays one candidate in feeds too."""
+    from reelpress.core.urls import absolutize, srcset_urls
+
+    html = '<img srcset="a,1.jpg 480w, /b.jpg 2x (x, y),c.jpg">'
+    assert srcset_urls("a,1.jpg 480w, /b.jpg 2x,c.jpg") == ["a,1.jpg", "/b.jpg", "c.jpg"]
+    assert absolutize(html, "https://example.org/news/") == (
+        '<img srcset="https://example.org/news/a,1.jpg 480w, https://example.org/b.jpg 2x '
+        '(x, y), https://example.org/news/c.jpg">')

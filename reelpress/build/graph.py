@@ -29,6 +29,7 @@ from reelpress.build.index import BuildIndex, FileRow, IndexChanges, OutputRow
 from reelpress.core.diagnostics import Diagnostic, Severity
 from reelpress.core.options import BuildOptions, BuildResult
 from reelpress.core.project import ProjectPaths
+from reelpress.core.tree import walk
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 Signature = tuple[int, int]  # mtime_ns, size
@@ -55,12 +56,8 @@ def options_digest(options: BuildOptions) -> str:
 def code_files() -> list[str]:
     """reelpress's own modules and built-in themes: an upgrade or an edit of an editable
     install must not be answered from an old record."""
-    found = [str(PACKAGE_DIR)]
-    for folder, dirs, files in os.walk(PACKAGE_DIR):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        found.extend(os.path.join(folder, d) for d in dirs)
-        found.extend(os.path.join(folder, f) for f in files if not f.endswith(".pyc"))
-    return found
+    found = walk(PACKAGE_DIR, skip_dir=lambda rel: Path(rel).name == "__pycache__")
+    return [str(PACKAGE_DIR), *(str(path) for rel, path, _ in found if not rel.endswith(".pyc"))]
 
 
 def code_stamp() -> str:

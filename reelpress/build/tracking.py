@@ -12,6 +12,7 @@ from reelpress.build.digest import digest
 from reelpress.build.graph import BuildGraph, code_files, signature
 from reelpress.content.loader import SourceFile
 from reelpress.core.project import ProjectPaths
+from reelpress.core.tree import walk
 from reelpress.output.writer import SiteWriter
 from reelpress.render.theme import Theme
 
@@ -20,11 +21,7 @@ def _tree(root: Path) -> list[str]:
     """A folder, its sub-folders and files (hidden ones too: a theme may have them)."""
     if not root.is_dir():
         return [str(root.parent)]  # its creation changes the parent's mtime
-    found = [str(root)]
-    for folder, dirs, files in os.walk(root):
-        found.extend(os.path.join(folder, d) for d in dirs)
-        found.extend(os.path.join(folder, f) for f in files)
-    return found
+    return [str(root), *(str(path) for _, path, _ in walk(root))]
 
 
 def _with_siblings(path: str) -> list[str]:

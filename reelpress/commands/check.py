@@ -10,7 +10,6 @@ dot segments, percent-decoding) and files the way a static host serves them:
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from reelpress.commands.check_text import (
     json_control_character,
 )
 from reelpress.core.diagnostics import Diagnostic, error
+from reelpress.core.tree import walk
 
 _HTML_SUFFIXES = (".html", ".htm")
 _SCANNED_SUFFIXES = (*_HTML_SUFFIXES, ".css")
@@ -113,11 +113,8 @@ class _SiteIndex:
 def _index_site(site_dir: Path) -> _SiteIndex:
     files: set[str] = set()
     dirs: set[str] = {""}
-    for folder, dir_names, file_names in os.walk(site_dir):
-        rel = Path(folder).relative_to(site_dir).as_posix()
-        prefix = "" if rel == "." else rel + "/"
-        dirs.update(prefix + name for name in dir_names)
-        files.update(prefix + name for name in file_names)
+    for rel, _, is_dir in walk(site_dir):
+        (dirs if is_dir else files).add(rel)
     return _SiteIndex(frozenset(files), frozenset(dirs))
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from reelpress.core.atomic import atomic_path, atomic_write
 from reelpress.core.diagnostics import Reporter, warning
 from reelpress.core.settings import SearchSettings as SearchSettings  # re-exported
+from reelpress.core.tree import files_below
 from reelpress.output.writer import OutputStats
 
 INDEX_DIR = "pagefind"
@@ -53,13 +54,10 @@ def pages_key(site_dir: Path, indexer: str) -> str:
     """Changes when an HTML page of the site or the indexer binary changes."""
     entries: list[str] = []
     index_dir = site_dir / INDEX_DIR
-    for folder, folders, files in os.walk(site_dir):
-        if Path(folder) == site_dir:
-            folders[:] = [name for name in folders if name != INDEX_DIR]
-        for name in files:
-            if name.endswith(".html"):
-                stat = os.stat(os.path.join(folder, name))
-                entries.append(f"{folder}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    for rel, path in files_below(site_dir, skip_dir=lambda rel: rel == INDEX_DIR):
+        if rel.endswith(".html"):
+            stat = path.stat()
+            entries.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
     stat = os.stat(indexer)
     entries.sort()
     entries.append(f"{indexer}:{stat.st_size}:{stat.st_mtime_ns}:{index_dir}")
@@ -93,8 +91,7 @@ def _failure(process: subprocess.CompletedProcess[str]) -> str:
 
 
 def _files(folder: Path) -> dict[str, Path]:
-    return {path.relative_to(folder).as_posix(): path for path in folder.rglob("*")
-            if path.is_file()}
+    return {rel: path for rel, path in files_below(folder) if path.is_file()}
 
 
 def _merge(source: Path, site_dir: Path) -> tuple[list[str], list[str]]:

@@ -18,6 +18,8 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+from reelpress.core.tree import files_below
+
 
 class OutputConflict(Exception):
     """Two outputs need the same name as a file and as a folder."""
@@ -157,14 +159,7 @@ def _apply(stage: Path, site_dir: Path, moves: list[str], removals: list[str]) -
 
 
 def existing_files(site_dir: Path) -> set[str]:
-    found: set[str] = set()
-    if not site_dir.is_dir():
-        return found
-    for folder, _, files in os.walk(site_dir):
-        prefix = os.path.relpath(folder, site_dir)
-        for name in files:
-            found.add(name if prefix == "." else f"{prefix}/{name}".replace(os.sep, "/"))
-    return found
+    return {rel for rel, _ in files_below(site_dir)}
 
 
 class SiteWriter:

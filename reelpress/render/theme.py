@@ -20,6 +20,7 @@ import jinja2.meta
 from reelpress.core.config import THEME_NAME, key_line, read_config_text
 from reelpress.core.diagnostics import Diagnostic, error
 from reelpress.core.project import ProjectPaths
+from reelpress.core.tree import files_below
 from reelpress.media.records import DEFAULT_SIZES
 from reelpress.render.i18n import install_i18n
 
@@ -51,9 +52,9 @@ class Theme:
         for folder in reversed(self.static_dirs):
             if not folder.is_dir():
                 continue
-            for path in folder.rglob("*"):
+            for rel, path in files_below(folder):
                 if path.is_file() and not path.name.startswith("."):
-                    files[path.relative_to(folder).as_posix()] = path
+                    files[rel] = path
         return files
 
     def fingerprint_of(self, names: frozenset[str]) -> str:
@@ -73,7 +74,7 @@ class Theme:
         digest = hashlib.sha1()
         for folder in self.template_dirs:
             if folder.is_dir():
-                for path in sorted(folder.rglob("*")):
+                for _, path in files_below(folder):
                     if path.is_file():
                         digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
                         digest.update(path.read_bytes())
