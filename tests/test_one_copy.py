@@ -1,5 +1,6 @@
-"""One prune policy for the photo and the video cache: what no plan names goes, except
-another build's temporary file while it may still be written (younger than 6 h)."""
+"""One copy of each small thing, checked where it shows: one prune policy for the photo
+and the video cache (what no plan names goes, except another build's temporary file
+while it may still be written), one atomic writer, one srcset parser."""
 
 from __future__ import annotations
 
