@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from reelpress.core.urls import relativize_root_links
 from reelpress.render.article import Article
-from reelpress.render.views import SiteView, _head
+from reelpress.render.views import SiteView, story_head, story_page_fields
 from reelpress.structured import jsonld
 
 
@@ -56,16 +56,10 @@ def page_view(site: SiteView, article: Article) -> dict[str, Any]:
     from_page = article.url_path
     locale = site.locale(meta.lang)
     context = site.context(from_page, locale)
-    image = article.social_image or (article.image_urls[0] if article.image_urls else None)
-    head = _head(site, title=f"{meta.title} | {site.config.title}",
-                 description=article.description, page_path=from_page,
-                 canonical=meta.canonical, image=image, blocks=page_jsonld(article, site),
-                 lang=locale.code, share_title=meta.title, direction=locale.direction)
+    head = story_head(site, article, locale, blocks=page_jsonld(article, site))
     updated = meta.updated or (meta.date if meta.dated else None)
     page = {
-        "title": meta.title,
-        "summary": meta.summary or meta.description,
-        "lang": meta.lang if meta.lang and meta.lang != site.config.language else None,
+        **story_page_fields(site, article),
         "updated_iso": jsonld.iso(updated) if updated else None,
         "updated_display": locale.date(updated) if updated else None,
         "hero": Markup(article.hero.html) if article.hero else None,

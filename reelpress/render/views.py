@@ -211,6 +211,24 @@ def _trail(article: Article, locale: PageLocale, style: str) -> list[tuple[str, 
     return trail
 
 
+def story_head(site: SiteView, article: Article, locale: PageLocale, **head: Any
+               ) -> dict[str, Any]:
+    """The `<head>` of an article or a standalone page, and the fields of `page` both
+    share: `head` adds og_type, extra_og and blocks."""
+    meta = article.meta
+    image = article.social_image or (article.image_urls[0] if article.image_urls else None)
+    return _head(site, title=f"{meta.title} | {site.config.title}",
+                 description=article.description, page_path=article.url_path,
+                 canonical=meta.canonical, image=image, lang=locale.code,
+                 share_title=meta.title, direction=locale.direction, **head)
+
+
+def story_page_fields(site: SiteView, article: Article) -> dict[str, Any]:
+    meta = article.meta
+    return {"title": meta.title, "summary": meta.summary or meta.description,
+            "lang": meta.lang if meta.lang and meta.lang != site.config.language else None}
+
+
 def article_view(site: SiteView, article: Article) -> dict[str, Any]:
     meta = article.meta
     from_page = article.url_path
@@ -218,7 +236,6 @@ def article_view(site: SiteView, article: Article) -> dict[str, Any]:
     context = site.context(from_page, locale)
     link = context["url"]
     style = site.config.slug_style
-    image = article.social_image or (article.image_urls[0] if article.image_urls else None)
     extra_og: list[tuple[str, str]] = [
         ("article:published_time", jsonld.iso(meta.date)),
         ("article:modified_time", jsonld.iso(article.modified)),
@@ -233,15 +250,11 @@ def article_view(site: SiteView, article: Article) -> dict[str, Any]:
             extra_og.extend([("og:video", video_url), ("og:video:type", video_type),
                              ("og:video:width", str(width)), ("og:video:height", str(height))])
             break
-    head = _head(site, title=f"{meta.title} | {site.config.title}", description=article.description,
-                 page_path=from_page, canonical=meta.canonical, og_type="article", image=image,
-                 extra_og=extra_og, blocks=article_jsonld(article, site, locale),
-                 lang=locale.code, share_title=meta.title, direction=locale.direction)
+    head = story_head(site, article, locale, og_type="article", extra_og=extra_og,
+                      blocks=article_jsonld(article, site, locale))
     head["alternates"] = _alternates(article, site, head["canonical"])
     page = {
-        "title": meta.title,
-        "summary": meta.summary or meta.description,
-        "lang": meta.lang if meta.lang and meta.lang != site.config.language else None,
+        **story_page_fields(site, article),
         "author": ({"name": article.author.name, "url": byline_link(article.author, link)}
                    if article.author else None),
         "date_iso": jsonld.iso(meta.date),

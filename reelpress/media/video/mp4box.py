@@ -8,6 +8,7 @@ the av1C record, so reading them from the output beats guessing from settings.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl"}
@@ -40,38 +41,34 @@ def _boxes(path: Path) -> list[tuple[bytes, int, int]]:
     return found
 
 
-def _find_child(data: bytes, wanted: bytes) -> list[bytes]:
-    """Payloads of every `wanted` box nested in container boxes of `data`."""
-    results: list[bytes] = []
+def _children(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """(type, payload) of each box laid end to end in `data` (32-bit sizes: in a moov)."""
     offset = 0
     while offset + 8 <= len(data):
         size, kind = struct.unpack(">I4s", data[offset : offset + 8])
         if size < 8:
-            break
-        payload = data[offset + 8 : offset + size]
+            return
+        yield kind, data[offset + 8 : offset + size]
+        offset += size
+
+
+def _find_child(data: bytes, wanted: bytes) -> list[bytes]:
+    """Payloads of every `wanted` box nested in container boxes of `data`."""
+    results: list[bytes] = []
+    for kind, payload in _children(data):
         if kind == wanted:
             results.append(payload)
         elif kind in _CONTAINERS:
             results.extend(_find_child(payload, wanted))
         elif kind == b"stsd":
             results.extend(_sample_entries(payload[8:], wanted))
-        offset += size
     return results
 
 
 def _sample_entries(data: bytes, wanted: bytes) -> list[bytes]:
     """Sample entries hold codec records after a fixed header (78 bytes for video)."""
-    results: list[bytes] = []
-    offset = 0
-    while offset + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
-        if size < 8:
-            break
-        entry = data[offset + 8 : offset + size]
-        if kind in (b"avc1", b"avc3", b"av01"):
-            results.extend(_find_child(entry[78:], wanted))
-        offset += size
-    return results
+    return [found for kind, entry in _children(data) if kind in (b"avc1", b"avc3", b"av01")
+            for found in _find_child(entry[78:], wanted)]
 
 
 def _moov(path: Path) -> bytes:
