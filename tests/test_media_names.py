@@ -125,3 +125,18 @@ def test_photo_and_video_name_the_same_missing_file_the_same_way(tmp_path: Path)
         "'media/nope é.mp4' not found" in messages[0]
     assert any("'media/nope é.jpg' not found" in m for m in messages)
     assert all("%" not in m for m in messages)
+
+
+def test_front_matter_names_with_spaces_quotes_and_accents(tmp_path: Path) -> None:
+    video = "Reportage d'Élodie (final) v2.mov"
+    photo = "Portrait d'Élodie, 2025.JPG"
+    _clip(tmp_path / "media" / unicodedata.normalize("NFD", video))
+    _photo(tmp_path / "media" / photo)
+    build_ok(_site(tmp_path, "Text.\n", video=f'"media/{video}"',
+                   image=f'"media/{photo}"', image_alt='"Élodie"'))
+    assert len(_videos_play(tmp_path)) == 1
+    page = read_page(tmp_path / "site", "story/index.html")
+    og_image = next(n.get("content") for n in page.find_all("meta")
+                    if n.get("property") == "og:image")
+    assert og_image.startswith("https://example.org/media/")  # the photo's social card
+    assert (tmp_path / "site" / og_image.removeprefix("https://example.org/")).is_file()
