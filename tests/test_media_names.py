@@ -140,3 +140,19 @@ def test_front_matter_names_with_spaces_quotes_and_accents(tmp_path: Path) -> No
                     if n.get("property") == "og:image")
     assert og_image.startswith("https://example.org/media/")  # the photo's social card
     assert (tmp_path / "site" / og_image.removeprefix("https://example.org/")).is_file()
+
+
+def test_heic_and_bmp_from_phones_are_refused_at_their_line_not_left_broken(
+        tmp_path: Path) -> None:
+    """Known to markup as photos, so never a broken <img>; the photo stage says what to do."""
+    (tmp_path / "media").mkdir(parents=True)
+    (tmp_path / "media" / "IMG_0001.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic")
+    Image.new("RGB", (32, 32)).save(tmp_path / "media" / "scan.bmp", "BMP")
+    result = build(_site(tmp_path, "![Phone](media/IMG_0001.HEIC)\n\n![Scan](media/scan.bmp)\n"))
+    messages = [d.format() for d in result.diagnostics if d.is_error]
+    assert messages == [
+        "content/story.md:6: media/IMG_0001.HEIC is a HEIC photo, which is not supported"
+        " (export it as JPEG (photos) or PNG (graphics with transparency))",
+        "content/story.md:8: media/scan.bmp is a BMP photo, which is not supported"
+        " (export it as JPEG (photos) or PNG (graphics with transparency))"]
+    assert not (tmp_path / "site" / "story" / "index.html").exists()

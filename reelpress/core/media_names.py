@@ -25,7 +25,10 @@ VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", "
 AUDIO_EXTENSIONS = frozenset({".mp3", ".wav", ".m4a", ".aac", ".ogg", ".oga", ".opus",
                               ".flac"})
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff",
-                              ".avif", ".heic", ".bmp"})
+                              ".avif", ".heic", ".heif", ".bmp"})
+# Photos the markup stage knows as photos (so they are never left as a broken <img>)
+# but the photo stage does not publish: refused at their line, with what to do instead.
+UNSUPPORTED_PHOTO_EXTENSIONS = {".heic": "HEIC", ".heif": "HEIF", ".bmp": "BMP"}
 MEDIA_KINDS: dict[str, str] = {
     **dict.fromkeys(VIDEO_EXTENSIONS, "video"),
     **dict.fromkeys(AUDIO_EXTENSIONS, "audio"),

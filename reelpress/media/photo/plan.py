@@ -25,7 +25,12 @@ import PIL
 from PIL import features
 
 from reelpress.core.diagnostics import Diagnostic, error, warning
-from reelpress.core.media_names import MediaPathProblem, output_stem, resolve_media
+from reelpress.core.media_names import (
+    UNSUPPORTED_PHOTO_EXTENSIONS,
+    MediaPathProblem,
+    output_stem,
+    resolve_media,
+)
 from reelpress.core.project import ProjectPaths
 from reelpress.media.photo.model import (
     EXTENSIONS,
@@ -169,9 +174,13 @@ def plan_images(
 def resolve_source(project: ProjectPaths, request: ImageRequest) -> Path:
     """The real file for a reference (see `resolve_media`: one resolver for all media)."""
     try:
-        return resolve_media(project, Path(request.article_dir), request.source_ref, "image")
+        path = resolve_media(project, Path(request.article_dir), request.source_ref, "image")
     except MediaPathProblem as problem:
         raise ImageProblem(problem.message, problem.hint) from None
+    if kind := UNSUPPORTED_PHOTO_EXTENSIONS.get(path.suffix.lower()):
+        raise ImageProblem(f"{project.relative(path)} is a {kind} photo, which is not supported",
+                           "export it as JPEG (photos) or PNG (graphics with transparency)")
+    return path
 
 
 def _read_source(project: ProjectPaths, path: Path, request: ImageRequest) -> _Source:
