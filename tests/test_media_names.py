@@ -151,8 +151,8 @@ def test_heic_and_bmp_from_phones_are_refused_at_their_line_not_left_broken(
     result = build(_site(tmp_path, "![Phone](media/IMG_0001.HEIC)\n\n![Scan](media/scan.bmp)\n"))
     messages = [d.format() for d in result.diagnostics if d.is_error]
     assert messages == [
-        "content/story.md:6: media/IMG_0001.HEIC is a HEIC photo, which is not supported"
+        "content/story.md:6: media/IMG_0001.HEIC is a HEIC image, which is not supported"
         " (export it as JPEG (photos) or PNG (graphics with transparency))",
-        "content/story.md:8: media/scan.bmp is a BMP photo, which is not supported"
+        "content/story.md:8: media/scan.bmp is a BMP image, which is not supported"
         " (export it as JPEG (photos) or PNG (graphics with transparency))"]
     assert not (tmp_path / "site" / "story" / "index.html").exists()

@@ -178,7 +178,7 @@ def resolve_source(project: ProjectPaths, request: ImageRequest) -> Path:
     except MediaPathProblem as problem:
         raise ImageProblem(problem.message, problem.hint) from None
     if kind := UNSUPPORTED_PHOTO_EXTENSIONS.get(path.suffix.lower()):
-        raise ImageProblem(f"{project.relative(path)} is a {kind} photo, which is not supported",
+        raise ImageProblem(f"{project.relative(path)} is a {kind} image, which is not supported",
                            "export it as JPEG (photos) or PNG (graphics with transparency)")
     return path
 
