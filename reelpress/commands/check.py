@@ -23,6 +23,7 @@ from reelpress.commands.check_text import (
 )
 from reelpress.core.diagnostics import Diagnostic, error
 from reelpress.core.tree import walk
+from reelpress.core.urls import normalize_base_path
 
 _HTML_SUFFIXES = (".html", ".htm")
 _SCANNED_SUFFIXES = (*_HTML_SUFFIXES, ".css")
@@ -118,10 +119,6 @@ def _index_site(site_dir: Path) -> _SiteIndex:
     return _SiteIndex(frozenset(files), frozenset(dirs))
 
 
-def _normalize_base_path(base_path: str) -> str:
-    return "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
-
-
 @dataclass(frozen=True)
 class _Target:
     """A reference resolved to a file in the site (or why it could not be)."""
@@ -139,7 +136,7 @@ class _Resolver:
         self.base_path = base_path
         base = urlsplit(base_url) if base_url else None
         self.base_host = (base.hostname or "").lower() if base else None
-        self.base_url_path = _normalize_base_path(base.path) if base else "/"
+        self.base_url_path = normalize_base_path(base.path) if base else "/"
 
     def internal_path(self, url: str, document_url: str) -> tuple[str, str] | None:
         """(absolute URL path in the site, fragment) for internal URLs; None for external."""
@@ -218,9 +215,9 @@ def check_site(
     `site_label` names the folder in messages (default: the folder's name).
     """
     site_dir = Path(site_dir)
-    if base_url and _normalize_base_path(base_path) == "/":
+    if base_url and normalize_base_path(base_path) == "/":
         base_path = urlsplit(base_url).path or "/"
-    resolver = _Resolver(_index_site(site_dir), _normalize_base_path(base_path), base_url)
+    resolver = _Resolver(_index_site(site_dir), normalize_base_path(base_path), base_url)
     scanned = sorted(f for f in resolver.index.files if f.lower().endswith(_SCANNED_SUFFIXES))
     scans = {rel: _scan_file(site_dir / rel) for rel in scanned}
     broken: list[BrokenLink] = []

@@ -23,6 +23,7 @@ from reelpress.core.settings import (
     VideoSettings,
 )
 from reelpress.core.strings_table import strings_table
+from reelpress.core.urls import url_base_path
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,7 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The URL path the site lives under: '/' or '/news/'."""
-        path = urlsplit(self.base_url).path or "/"
-        return path if path.endswith("/") else path + "/"
+        return url_base_path(self.base_url)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -8,6 +8,17 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 
+def url_base_path(base_url: str) -> str:
+    """The URL path a site lives under: '/' or '/news/'."""
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def normalize_base_path(base_path: str | None) -> str:
+    """`news` / `/news` / `/news/` -> `/news/`; None or empty -> `/`."""
+    return "/" + "".join(f"{segment}/" for segment in (base_path or "/").split("/") if segment)
+
+
 @dataclass(frozen=True)
 class UrlScheme:
     """How site paths ('paris-rescue/', 'media/x.mp4') become links."""
@@ -17,8 +28,7 @@ class UrlScheme:
 
     @property
     def base_path(self) -> str:
-        path = urlsplit(self.base_url).path or "/"
-        return path if path.endswith("/") else path + "/"
+        return url_base_path(self.base_url)
 
     def absolute(self, site_path: str) -> str:
         return self.base_url + site_path.lstrip("/")

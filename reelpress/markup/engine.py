@@ -24,7 +24,7 @@ from reelpress.core.languages import slugify
 from reelpress.core.media_names import media_kind
 from reelpress.markup.anchors import heading_anchors_plugin, unclosed_bracket_plugin
 from reelpress.markup.embeds import platform_video
-from reelpress.markup.faq import BodyFaqItem, extract_faq
+from reelpress.markup.faq import BodyFaqItem, extract_faq, inline_text
 
 PLACEHOLDER = "\x00media:{}\x00"
 PLACEHOLDER_PATTERN = re.compile("\x00media:(\\d+)\x00")
@@ -94,7 +94,7 @@ def render_body(body: str, *, body_line: int = 1, allow_html: bool = False,
     _prefix_root_links(tokens, base_path)
     source_links = _source_links(tokens, body_line)
     headings = tuple(
-        Heading(int(tok.tag[1]), _inline_text(tokens[i + 1]), str(tok.attrs.get("id", "")))
+        Heading(int(tok.tag[1]), inline_text(tokens[i + 1]), str(tok.attrs.get("id", "")))
         for i, tok in enumerate(tokens) if tok.type == "heading_open" and tok.tag in ("h2", "h3")
     )
     html = md.renderer.render(tokens, md.options, env)
@@ -153,11 +153,6 @@ def render_fragments(texts: tuple[str, ...], *, allow_html: bool = False,
         return tuple(render_fragment(text, allow_html=allow_html, base_path=base_path)
                      for text in texts)
     return tuple(parts)
-
-
-def _inline_text(inline: Token) -> str:
-    return "".join(child.content for child in inline.children or []
-                   if child.type in ("text", "code_inline")).strip()
 
 
 def _collect_media(state: Any) -> None:

@@ -50,7 +50,7 @@ def extract_faq(tokens: list[Token], md: MarkdownIt, env: dict[str, Any], body_l
     return kept, tuple(items), warnings
 
 
-def _text_of(inline: Token) -> str:
+def inline_text(inline: Token) -> str:
     return "".join(c.content for c in inline.children or []
                    if c.type in ("text", "code_inline")).strip()
 
@@ -61,7 +61,7 @@ def _heading_items(inner: list[Token], md: MarkdownIt, env: dict[str, Any],
     starts = [i for i, t in enumerate(inner) if t.type == "heading_open"]
     for number, start in enumerate(starts):
         stop = starts[number + 1] if number + 1 < len(starts) else len(inner)
-        question = _text_of(inner[start + 1])
+        question = inline_text(inner[start + 1])
         answer_tokens = inner[start + 3:stop]
         answer_html = md.renderer.render(answer_tokens, md.options, env).strip()
         token_map = inner[start].map
@@ -80,7 +80,7 @@ def _definition_items(inner: list[Token], md: MarkdownIt, env: dict[str, Any],
     while index < len(inner):
         token = inner[index]
         if token.type == "dt_open":
-            question = _text_of(inner[index + 1])
+            question = inline_text(inner[index + 1])
             line = body_line + token.map[0] if token.map else None
             index += 3
             continue

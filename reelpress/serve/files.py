@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from reelpress.core.urls import normalize_base_path as normalize_base_path  # re-exported
+
 _MIME_BY_SUFFIX = {
     ".html": "text/html; charset=utf-8",
     ".htm": "text/html; charset=utf-8",
@@ -194,12 +196,6 @@ def strip_base(segments: list[str], base_segments: list[str]) -> list[str] | Non
 
 def base_segments(base_path: str) -> list[str]:
     return [segment for segment in base_path.split("/") if segment]
-
-
-def normalize_base_path(base_path: str | None) -> str:
-    """`news` / `/news` / `/news/` -> `/news/`; None or empty -> `/`."""
-    segments = base_segments(base_path or "/")
-    return "/" + "".join(f"{segment}/" for segment in segments)
 
 
 def locate(site_dir: Path, segments: list[str]) -> Path | None:
