@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from markupsafe import Markup
-
-from reelpress.core.urls import relativize_root_links
 from reelpress.render.article import Article
-from reelpress.render.views import SiteView, story_head, story_page_fields
+from reelpress.render.views import (
+    SiteView,
+    story_content_fields,
+    story_head,
+    story_page_fields,
+)
 from reelpress.structured import jsonld
 
 
@@ -62,12 +64,7 @@ def page_view(site: SiteView, article: Article) -> dict[str, Any]:
         **story_page_fields(site, article),
         "updated_iso": jsonld.iso(updated) if updated else None,
         "updated_display": locale.date(updated) if updated else None,
-        "hero": Markup(article.hero.html) if article.hero else None,
-        "body": article.body.for_page(site.urls, from_page) if site.urls.relative
-        else article.body,
-        "faq": [{"question": f.question, "anchor": f.anchor,
-                 "answer": Markup(relativize_root_links(f.answer_html, site.urls, from_page))}
-                for f in article.faq],
+        **story_content_fields(site, article),
         "extra": meta.extra,
         "type": page_type(article),
     }

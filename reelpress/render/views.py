@@ -229,6 +229,19 @@ def story_page_fields(site: SiteView, article: Article) -> dict[str, Any]:
             "lang": meta.lang if meta.lang and meta.lang != site.config.language else None}
 
 
+def story_content_fields(site: SiteView, article: Article) -> dict[str, Any]:
+    """The hero, body and FAQ of an article or a standalone page, links made for it."""
+    from_page = article.url_path
+    return {
+        "hero": Markup(article.hero.html) if article.hero else None,
+        "body": article.body.for_page(site.urls, from_page) if site.urls.relative
+        else article.body,
+        "faq": [{"question": f.question, "anchor": f.anchor,
+                 "answer": Markup(relativize_root_links(f.answer_html, site.urls, from_page))}
+                for f in article.faq],
+    }
+
+
 def article_view(site: SiteView, article: Article) -> dict[str, Any]:
     meta = article.meta
     from_page = article.url_path
@@ -264,12 +277,7 @@ def article_view(site: SiteView, article: Article) -> dict[str, Any]:
         "reading_minutes": max(1, math.ceil(article.word_count / 230)),
         "reading_time": locale.minutes(max(1, math.ceil(article.word_count / 230))),
         "tags": _tags(article, link, style),
-        "hero": Markup(article.hero.html) if article.hero else None,
-        "body": article.body.for_page(site.urls, from_page) if site.urls.relative
-        else article.body,
-        "faq": [{"question": f.question, "anchor": f.anchor,
-                 "answer": Markup(relativize_root_links(f.answer_html, site.urls, from_page))}
-                for f in article.faq],
+        **story_content_fields(site, article),
         # the visible trail stops above the article: its headline is right below it
         "breadcrumbs": [{"name": name, "link": link(path)}
                         for name, path in _trail(article, locale, style)[:-1]],
