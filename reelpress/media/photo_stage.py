@@ -12,6 +12,7 @@ from reelpress.core.diagnostics import Reporter, error
 from reelpress.core.media_names import media_kind
 from reelpress.core.urls import UrlScheme
 from reelpress.markup.engine import MediaRef, RenderedBody
+from reelpress.media.dask_session import DaskSession
 from reelpress.media.html import figure_html, missing_html, photo_object, picture_html
 from reelpress.media.photo import plan as images
 from reelpress.media.records import MediaEmbed, MediaRequest, MediaStages, StageRun, Thumbnail
@@ -85,14 +86,16 @@ def photo_requests(pages: Sequence[SourcePage], bodies: Mapping[str, RenderedBod
     return requests
 
 
-def run_photos(requests: Sequence[MediaRequest], stages: MediaStages,
-               reporter: Reporter) -> PhotoResults:
-    """Plan every request, then encode the renditions the cache is missing."""
+def run_photos(requests: Sequence[MediaRequest], stages: MediaStages, reporter: Reporter,
+               remote: DaskSession | None = None) -> PhotoResults:
+    """Plan every request, then encode the renditions the cache is missing (on the Dask
+    cluster of `remote`, when there is one)."""
     plan = images.plan_images(requests, project=stages.paths, settings=stages.image_settings)
     reporter.extend(plan.diagnostics)
     processed = 0
     if plan.jobs:
-        result = images.run_image_jobs(plan, max_workers=stages.jobs)
+        result = images.run_image_jobs(plan, max_workers=stages.jobs) if remote is None \
+            else remote.run_image_jobs(plan)
         reporter.extend(result.diagnostics)
         processed = result.processed
     scheduled = {job.source_label for job in plan.jobs}

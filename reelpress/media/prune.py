@@ -28,7 +28,7 @@ def prune_cache(cache_dir: Path, keep: Iterable[str | Path]) -> list[Path]:
     now = time.time()
     for entry in cache_dir.iterdir():
         if entry.is_dir() and not entry.is_symlink():
-            if entry.suffix == LADDER_SUFFIX and \
+            if entry.suffix == LADDER_SUFFIX and not _fresh_temp(entry, now) and \
                     entry.with_suffix(".m3u8").name not in keep_names:
                 with contextlib.suppress(FileNotFoundError):
                     shutil.rmtree(entry)

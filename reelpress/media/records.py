@@ -5,7 +5,7 @@ in the cache), so photo and video are planned, run and pruned the same way."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from reelpress.core.config import SiteConfig
 from reelpress.core.media_names import MediaRequest
 from reelpress.core.options import BuildOptions
 from reelpress.core.project import ProjectPaths
-from reelpress.core.settings import ImageSettings, VideoSettings
+from reelpress.core.settings import ExecutorSettings, ImageSettings, VideoSettings
 from reelpress.media.photo.model import ImageAsset
 from reelpress.media.prune import prune_cache
 
@@ -36,6 +36,8 @@ class MediaStages:
     quiet: bool = False
     body_sizes: str = DEFAULT_SIZES
     hero_sizes: str = DEFAULT_SIZES
+    executor: ExecutorSettings = field(default_factory=ExecutorSettings)  # [media]
+    scheduler: str | None = None  # --scheduler: a Dask scheduler to run media jobs on
 
     @classmethod
     def for_build(cls, paths: ProjectPaths, config: SiteConfig, options: BuildOptions,
@@ -43,7 +45,8 @@ class MediaStages:
         """`sizes(role)`: how wide the theme shows a body or hero image."""
         return cls(paths, config.images, config.video, config.ffmpeg, force=options.force,
                    jobs=options.jobs, quiet=options.quiet,
-                   body_sizes=sizes("body"), hero_sizes=sizes("hero"))
+                   body_sizes=sizes("body"), hero_sizes=sizes("hero"),
+                   executor=config.media, scheduler=options.scheduler)
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reelpress import __version__
+from reelpress.core.atomic import atomic_write, temp_sibling
 from reelpress.core.diagnostics import Diagnostic
 from reelpress.media.photo.model import IMAGE_STAGE_VERSION, ImageJob
 from reelpress.media.video import hls
 from reelpress.media.video.ffmpeg import FFmpegTool, find_ffmpeg
 from reelpress.media.video.plan import MediaJob
 from reelpress.media.video.recipes import STAGE_VERSION
-from reelpress.media.video.runner import ProcessRegistry, temp_path
+from reelpress.media.video.runner import ProcessRegistry
 
 
 class TransferError(ValueError):
@@ -290,17 +291,11 @@ def store_files(files: tuple[ProducedFile, ...], allowed: dict[str, Path]) -> No
     for folder, entries in folders.items():
         _store_folder(folder, entries)
     for final, data in plain:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        temp = temp_path(final)
-        try:
-            temp.write_bytes(data)
-            os.replace(temp, final)
-        finally:
-            temp.unlink(missing_ok=True)
+        atomic_write(final, data)
 
 
 def _store_folder(folder: Path, entries: list[tuple[str, bytes]]) -> None:
-    temp = temp_path(folder)
+    temp = temp_sibling(folder)
     temp.mkdir(parents=True)
     try:
         for name, data in entries:

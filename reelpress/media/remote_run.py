@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reelpress.core.diagnostics import Diagnostic, error
-from reelpress.media.cache import slug
+from reelpress.core.media_names import output_stem
 from reelpress.media.dask_session import DaskSession, ExecutorError
 from reelpress.media.photo.model import ImageJob, ImagePlan, ImageRunResult
 from reelpress.media.remote import (
@@ -78,7 +78,7 @@ def run_video_jobs(session: DaskSession, jobs: tuple[MediaJob, ...], tool: FFmpe
                                                     session.cancel_event)))
             for source, group in groups.items()]
         for group, result in session.map_batches(run_video_batch, items, workers,
-                                                 lambda g: slug(Path(g[0].label).stem)):
+                                                 lambda g: output_stem(Path(g[0].label).stem)):
             for outcome in _settle_video(group, result, shared=session.settings.transfer
                                          == "shared"):
                 outcomes.append(outcome)
@@ -127,7 +127,7 @@ def run_image_jobs(session: DaskSession, plan: ImagePlan) -> ImageRunResult:
                                       lambda payload, job=job: PhotoBatch(payload, job)))
                  for job in plan.jobs]
         for job, result in session.map_batches(run_photo_batch, items, workers,
-                                               lambda j: slug(Path(j.source_label).stem)):
+                                               lambda j: output_stem(Path(j.source_label).stem)):
             notes = _settle_photo(job, result)
             written += result.written if isinstance(result, BatchResult) else 0
             diagnostics.extend(notes)

@@ -13,6 +13,7 @@ from reelpress.content.loader import SourcePage
 from reelpress.core.diagnostics import Reporter
 from reelpress.core.urls import UrlScheme
 from reelpress.markup.engine import RenderedBody
+from reelpress.media.dask_session import DaskSession
 from reelpress.media.html import missing_html
 from reelpress.media.photo_stage import PhotoResults, photo_requests, run_photos
 from reelpress.media.platform_stage import platform_embed
@@ -72,8 +73,13 @@ def embed_media(pages: Sequence[SourcePage], bodies: Mapping[str, RenderedBody],
                 stages: MediaStages, urls: UrlScheme, reporter: Reporter) -> MediaResults:
     """Plan and run every photo and video of the published pages, then make each page's
     hero and body embeds from the results."""
-    photos = run_photos(photo_requests(pages, bodies, reporter), stages, reporter)
-    videos = run_videos(video_requests(pages, bodies, reporter), stages, reporter)
+    remote = DaskSession.for_build(stages.executor, stages.scheduler)  # [media] executor
+    try:
+        photos = run_photos(photo_requests(pages, bodies, reporter), stages, reporter, remote)
+        videos = run_videos(video_requests(pages, bodies, reporter), stages, reporter, remote)
+    finally:
+        if remote is not None:
+            remote.close()
     heroes: dict[str, MediaEmbed | None] = {}
     embeds: dict[str, tuple[MediaEmbed, ...]] = {}
     cards: dict[str, str | None] = {}

@@ -13,6 +13,7 @@ from reelpress.core.media_names import media_kind
 from reelpress.core.urls import UrlScheme
 from reelpress.markup.engine import MediaRef, RenderedBody
 from reelpress.media import media_cache_dir
+from reelpress.media.dask_session import DaskSession
 from reelpress.media.html import media_html, video_object
 from reelpress.media.records import MediaEmbed, MediaRequest, MediaStages, StageRun, Thumbnail
 from reelpress.media.video.ffmpeg import FFmpegNotFound, find_ffmpeg
@@ -77,9 +78,10 @@ def video_requests(pages: Sequence[SourcePage], bodies: Mapping[str, RenderedBod
     return requests
 
 
-def run_videos(requests: Sequence[MediaRequest], stages: MediaStages,
-               reporter: Reporter) -> VideoResults:
-    """Plan every request, then encode what the cache is missing (ffmpeg only if needed)."""
+def run_videos(requests: Sequence[MediaRequest], stages: MediaStages, reporter: Reporter,
+               remote: DaskSession | None = None) -> VideoResults:
+    """Plan every request, then encode what the cache is missing (ffmpeg only if needed;
+    on the Dask cluster of `remote`, when there is one)."""
     if not requests:
         return VideoResults()
     try:
@@ -93,7 +95,7 @@ def run_videos(requests: Sequence[MediaRequest], stages: MediaStages,
                       tool=tool, cache_dir=cache_dir)
     reporter.extend(plan.diagnostics)
     result = run_media_jobs(plan, max_workers=stages.jobs, force=stages.force,
-                            quiet=stages.quiet)
+                            quiet=stages.quiet, remote=remote)
     reporter.extend(result.diagnostics)
     run = StageRun(dict(result.outputs), processed=result.encoded, cached=result.cached,
                    sources=frozenset(plan.assets), tools=frozenset({tool.exe}),

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reelpress.core.atomic import TEMP_MARKER as TEMP_MARKER  # re-exported
 from reelpress.core.atomic import temp_sibling
 from reelpress.media.video.ffmpeg import summarize_stderr
 
