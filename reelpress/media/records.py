@@ -60,6 +60,7 @@ class StageRun:
     tools: frozenset[str] = frozenset()  # binaries used (ffmpeg)
     cache_dir: Path | None = None
     keep: frozenset[str] = frozenset()  # cache file names the plan names
+    explanations: tuple[str, ...] = ()  # --explain: why each output made now is what it is
 
     def prune(self) -> list[Path]:
         """Delete from the cache what this build's plan does not name."""

@@ -39,7 +39,7 @@ class MediaResults:
     @property
     def explanations(self) -> tuple[str, ...]:
         """For `--explain`: why each video encoded in this build is what it is."""
-        return self.video.explanations if self.video is not None else ()
+        return tuple(note for run in self.runs for note in run.explanations)
 
     def social_image(self, page: SourcePage) -> str | None:
         return self.cards.get(page.rel)

@@ -100,7 +100,8 @@ def run_videos(requests: Sequence[MediaRequest], stages: MediaStages, reporter: 
     run = StageRun(dict(result.outputs), processed=result.encoded, cached=result.cached,
                    sources=frozenset(plan.assets), tools=frozenset({tool.exe}),
                    cache_dir=cache_dir,
-                   keep=frozenset(path.name for path in plan.outputs.values()))
+                   keep=frozenset(path.name for path in plan.outputs.values()),
+                   explanations=result.explanations)
     return VideoResults(run, dict(plan.refs), dict(result.assets), result.failed)
 
 
