@@ -85,7 +85,7 @@ def test_first_deploy_copies_everything_and_writes_the_record(site: Path, tmp_pa
     assert sorted(record["files"]) == sorted(SITE) and record["version"] == 2
     assert record["files"]["media/a.jpg"]["size"] == 2048
     assert result.summary() == f"deployed to {dest}: 4 copied, 0 unchanged, 0 deleted"
-    assert not list(dest.rglob("*.part-*"))
+    assert not list(dest.rglob(".reelpress-tmp-*"))
 
 
 def test_second_deploy_copies_nothing_and_writes_nothing(site: Path, tmp_path: Path) -> None:
