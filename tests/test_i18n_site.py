@@ -237,3 +237,26 @@ def test_slug_style(tmp_path: Path, style: str, path: str) -> None:
     assert (root / "site" / "tags" / tag / "index.html").is_file()
     sitemap = (root / "site/sitemap.xml").read_text(encoding="utf-8")
     assert "é" not in sitemap.split("<loc>")[2].split("</loc>")[0]  # percent-encoded URI
+
+
+def test_media_words_follow_the_page_language(tmp_path: Path) -> None:
+    from media_clips import make_audio, make_clip
+
+    make_clip(tmp_path / "media/rue.mp4", duration=1.0)
+    make_audio(tmp_path / "media/son.wav", duration=1.0)
+    body = ("![La rue](/media/rue.mp4)\n\n![Le son](/media/son.wav)\n\n"
+            "![La conférence](https://www.youtube.com/watch?v=dQw4w9WgXcQ)\n")
+    toml = SITE_TOML + "\n[video]\nav1 = false\n"
+    root = write_site(tmp_path, {"content/fr/rue.md": article("La rue", "2025-07-14", body)},
+                      site_toml=toml)
+    build_ok(root)
+    page = read_page(root / "site", "fr/rue/index.html")
+    text = page.find("div", class_="article__body").text()
+    assert "Votre navigateur ne peut pas lire cette vidéo. Télécharger la vidéo (MP4)" in text
+    assert "Télécharger l’audio (M4A)" in text
+    assert "Regarder « La conférence » sur YouTube" in page.source
+    assert page.find("button", class_="reelpress-facade").get("aria-label") == \
+        "Lire : La conférence (charge YouTube)"
+    assert "Download the" not in page.source
+    feed = (root / "site/feed.json").read_text()
+    assert "Télécharger la vidéo (MP4)" in feed and "Download the video" not in feed

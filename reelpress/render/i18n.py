@@ -12,6 +12,7 @@ every language.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import gettext
@@ -21,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
@@ -29,6 +30,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
+from markupsafe import escape
 
 from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Diagnostic, Reporter, error, warning
@@ -36,6 +38,7 @@ from reelpress.core.languages import babel_locale, candidates, is_rtl, language_
 from reelpress.core.project import ProjectPaths
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+BodyT = TypeVar("BodyT")
 
 
 @dataclass(frozen=True)
@@ -313,3 +316,40 @@ def site_catalogs(i18n_dirs: Iterable[Path], config: SiteConfig, paths: ProjectP
                                        paths.relative)
     reporter.extend(problems)
     return catalogs
+
+
+# --- media markup ----------------------------------------------------------------------------
+# The media stage writes its few visible words (fallbacks, labels) in English once per
+# media file, whatever page shows it; each page puts them in its own language here.
+_MEDIA_MARKERS = re.compile(r"Download the (?:video|audio)|label=\"Chapters\"|reelpress-facade")
+_PLAY = re.compile(r'aria-label="Play: (.*?) \(loads ([^()"]*)\)"')
+_WATCH = re.compile(r"Watch &#8220;(.*?)&#8221; on ([^<]*)</a>")
+
+
+def localize_media(html: str, locale: PageLocale) -> str:
+    """Media HTML (media/html.py, media/facade.py) with its words in the page's language."""
+    if not _MEDIA_MARKERS.search(html):
+        return html
+    strings = locale.translations
+    for english, translated in (
+            ("Your browser cannot play this video.",
+             strings.gettext("Your browser cannot play this video.")),
+            ("Download the video (MP4)", strings.gettext("Download the video (MP4)")),
+            ("Download the audio (M4A)", strings.gettext("Download the audio (M4A)")),
+            ('label="Chapters"', 'label="{}"'.format(escape(strings.gettext("Chapters"))))):
+        if translated != english:
+            html = html.replace(english, translated if english.startswith("label") else
+                                str(escape(translated)))
+    play = str(escape(strings.gettext("Play: %(title)s (loads %(platform)s)")))
+    watch = str(escape(strings.gettext("Watch “%(title)s” on %(platform)s")))
+    html = _PLAY.sub(lambda m: 'aria-label="{}"'.format(
+        play % {"title": m.group(1), "platform": m.group(2)}), html)
+    return _WATCH.sub(lambda m: "{}</a>".format(
+        watch % {"title": m.group(1), "platform": m.group(2)}), html)
+
+
+def with_localized_media(body: BodyT, locale: PageLocale) -> BodyT:
+    """An article body (render.article.StoredHTML) whose media HTML speaks the page's
+    language; the embeds are part of its digest, so a page is keyed by its language."""
+    return dataclasses.replace(body, embeds=tuple(localize_media(html, locale)  # type: ignore[type-var]
+                                                  for html in body.embeds))

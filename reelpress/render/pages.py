@@ -64,7 +64,7 @@ def page_view(site: SiteView, article: Article) -> dict[str, Any]:
         **story_page_fields(site, article),
         "updated_iso": jsonld.iso(updated) if updated else None,
         "updated_display": locale.date(updated) if updated else None,
-        **story_content_fields(site, article),
+        **story_content_fields(site, article, locale),
         "extra": meta.extra,
         "type": page_type(article),
     }

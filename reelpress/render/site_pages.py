@@ -19,6 +19,7 @@ from reelpress.core.urls import absolutize
 from reelpress.render.article import Article, StoredHTML
 from reelpress.render.authors import author_specs
 from reelpress.render.feeds import FeedEntry, FeedInfo, atom_feed, json_feed, rss_feed
+from reelpress.render.i18n import localize_media, with_localized_media
 from reelpress.render.outputs import OutputSpec, View
 from reelpress.render.pages import page_view, pages_of, stories_of
 from reelpress.render.people import author_paths
@@ -151,12 +152,14 @@ class FeedBody:
 def feed_entry(article: Article, site: SiteView) -> FeedEntry:
     url = site.urls.absolute(article.url_path)
     meta = article.meta
+    locale = site.locale(meta.lang)
     faq_html = ""
     if article.faq:
-        heading = escape(site.locale(meta.lang).gettext("Frequently asked questions"))
+        heading = escape(locale.gettext("Frequently asked questions"))
         faq_html = f"\n<h2>{heading}</h2>\n" + "\n".join(
             f"<h3>{escape(f.question)}</h3>\n{f.answer_html}" for f in article.faq)
-    body = FeedBody(article.hero.html if article.hero else "", article.body, faq_html, url)
+    body = FeedBody(localize_media(article.hero.html, locale) if article.hero else "",
+                    with_localized_media(article.body, locale), faq_html, url)
     images = article.image_urls
     return FeedEntry(
         title=meta.title, url=url, id=url, published=meta.date, updated=article.modified,

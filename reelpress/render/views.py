@@ -21,7 +21,13 @@ from reelpress.core.languages import slugify
 from reelpress.core.urls import UrlScheme, relativize_root_links
 from reelpress.media.html import thumbnail_html
 from reelpress.render.article import Article
-from reelpress.render.i18n import EMPTY_CATALOGS, Catalogs, PageLocale
+from reelpress.render.i18n import (
+    EMPTY_CATALOGS,
+    Catalogs,
+    PageLocale,
+    localize_media,
+    with_localized_media,
+)
 from reelpress.render.menus import menu_links
 from reelpress.render.people import author_person, byline_link
 from reelpress.render.story_extras import related_links, share_links
@@ -229,13 +235,15 @@ def story_page_fields(site: SiteView, article: Article) -> dict[str, Any]:
             "lang": meta.lang if meta.lang and meta.lang != site.config.language else None}
 
 
-def story_content_fields(site: SiteView, article: Article) -> dict[str, Any]:
-    """The hero, body and FAQ of an article or a standalone page, links made for it."""
+def story_content_fields(site: SiteView, article: Article, locale: PageLocale
+                         ) -> dict[str, Any]:
+    """The hero, body and FAQ of an article or a standalone page, links made for it and
+    the media stage's words in the page's language."""
     from_page = article.url_path
     return {
-        "hero": Markup(article.hero.html) if article.hero else None,
-        "body": article.body.for_page(site.urls, from_page) if site.urls.relative
-        else article.body,
+        "hero": Markup(localize_media(article.hero.html, locale)) if article.hero else None,
+        "body": with_localized_media(article.body.for_page(site.urls, from_page)
+                                     if site.urls.relative else article.body, locale),
         "faq": [{"question": f.question, "anchor": f.anchor,
                  "answer": Markup(relativize_root_links(f.answer_html, site.urls, from_page))}
                 for f in article.faq],
@@ -277,7 +285,7 @@ def article_view(site: SiteView, article: Article) -> dict[str, Any]:
         "reading_minutes": max(1, math.ceil(article.word_count / 230)),
         "reading_time": locale.minutes(max(1, math.ceil(article.word_count / 230))),
         "tags": _tags(article, link, style),
-        **story_content_fields(site, article),
+        **story_content_fields(site, article, locale),
         # the visible trail stops above the article: its headline is right below it
         "breadcrumbs": [{"name": name, "link": link(path)}
                         for name, path in _trail(article, locale, style)[:-1]],
