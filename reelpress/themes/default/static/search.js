@@ -21,7 +21,11 @@
       input.setAttribute("aria-label", input.getAttribute("placeholder") || "Search");
     }
     var query = new URLSearchParams(window.location.search).get("q");
-    if (query) { ui.triggerSearch(query); }
+    if (query) {
+      ui.triggerSearch(query);
+      var box = document.getElementById("site-search");
+      if (box) { box.value = query; }
+    }
     root.setAttribute("data-ready", "");
   };
   loader.onerror = function () {
