@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
@@ -37,8 +37,10 @@ from reelpress.core.diagnostics import Diagnostic, Reporter, error, warning
 from reelpress.core.languages import babel_locale, candidates, is_rtl, language_name
 from reelpress.core.project import ProjectPaths
 
+if TYPE_CHECKING:
+    from reelpress.render.article import StoredHTML
+
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
-BodyT = TypeVar("BodyT")
 
 
 @dataclass(frozen=True)
@@ -348,8 +350,8 @@ def localize_media(html: str, locale: PageLocale) -> str:
         watch % {"title": m.group(1), "platform": m.group(2)}), html)
 
 
-def with_localized_media(body: BodyT, locale: PageLocale) -> BodyT:
-    """An article body (render.article.StoredHTML) whose media HTML speaks the page's
-    language; the embeds are part of its digest, so a page is keyed by its language."""
-    return dataclasses.replace(body, embeds=tuple(localize_media(html, locale)  # type: ignore[type-var]
+def with_localized_media(body: StoredHTML, locale: PageLocale) -> StoredHTML:
+    """An article body whose media HTML speaks the page's language; the embeds are part
+    of its digest, so a page is keyed by its language."""
+    return dataclasses.replace(body, embeds=tuple(localize_media(html, locale)
                                                   for html in body.embeds))
