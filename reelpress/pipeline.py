@@ -82,7 +82,6 @@ def _config_and_theme(paths: ProjectPaths, options: BuildOptions, reporter: Repo
     theme, theme_problems = resolve_theme(paths, config.theme)
     reporter.extend(theme_problems)
     reporter.extend(static_link_problems(theme, paths) if theme is not None else [])
-    reporter.extend(static_link_problems(theme, paths) if theme is not None else [])
     if not paths.content_dir.is_dir():
         reporter.add(error(paths.relative(paths.content_dir), None, "content directory not found",
                            f"create {paths.content_dir} and put articles (*.md) in it"))

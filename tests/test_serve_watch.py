@@ -76,7 +76,14 @@ def test_debouncer_turns_a_burst_into_one_call():
 
 def test_debouncer_max_wait_bounds_a_steady_stream():
     calls: list[frozenset[Path]] = []
-    debouncer = Debouncer(calls.append, quiet=0.2, max_wait=0.3)
+    arrived = threading.Condition()
+
+    def record(paths: frozenset[Path]) -> None:
+        with arrived:
+            calls.append(paths)
+            arrived.notify_all()
+
+    debouncer = Debouncer(record, quiet=0.2, max_wait=0.3)
     try:
         deadline = time.monotonic() + 1.5
         number = 0
@@ -84,9 +91,10 @@ def test_debouncer_max_wait_bounds_a_steady_stream():
             debouncer.add([Path(f"c/{number}.md")])
             number += 1
             time.sleep(0.05)  # always inside the quiet period
-        time.sleep(0.5)
+        expected = {Path(f"c/{n}.md") for n in range(number)}
+        with arrived:  # wait for the last batch to arrive, not for a guessed time
+            assert arrived.wait_for(lambda: set().union(*calls) == expected, timeout=30)
         assert len(calls) >= 2  # not one call after the stream ends
-        assert set().union(*calls) == {Path(f"c/{n}.md") for n in range(number)}
     finally:
         debouncer.stop()
 

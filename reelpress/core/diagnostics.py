@@ -97,11 +97,3 @@ class Reporter:
 
     def has_errors(self) -> bool:
         return bool(self.errors)
-
-
-class BuildFailed(Exception):
-    """Raised by the orchestrator when a stage left errors that make going on pointless."""
-
-    def __init__(self, diagnostics: tuple[Diagnostic, ...]):
-        super().__init__(f"{len(diagnostics)} problem(s)")
-        self.diagnostics = diagnostics
