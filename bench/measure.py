@@ -34,7 +34,7 @@ class Measurement:
     max_process_rss_mib: float  # largest single process, from wait4
     peak_processes: int
     returncode: int
-    output_tail: str  # last lines of stdout+stderr, for failures
+    output_tail: str  # last lines of stdout+stderr: failures, `--timings` tables
 
 
 def _children(pid: int) -> list[int]:
@@ -120,7 +120,7 @@ def run_measured(command: list[str], cwd: Path | None = None,
         sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
         log.seek(0)
-        tail = log.read().decode("utf-8", "replace").splitlines()[-15:]
+        tail = log.read().decode("utf-8", "replace").splitlines()[-40:]
     log_path.unlink(missing_ok=True)
     return Measurement(
         wall_s=wall,

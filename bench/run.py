@@ -24,6 +24,7 @@ from pathlib import Path
 
 import corpus
 import measure
+import stages
 from compare_tools import compare_tools, tool_table
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -98,11 +99,14 @@ class Workspace:
         self.root = root
         self.cli = cli
         self.quiet = quiet
+        self.timings = stages.supports_timings(cli)
 
     def build(self) -> tuple[measure.Measurement, measure.TreeChange]:
         command = [sys.executable, str(self.cli), "build", "--root", str(self.root)]
         if self.quiet:
             command.append("-q")
+        if self.timings:
+            command.append("--timings")
         before = measure.snapshot(self.root / "site")
         result = measure.run_measured(command, cwd=self.cli.parent)
         change = measure.compare_snapshots(before, measure.snapshot(self.root / "site"))
@@ -179,7 +183,9 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
               f"(cold {samples['cold'][-1]['wall_s']:.2f} s)", file=sys.stderr)
     shutil.rmtree(space.root, ignore_errors=True)
     return {"size": size, "html_files": site_files, "scenarios": _summarise(samples),
-            "notes": notes}
+            "notes": notes,
+            "cold_stages": stages.median_stages([s["stages"] for s in samples["cold"]
+                                                 if s.get("stages")])}
 
 
 def _sample(result: measure.Measurement, change: measure.TreeChange) -> dict:
@@ -191,6 +197,7 @@ def _sample(result: measure.Measurement, change: measure.TreeChange) -> dict:
         "processes": result.peak_processes, "returncode": result.returncode,
         "rewritten": change.rewritten, "added": change.added, "removed": change.removed,
         "touched_paths": list(change.examples),
+        "stages": stages.parse_stage_table(result.output_tail),
     }
 
 
@@ -201,7 +208,7 @@ def _summarise(samples: dict[str, list[dict]]) -> dict:
             continue
         summary[name] = {"runs": runs}
         for key in runs[0]:
-            if key == "touched_paths":
+            if key in ("touched_paths", "stages"):
                 continue
             values = [run[key] for run in runs]
             summary[name][key] = {"median": statistics.median(values), "min": min(values),
@@ -298,6 +305,8 @@ def markdown_report(report: dict) -> str:
         lines += ["", "Edits: " + "; ".join(f"{name}: {note}" for name, note in notes.items())]
     if report.get("tools"):
         lines += ["", tool_table(report["tools"], report["sizes"])]
+    if stage_lines := stages.stage_table(report["sizes"]):
+        lines += ["", stage_lines]
     return "\n".join(lines)
 
 

@@ -81,6 +81,8 @@ def _option_groups() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser,
     how.add_argument("-j", "--jobs", type=_jobs, metavar="N", help="worker processes")
     how.add_argument("--explain", action="store_true",
                      help="say, for each output written again, what changed in it")
+    how.add_argument("--timings", action="store_true",
+                     help="print the CPU seconds of each build stage (workers included)")
     how.add_argument("--scheduler", metavar="ADDRESS",
                      help="encode media on this Dask scheduler, e.g. tcp://host:8786 "
                           "(needs reelpress[dask])")
@@ -250,6 +252,8 @@ def _run(args: argparse.Namespace) -> int:
     if getattr(args, "explain", False):
         for line in result.explanations or ("nothing was rendered again",):
             print(f"explain: {line}")
+    if getattr(args, "timings", False) and result.stage_cpu.cpu:
+        print(result.stage_cpu.table())
     code = report(result, quiet=args.quiet, verbose=args.verbose)
     if code == 0 and options.strict:
         code = _strict_publishing(options)

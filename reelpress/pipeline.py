@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import time
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from reelpress.core.config import SiteConfig, load_config
 from reelpress.core.diagnostics import Reporter, error, warning
 from reelpress.core.options import BuildOptions, BuildResult
 from reelpress.core.project import ProjectPaths
+from reelpress.core.stage_times import StageClock
 from reelpress.core.urls import UrlScheme
 from reelpress.media.stage import MediaStages, embed_media
 from reelpress.output.assets import static_link_problems, static_outputs
@@ -37,20 +37,6 @@ from reelpress.render.translations import link_translations
 from reelpress.render.views import SiteView
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.started = self.last = time.perf_counter()
-        self.laps: dict[str, float] = {}
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps[name], self.last = round(now - self.last, 4), now
-
-    @property
-    def total(self) -> float:
-        return time.perf_counter() - self.started
-
-
 def build_site(options: BuildOptions, *, checked: bool = False,
                commit_lock: AbstractContextManager[object] | None = None) -> BuildResult:
     """Build the project at `options.root`; never raises for a user's mistake.
@@ -58,7 +44,7 @@ def build_site(options: BuildOptions, *, checked: bool = False,
     `commit_lock` is held around the moves into site/ only (the preview's readers wait)."""
     if not checked and (previous := up_to_date(options)) is not None:
         return previous
-    clock, reporter = _Clock(), Reporter()
+    clock, reporter = StageClock(), Reporter()
     paths = ProjectPaths.at(options.root)
     config, theme = _config_and_theme(paths, options, reporter)
     if config is None or theme is None:
@@ -89,12 +75,12 @@ def _config_and_theme(paths: ProjectPaths, options: BuildOptions, reporter: Repo
 
 
 def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme: Theme,
-           graph: BuildGraph, site_dir: Path, reporter: Reporter, clock: _Clock,
+           graph: BuildGraph, site_dir: Path, reporter: Reporter, clock: StageClock,
            commit_lock: AbstractContextManager[object]) -> BuildResult:
     code, store = code_stamp(), BlobStore(paths.cache_dir / "blobs")
-    prepared, sources, fresh = prepare_pages(paths, config, graph, store, code,
-                                             jobs=options.jobs, reporter=reporter)
-    clock.lap("prepare")
+    prepared, sources, fresh, markdown_cpu = prepare_pages(paths, config, graph, store, code,
+                                                           jobs=options.jobs, reporter=reporter)
+    clock.lap("load")
     now = options.now or dt.datetime.now(dt.UTC)
     ready = [p for p in prepared if p.page is not None and p.body is not None]
     published = [p for p in ready if is_published(p.page.meta, drafts=options.drafts,  # type: ignore[union-attr]
@@ -105,7 +91,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     stages = MediaStages.for_build(paths, config, options, theme.sizes_for)
     media = embed_media(pages, {p.rel: p.body for p in published if p.body is not None},
                         stages, urls, reporter)
-    clock.lap("media")
+    clock.lap("media planning")
     url_paths = {page.rel: page.url_path for page in pages}
     reporter.extend(menu_problems(config, set(url_paths.values())))
     articles = sorted((assemble(p, media, config, store, url_paths, reporter) for p in published),
@@ -125,6 +111,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         conflicts = path_conflicts({s.path for s in specs} | set(keys))
         if conflicts:  # found before anything is staged, let alone moved
             raise OutputConflict(conflicts)
+        clock.lap("assemble")
         rendered = render_outputs(specs, site, theme, code, graph, writer, paths, options.jobs,
                                   reporter)
         keys.update(rendered.keys)
@@ -168,7 +155,10 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
                          f"build cache not saved ({type(exc).__name__}: {exc}); "
                          "the next build starts over")
         result = dataclasses.replace(result, diagnostics=(*result.diagnostics, notice))
-    return result
+    clock.lap("commit")
+    stage_cpu = clock.stage_times({"load": ("load", {"markdown": markdown_cpu}),
+                                   "render": ("render overhead", rendered.cpu)})
+    return dataclasses.replace(result, timings=dict(clock.laps), stage_cpu=stage_cpu)
 
 
 __all__ = ["BuildOptions", "BuildResult", "build_site"]

@@ -37,9 +37,9 @@ from reelpress.render.article import (
 
 def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, store: BlobStore,
                   code: str, *, jobs: int | None, reporter: Reporter
-                  ) -> tuple[list[PreparedPage], list[SourceFile], int]:
-    """Every Markdown file as a prepared page, sorted by path; also the sources found
-    and how many were prepared afresh."""
+                  ) -> tuple[list[PreparedPage], list[SourceFile], int, float]:
+    """Every Markdown file as a prepared page, sorted by path; also the sources found,
+    how many were prepared afresh and the CPU seconds their Markdown took."""
     config_digest = digest(config)
     content_rel = paths.relative(paths.content_dir)
     sources = find_sources(paths.content_dir)
@@ -59,8 +59,10 @@ def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, st
             results[rel] = dataclasses.replace(prepared, key=task.key)
         else:
             todo.append(task)
-    for key, value in run_chunked(prepare_tasks, ContentSettings(config, store), todo,
-                                  jobs=jobs):
+    markdown_cpu = 0.0
+    for key, value, seconds in run_chunked(prepare_tasks, ContentSettings(config, store), todo,
+                                           jobs=jobs):
+        markdown_cpu += seconds
         prepared = load_prepared(value)
         assert prepared is not None, "a record that was just made does not load"
         graph.add_node(key, "page", value)
@@ -68,7 +70,7 @@ def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, st
     ordered = [results[rel] for rel in sorted(results)]
     for page in ordered:
         reporter.extend(page.diagnostics)
-    return ordered, sources, len(todo)
+    return ordered, sources, len(todo), markdown_cpu
 
 
 def assemble(prepared: PreparedPage, media: MediaResults, config: SiteConfig, store: BlobStore,

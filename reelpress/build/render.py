@@ -18,6 +18,7 @@ from reelpress.build.render_worker import RenderContext, RenderTask, explain, re
 from reelpress.build.workers import run_chunked
 from reelpress.core.diagnostics import Reporter
 from reelpress.core.project import ProjectPaths
+from reelpress.core.stage_times import output_stage
 from reelpress.output.writer import SiteWriter
 from reelpress.render.outputs import OutputSpec
 from reelpress.render.theme import Theme, make_environment, template_dependencies
@@ -30,6 +31,7 @@ class Rendered:
     rendered: int                          # outputs whose views were rendered again
     views_built: int                       # views built and digested (inputs changed)
     explanations: tuple[str, ...]
+    cpu: dict[str, float]                  # stage ('listings', 'write'...) -> worker CPU s
 
 
 def template_fingerprints(theme: Theme, names: set[str]) -> tuple[tuple[str, str], ...]:
@@ -99,7 +101,13 @@ def render_outputs(specs: Sequence[OutputSpec], site: SiteView, theme: Theme, co
                             writer.stage, writer.site_dir)
     explanations: list[str] = []
     rendered = 0
+    stage_of = {task.spec.path: output_stage(task.spec.view.__name__, task.spec.maker)
+                for task in tasks}
+    cpu: dict[str, float] = {}
     for outcome in run_chunked(render_tasks, context, tasks, jobs=jobs):
+        stage = stage_of[outcome.path]
+        cpu[stage] = cpu.get(stage, 0.0) + outcome.render_cpu
+        cpu["write"] = cpu.get("write", 0.0) + outcome.write_cpu
         if outcome.state == "failed":
             if outcome.diagnostic is not None:
                 reporter.add(outcome.diagnostic)
@@ -109,4 +117,4 @@ def render_outputs(specs: Sequence[OutputSpec], site: SiteView, theme: Theme, co
         if outcome.state != "kept":
             rendered += 1
             explanations.append(explain(outcome.path, graph.previous(outcome.path), outcome))
-    return Rendered(keys, rendered, len(tasks), tuple(explanations))
+    return Rendered(keys, rendered, len(tasks), tuple(explanations), cpu)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -54,6 +55,8 @@ class RenderOutcome:
     parts: str  # JSON: view part -> short digest
     state: Literal["kept", "staged", "same", "failed"]
     diagnostic: Diagnostic | None = None
+    render_cpu: float = 0.0  # CPU seconds: view, key and template (for `--timings`)
+    write_cpu: float = 0.0   # CPU seconds: comparing and staging the bytes
 
 
 def view_parts(view: View) -> dict[str, str]:
@@ -93,6 +96,7 @@ def render_tasks(context: RenderContext, tasks: list[RenderTask]) -> list[Render
     outcomes: list[RenderOutcome] = []
     for task in tasks:
         spec = task.spec
+        started = time.process_time()
         try:
             view = spec.build_view(context.site)
             parts = view_parts(view)
@@ -113,9 +117,11 @@ def render_tasks(context: RenderContext, tasks: list[RenderTask]) -> list[Render
                 spec.path, None, f"build cache damaged: {exc}", "build again: the damaged "
                 "entry was dropped and will be made afresh")))
             continue
+        rendered = time.process_time()
         staged = stage_bytes(context.stage, context.site_dir, spec.path, text.encode("utf-8"))
         outcomes.append(RenderOutcome(spec.path, key, parts_json,
-                                      "staged" if staged else "same"))
+                                      "staged" if staged else "same", None,
+                                      rendered - started, time.process_time() - rendered))
     return outcomes
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reelpress.core.diagnostics import Diagnostic
+from reelpress.core.stage_times import StageTimes
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class BuildResult:
     pages_parsed: int = 0      # Markdown files read and rendered (not found in the index)
     files_compared: int = 0    # published files compared byte by byte (stat did not vouch)
     views_built: int = 0       # outputs whose inputs changed, so their view was built
+    stage_cpu: StageTimes = StageTimes()  # CPU seconds per stage, whole process tree
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
