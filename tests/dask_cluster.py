@@ -38,6 +38,13 @@ def wait_for(condition: Callable[[], object], what: str, timeout: float = START_
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def finished_mp4s(folder: Path) -> list[Path]:
+    """Partial (`.part-`) MP4 outputs under `folder` that ffmpeg nevertheless finished: a
+    finished MP4 has its index (moov box); one whose ffmpeg was killed has none."""
+    return [path for path in folder.rglob("*.part-*")
+            if path.is_file() and b"moov" in path.read_bytes()]
+
+
 def ffmpeg_pids(folder: Path) -> list[int]:
     """ffmpeg processes working on files in `folder` (a worker's temporary jobs)."""
     found = []
@@ -65,10 +72,13 @@ class Worker:
         return [e.split("\t", 1)[1] for e in self.events() if e.startswith("subprocess.Popen")]
 
     def kill(self) -> None:
-        """SIGKILL, as an out-of-memory killer would; then its orphaned ffmpeg (started in
-        their own sessions on purpose) are stopped too, so they cannot outlive the test."""
+        """SIGKILL, as an out-of-memory killer would. Its ffmpeg die with it (the parent
+        death signal the runner asks for); tests check that, `reap` is only a safety net."""
         self.process.kill()
         self.process.wait(timeout=30)
+
+    def reap(self) -> None:
+        """Stop any ffmpeg still working in this worker's folder, so none outlives a test."""
         for pid in ffmpeg_pids(self.folder):
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
@@ -137,4 +147,5 @@ class Cluster:
         for worker in self.workers:
             if worker.process.poll() is None:
                 worker.kill()
+            worker.reap()
         self.stop_scheduler()

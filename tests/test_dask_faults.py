@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from dask_cluster import Cluster, ffmpeg_pids, wait_for
+from dask_cluster import Cluster, ffmpeg_pids, finished_mp4s, wait_for
 from media_clips import make_clip
 from sitebuilder import BUILD_PY, REPO, article, assert_no_traceback, run_cli, site_toml, snapshot
 from sitebuilder import write_site as write_files
@@ -78,6 +78,9 @@ def test_a_worker_killed_mid_encode_has_its_job_retried_on_the_other(
     build = start_build(root, cluster.address)
     victim = encoding_worker(cluster, build)
     victim.kill()
+    # its ffmpeg died with it (killed, not left to finish an encode nobody will collect)
+    wait_for(lambda: not ffmpeg_pids(victim.folder), "the killed worker's ffmpeg to end")
+    assert not finished_mp4s(victim.folder)
     stdout, stderr = build.communicate(timeout=120)
     assert build.returncode == 0, stderr
     assert "Traceback" not in stderr

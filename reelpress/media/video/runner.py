@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import ctypes
+import functools
 import os
+import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -68,6 +72,38 @@ def _child_env() -> dict[str, str]:
     return env
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl, looked up once in the parent (the forked child only calls it)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn asking Linux to SIGKILL the child when the thread that started it
+    ends: a build or a Dask worker killed with -9 takes its ffmpeg with it instead of
+    leaving it encoding for nobody. (The thread, not the process: every job starts its
+    ffmpeg in the thread that then waits for it, so the two end together.)"""
+    prctl = _prctl()
+    if prctl is None:
+        return None
+    parent = os.getpid()
+
+    def arm() -> None:  # runs in the child between fork and exec: no locks, no imports
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before prctl took hold
+            os._exit(1)
+
+    return arm
+
+
 def _start(args: list[str], registry: ProcessRegistry | None) -> subprocess.Popen[bytes]:
     if registry is not None and registry.cancelled:
         raise CommandFailed("cancelled")
@@ -80,6 +116,7 @@ def _start(args: list[str], registry: ProcessRegistry | None) -> subprocess.Pope
         stderr=subprocess.PIPE,
         env=_child_env(),
         start_new_session=True,
+        preexec_fn=_die_with_parent(),  # noqa: PLW1509 - async-signal-safe: one libc call
     )
     if registry is not None:
         registry.add(proc)
