@@ -7,6 +7,7 @@ import dataclasses
 import io
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from media_clips import make_clip
@@ -173,3 +174,31 @@ def test_terminal_progress_redraws_one_status_line(site, tool):
     text, _, why = screen.getvalue().partition("\nmedia: media/clip.mp4: re-encoded")
     assert why and re.search(r"media: 2/2 jobs in [\d.]+ s$", text) and "\n" not in text
     assert "\r\x1b[K" in text and "media 2/2 100%" in text
+
+
+def test_x264_threads_name_the_h264_output_and_svt_av1_threads_change_no_byte(
+        tmp_path: Path) -> None:
+    """x264's bytes depend on its thread count, so it is part of the recipe (a pool of
+    another size, another machine or a Dask worker makes the same file under a name);
+    SVT-AV1's do not, so its thread count follows the pool."""
+    from reelpress.media.video.jobs import execute_job
+
+    root = tmp_path / "project"
+    make_clip(root / "media/clip.mp4", size="320x240", pix_fmt="yuv444p")
+    tool = find_ffmpeg()
+    request = [MediaRequest("media/clip.mp4", "content/a.md", root / "content", 1)]
+
+    def made(settings: VideoSettings, kind: str, threads: int) -> tuple[str, bytes]:
+        plan = plan_media(request, project=ProjectPaths.at(root), settings=settings, tool=tool,
+                          cache_dir=tmp_path / f"cache-{kind}-{settings.x264_threads}-{threads}")
+        job = next(job for job in plan.jobs if job.kind == kind)
+        assert execute_job(job, tool, threads).error is None
+        return job.outputs[0].name, job.outputs[0].read_bytes()
+
+    one = made(VideoSettings(x264_threads=1), "h264", threads=2)
+    two = made(VideoSettings(x264_threads=2), "h264", threads=1)
+    assert one[1] != two[1]  # the fact: other bytes ...
+    assert one[0] != two[0]  # ... so another name
+    assert made(VideoSettings(x264_threads=2), "h264", threads=2) == two  # the pool's: no part
+    if tool.has_svtav1:
+        assert made(VideoSettings(), "av1", threads=1) == made(VideoSettings(), "av1", threads=2)

@@ -88,7 +88,7 @@ def test_only_relevant_fields_enter_an_outputs_key():
 def test_h264_command_flags_and_argument_list_without_shell():
     src, out = Path("/m/a b;'c\".mov"), Path("/cache/x.mp4")
     args = h264_command("ffmpeg", src, out, info(width=1920, height=1080), VideoSettings(),
-                        (1280, 720), threads=2)  # fmt: skip
+                        (1280, 720))  # fmt: skip
     assert args[0] == "ffmpeg" and str(src) in args and args[-1] == "-y"
     flags = dict(zip(args, args[1:], strict=False))
     assert flags["-vcodec"] == "libx264" and flags["-profile:v"] == "high"
@@ -101,7 +101,7 @@ def test_h264_command_flags_and_argument_list_without_shell():
 def test_silent_source_maps_no_audio_and_fps_cap_applies():
     args = h264_command("ffmpeg", Path("/a.mp4"), Path("/b.mp4"),
                         info(has_audio=False, audio_codec=None, fps=120.0), VideoSettings(),
-                        (1280, 720), threads=1)  # fmt: skip
+                        (1280, 720))  # fmt: skip
     assert "0:a:0" not in args and "-acodec" not in args
     assert "fps=60.0" in args[args.index("-filter_complex") + 1]
 

@@ -92,12 +92,13 @@ def test_ladder_command_is_one_process_with_split_and_fmp4():
     rungs = (Rung(1280, 720, 3500), Rung(640, 360, 1000))
     from pathlib import Path
     args = hls_command("ffmpeg", Path("/in.mp4"), Path("/out"), info(1920, 1080),
-                       VideoSettings(), rungs, 2)
+                       VideoSettings(x264_threads=3), rungs)
     graph = args[args.index("-filter_complex") + 1]
     assert graph.startswith("[0:v]split=2[s0][s1];") and "scale=640:360" in graph
     assert args[args.index("-maxrate:v:1") + 1] == "1000k"
     assert args[args.index("-hls_segment_type") + 1] == "fmp4"
     assert args[args.index("-var_stream_map") + 1] == "v:0,a:0 v:1,a:1"
+    assert args[args.index("-threads") + 1] == "3"  # the recipe's, not the pool's
     assert site_master("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n0.m3u8\n", "x.hls") == (
         "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nx.hls/0.m3u8\n")
 

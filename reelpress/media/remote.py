@@ -59,7 +59,7 @@ class ProducedFile:
 class VideoBatch:
     payload: SourcePayload
     jobs: tuple[MediaJob, ...]
-    threads: int  # chosen by the client: x264's output bytes depend on its thread count
+    threads: int  # SVT-AV1's (x264's is in the recipe): the client's choice, no byte depends on it
     cancel_event: str = ""  # name of a Dask Event that stops the batch's ffmpeg when set
 
 

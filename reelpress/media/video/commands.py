@@ -49,10 +49,10 @@ def h264_command(
     info: MediaInfo,
     settings: VideoSettings,
     size: tuple[int, int],
-    threads: int,
     kbps: int = 0,
 ) -> list[str]:
-    """H.264 High 4:2:0 8-bit + AAC, moov first (+faststart) so playback starts at once."""
+    """H.264 High 4:2:0 8-bit + AAC, moov first (+faststart) so playback starts at once;
+    x264's thread count comes from the recipe, since its output bytes depend on it."""
     source = ffmpeg.input(str(src))
     video = _scaled_video(source, size, output_fps(info, settings))
     streams = [video] + ([source["a:0"]] if info.has_audio else [])
@@ -67,7 +67,7 @@ def h264_command(
         **_vbv(kbps),
         **{"profile:v": "high"},
         pix_fmt="yuv420p",
-        threads=threads,
+        threads=settings.x264_threads,
         movflags="+faststart",
         **audio,
         **_metadata(settings),

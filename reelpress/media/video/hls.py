@@ -53,7 +53,7 @@ def folder_for(master: Path) -> Path:
 
 
 def hls_command(exe: str, src: Path, folder: Path, info: MediaInfo, settings: VideoSettings,
-                rungs: tuple[Rung, ...], threads: int) -> list[str]:
+                rungs: tuple[Rung, ...]) -> list[str]:
     """One decode, `split` into every rung, each capped to its budget; keyframes forced on
     segment boundaries so every rung cuts at the same times (players switch cleanly)."""
     fps = output_fps(info, settings)
@@ -65,7 +65,7 @@ def hls_command(exe: str, src: Path, folder: Path, info: MediaInfo, settings: Vi
     for index in range(count):
         args += ["-map", f"[v{index}]"] + (["-map", "0:a:0"] if info.has_audio else [])
     args += ["-c:v", "libx264", "-preset", settings.preset, "-crf", str(settings.crf),
-             "-profile:v", "high", "-pix_fmt", "yuv420p", "-threads", str(threads)]
+             "-profile:v", "high", "-pix_fmt", "yuv420p", "-threads", str(settings.x264_threads)]
     for index, rung in enumerate(rungs):
         args += [f"-maxrate:v:{index}", f"{rung.kbps}k", f"-bufsize:v:{index}", f"{2 * rung.kbps}k"]
     segment = settings.hls_segment_seconds

@@ -107,8 +107,7 @@ def execute_job(
     ran: list[tuple[str, ...]] = []
     try:
         if job.kind == "hls":  # a folder of segments, moved into place by run_ladder
-            return JobOutcome(job, (tuple(_run_ladder(job, tool, threads, registry,
-                                                      on_progress)),))
+            return JobOutcome(job, (tuple(_run_ladder(job, tool, registry, on_progress)),))
         with atomic_outputs(job.outputs) as temps:
             if job.kind == "caption":
                 temps[0].write_text(job.text or "", encoding="utf-8")
@@ -137,7 +136,7 @@ def _command(
     exe, info, settings = tool.exe, job.info, job.settings
     assert info is not None
     if job.kind == "h264":
-        return commands.h264_command(exe, job.source, temps[0], info, settings, job.size, threads,
+        return commands.h264_command(exe, job.source, temps[0], info, settings, job.size,
                                      job.kbps)
     if job.kind == "remux":
         return commands.remux_command(exe, job.source, temps[0], info, settings)
@@ -162,14 +161,14 @@ def _command(
     raise ValueError(f"unknown media job kind {job.kind!r}")
 
 
-def _run_ladder(job: MediaJob, tool: FFmpegTool, threads: int,
-                registry: ProcessRegistry | None, on_progress) -> list[str]:  # noqa: ANN001
+def _run_ladder(job: MediaJob, tool: FFmpegTool, registry: ProcessRegistry | None,
+                on_progress) -> list[str]:  # noqa: ANN001
     assert job.info is not None
     info = job.info
     return hls.run_ladder(
         job.outputs[0],
         lambda folder: hls.hls_command(tool.exe, job.source, folder, info, job.settings,
-                                       job.rungs, threads),
+                                       job.rungs),
         lambda args: run_command(args, timeout=job_timeout(job), on_progress=on_progress,
                                  registry=registry))
 
@@ -209,7 +208,8 @@ def _refresh(asset: Asset, plan: MediaPlan) -> Asset:
 
 
 def plan_workers(job_count: int, max_workers: int | None) -> tuple[int, int]:
-    """(parallel jobs, threads per ffmpeg) with their product at most the core count."""
+    """(parallel jobs, threads per SVT-AV1) with their product at most the core count;
+    x264's thread count is part of its recipe instead (VideoSettings.x264_threads)."""
     cores = os.cpu_count() or 1
     workers = max_workers or max(1, cores // 2)
     workers = max(1, min(workers, job_count or 1, cores))
@@ -231,8 +231,8 @@ def run_media_jobs(
     The default pool is threads (each job mostly waits on its ffmpeg child). A given
     `executor` may be a process pool: jobs are picklable, but live progress and the
     shared kill switch then stay in this process, so pass `max_workers` matching it.
-    With `remote`, jobs run on a Dask cluster (see media/remote_run.py), with the same
-    ffmpeg thread count as here, since x264's output bytes depend on it."""
+    With `remote`, jobs run on a Dask cluster (see media/remote_run.py); the bytes do
+    not depend on where: x264's thread count is in the recipe, SVT-AV1's changes none."""
     jobs = plan.all_jobs if force else plan.jobs
     tool = plan.tool
     workers, threads = plan_workers(len(jobs), max_workers)
