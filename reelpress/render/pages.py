@@ -14,6 +14,7 @@ from reelpress.render.article import Article
 from reelpress.render.views import (
     SiteView,
     story_content_fields,
+    story_faq_jsonld,
     story_head,
     story_page_fields,
 )
@@ -38,7 +39,7 @@ def page_type(article: Article) -> str:
 def page_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
     meta = article.meta
     url = site.urls.absolute(article.url_path)
-    blocks = [
+    return [
         jsonld.web_page(url=url, name=meta.title, description=article.description or None,
                         language=meta.lang or site.config.language, page_type=page_type(article),
                         site_url=site.urls.absolute(""),
@@ -46,11 +47,8 @@ def page_jsonld(article: Article, site: SiteView) -> list[dict[str, Any]]:
                         images=article.images_jsonld, publisher=site.publisher_jsonld()),
         jsonld.breadcrumb_list([(site.locale(meta.lang).gettext("Home"), site.urls.absolute("")),
                                 (meta.title, url)]),
+        *story_faq_jsonld(article, site, url),
     ]
-    if article.faq and site.config.faq_jsonld:
-        blocks.append(jsonld.faq_page(url=url, items=[(f.question, f.answer_html)
-                                                      for f in article.faq]))
-    return blocks
 
 
 def page_view(site: SiteView, article: Article) -> dict[str, Any]:

@@ -188,7 +188,7 @@ def article_jsonld(article: Article, site: SiteView, locale: PageLocale | None =
     authors = [author_person(article.author, site.urls.absolute)] if article.author else []
     images = list(article.images_jsonld) or \
         ([article.social_image] if article.social_image else [])
-    blocks = [
+    return [
         jsonld.news_article(
             url=url, headline=meta.title, description=article.description or None,
             published=meta.date, modified=meta.updated, authors=authors, images=images,
@@ -200,11 +200,15 @@ def article_jsonld(article: Article, site: SiteView, locale: PageLocale | None =
         jsonld.breadcrumb_list([(name, site.urls.absolute(path))
                                 for name, path in _trail(article, locale,
                                                          site.config.slug_style)]),
+        *story_faq_jsonld(article, site, url),
     ]
-    if article.faq and site.config.faq_jsonld:
-        blocks.append(jsonld.faq_page(url=url, items=[(f.question, f.answer_html)
-                                                      for f in article.faq]))
-    return blocks
+
+
+def story_faq_jsonld(article: Article, site: SiteView, url: str) -> list[dict[str, Any]]:
+    """The FAQPage block of an article or a standalone page, unless the site turns it off."""
+    if not (article.faq and site.config.faq_jsonld):
+        return []
+    return [jsonld.faq_page(url=url, items=[(f.question, f.answer_html) for f in article.faq])]
 
 
 def _trail(article: Article, locale: PageLocale, style: str) -> list[tuple[str, str]]:

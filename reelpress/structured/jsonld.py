@@ -32,21 +32,20 @@ def iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def present(**fields: Any) -> dict[str, Any]:
+    """The fields that have a value, in the order given: schema.org leaves out what is
+    not known rather than stating it empty."""
+    return {name: value for name, value in fields.items() if value}
+
+
 def person(name: str, url: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"@type": "Person", "name": name}
-    if url:
-        data["url"] = url
-    return data
+    return {"@type": "Person", "name": name, **present(url=url)}
 
 
 def organization(name: str, url: str | None = None, logo_url: str | None = None
                  ) -> dict[str, Any]:
-    data: dict[str, Any] = {"@type": "Organization", "name": name}
-    if url:
-        data["url"] = url
-    if logo_url:
-        data["logo"] = {"@type": "ImageObject", "url": logo_url}
-    return data
+    return {"@type": "Organization", "name": name,
+            **present(url=url, logo=logo_url and {"@type": "ImageObject", "url": logo_url})}
 
 
 def news_article(*, url: str, headline: str, description: str | None,
@@ -57,7 +56,7 @@ def news_article(*, url: str, headline: str, description: str | None,
                  videos: Sequence[dict[str, Any]] = (),
                  translations: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
     """`translations` are (language, absolute URL) of the same story in other languages."""
-    data: dict[str, Any] = {
+    return {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
@@ -66,26 +65,13 @@ def news_article(*, url: str, headline: str, description: str | None,
         "datePublished": iso(published),
         "dateModified": iso(modified or published),
         "inLanguage": language,
-    }
-    if description:
-        data["description"] = description
-    if authors:
-        data["author"] = list(authors)
-    if images:
-        data["image"] = list(images)
-    if publisher:
-        data["publisher"] = publisher
-    if keywords:
-        data["keywords"] = list(keywords)
-    if word_count:
-        data["wordCount"] = word_count
-    if videos:
-        data["video"] = list(videos)
-    if translations:
-        data["workTranslation"] = [{"@type": "NewsArticle", "@id": other_url, "url": other_url,
+        **present(description=description, author=list(authors), image=list(images),
+                  publisher=publisher, keywords=list(keywords), wordCount=word_count,
+                  video=list(videos),
+                  workTranslation=[{"@type": "NewsArticle", "@id": other_url, "url": other_url,
                                     "inLanguage": other_language}
-                                   for other_language, other_url in translations]
-    return data
+                                   for other_language, other_url in translations]),
+    }
 
 
 def faq_page(*, url: str, items: Iterable[tuple[str, str]]) -> dict[str, Any]:
@@ -116,18 +102,14 @@ def breadcrumb_list(trail: Sequence[tuple[str, str]]) -> dict[str, Any]:
 
 def website(*, name: str, url: str, description: str | None, language: str,
             publisher: dict[str, Any] | None) -> dict[str, Any]:
-    data: dict[str, Any] = {
+    return {
         "@context": "https://schema.org",
         "@type": "WebSite",
         "name": name,
         "url": url,
         "inLanguage": language,
+        **present(description=description, publisher=publisher),
     }
-    if description:
-        data["description"] = description
-    if publisher:
-        data["publisher"] = publisher
-    return data
 
 
 PAGE_TYPES = {"about": "AboutPage", "contact": "ContactPage"}
@@ -138,25 +120,18 @@ def web_page(*, url: str, name: str, description: str | None, language: str,
              modified: dt.datetime | None = None, images: Sequence[Any] = (),
              publisher: dict[str, Any] | None = None) -> dict[str, Any]:
     """A standalone page: WebPage, or AboutPage / ContactPage."""
-    data: dict[str, Any] = {
+    return {
         "@context": "https://schema.org",
         "@type": page_type,
         "@id": url,
         "url": url,
         "name": name,
         "inLanguage": language,
+        **present(description=description,
+                  isPartOf=site_url and {"@type": "WebSite", "url": site_url},
+                  dateModified=modified and iso(modified),
+                  primaryImageOfPage=images and images[0], publisher=publisher),
     }
-    if description:
-        data["description"] = description
-    if site_url:
-        data["isPartOf"] = {"@type": "WebSite", "url": site_url}
-    if modified:
-        data["dateModified"] = iso(modified)
-    if images:
-        data["primaryImageOfPage"] = images[0]
-    if publisher:
-        data["publisher"] = publisher
-    return data
 
 
 def image_object(url: str, *, caption: str | None = None, credit: str | None = None,
@@ -164,13 +139,8 @@ def image_object(url: str, *, caption: str | None = None, credit: str | None = N
                  ) -> dict[str, Any]:
     """A credited photo, as Google's image-metadata guidance reads it: `creditText`,
     `creator` and `copyrightNotice` (the credit stands in for what is not known)."""
-    data: dict[str, Any] = {"@type": "ImageObject", "url": url, "contentUrl": url}
-    if caption:
-        data["caption"] = caption
-    if credit:
-        data["creditText"] = credit
-    if creator or credit:
-        data["creator"] = {"@type": "Person", "name": creator or credit}
-    if copyright_notice or credit:
-        data["copyrightNotice"] = copyright_notice or credit
-    return data
+    name = creator or credit
+    return {"@type": "ImageObject", "url": url, "contentUrl": url,
+            **present(caption=caption, creditText=credit,
+                      creator=name and {"@type": "Person", "name": name},
+                      copyrightNotice=copyright_notice or credit)}
