@@ -42,6 +42,31 @@ def _scaled_video(source: ffmpeg.nodes.FilterableStream, size: tuple[int, int], 
     return video
 
 
+def _aac(settings: VideoSettings) -> dict[str, object]:
+    return {"acodec": "aac", "b:a": f"{settings.audio_bitrate_k}k"}
+
+
+def _encode_command(exe: str, src: Path, out: Path, info: MediaInfo, settings: VideoSettings,
+                    size: tuple[int, int], codec: dict[str, object],
+                    audio: dict[str, object]) -> list[str]:
+    """A scaled, square-pixel 4:2:0 MP4 with moov first (+faststart), so playback starts
+    at once; `codec` is the video encoder's options, `audio` the audio track's if any."""
+    source = ffmpeg.input(str(src))
+    video = _scaled_video(source, size, output_fps(info, settings))
+    streams = [video] + ([source["a:0"]] if info.has_audio else [])
+    output = ffmpeg.output(
+        *streams,
+        str(out),
+        format="mp4",
+        **codec,
+        pix_fmt="yuv420p",
+        movflags="+faststart",
+        **(audio if info.has_audio else {}),
+        **_metadata(settings),
+    )
+    return _finish(output, exe)
+
+
 def h264_command(
     exe: str,
     src: Path,
@@ -51,28 +76,11 @@ def h264_command(
     size: tuple[int, int],
     kbps: int = 0,
 ) -> list[str]:
-    """H.264 High 4:2:0 8-bit + AAC, moov first (+faststart) so playback starts at once;
-    x264's thread count comes from the recipe, since its output bytes depend on it."""
-    source = ffmpeg.input(str(src))
-    video = _scaled_video(source, size, output_fps(info, settings))
-    streams = [video] + ([source["a:0"]] if info.has_audio else [])
-    audio = {"acodec": "aac", "b:a": f"{settings.audio_bitrate_k}k"} if info.has_audio else {}
-    output = ffmpeg.output(
-        *streams,
-        str(out),
-        format="mp4",
-        vcodec="libx264",
-        preset=settings.preset,
-        crf=settings.crf,
-        **_vbv(kbps),
-        **{"profile:v": "high"},
-        pix_fmt="yuv420p",
-        threads=settings.x264_threads,
-        movflags="+faststart",
-        **audio,
-        **_metadata(settings),
-    )
-    return _finish(output, exe)
+    """H.264 High 4:2:0 8-bit + AAC; x264's thread count comes from the recipe, since its
+    output bytes depend on it."""
+    codec = {"vcodec": "libx264", "preset": settings.preset, "crf": settings.crf,
+             **_vbv(kbps), "profile:v": "high", "threads": settings.x264_threads}
+    return _encode_command(exe, src, out, info, settings, size, codec, _aac(settings))
 
 
 def remux_command(
@@ -98,42 +106,19 @@ def av1_command(
     kbps: int = 0,
 ) -> list[str]:
     """SVT-AV1 in MP4: often smaller than H.264 at similar quality (published only if so)."""
-    source = ffmpeg.input(str(src))
-    video = _scaled_video(source, size, output_fps(info, settings))
-    streams = [video] + ([source["a:0"]] if info.has_audio else [])
-    audio: dict[str, object] = {}
-    if info.has_audio and settings.av1_audio == "opus":
-        audio = {"acodec": "libopus", "b:a": f"{settings.opus_bitrate_k}k"}
-    elif info.has_audio:
-        audio = {"acodec": "aac", "b:a": f"{settings.audio_bitrate_k}k"}
-    output = ffmpeg.output(
-        *streams,
-        str(out),
-        format="mp4",
-        vcodec="libsvtav1",
-        preset=settings.av1_preset,
-        crf=settings.av1_crf,
-        **_vbv(kbps),  # SVT-AV1 turns CRF + maxrate into its "capped CRF" mode
-        pix_fmt="yuv420p",
-        threads=threads,
-        **{"svtav1-params": f"lp={threads}"},
-        movflags="+faststart",
-        **audio,
-        **_metadata(settings),
-    )
-    return _finish(output, exe)
+    codec = {"vcodec": "libsvtav1", "preset": settings.av1_preset, "crf": settings.av1_crf,
+             **_vbv(kbps),  # SVT-AV1 turns CRF + maxrate into its "capped CRF" mode
+             "threads": threads, "svtav1-params": f"lp={threads}"}
+    opus: dict[str, object] = {"acodec": "libopus", "b:a": f"{settings.opus_bitrate_k}k"}
+    audio = opus if settings.av1_audio == "opus" else _aac(settings)
+    return _encode_command(exe, src, out, info, settings, size, codec, audio)
 
 
 def audio_command(exe: str, src: Path, out: Path, kind: str, settings: VideoSettings) -> list[str]:
     """AAC in .m4a (kind 'm4a') or Opus in WebM (kind 'opus'); cover art dropped."""
     source = ffmpeg.input(str(src))
     if kind == "m4a":
-        options: dict[str, object] = {
-            "format": "mp4",
-            "acodec": "aac",
-            "b:a": f"{settings.audio_bitrate_k}k",
-            "movflags": "+faststart",
-        }
+        options: dict[str, object] = {"format": "mp4", **_aac(settings), "movflags": "+faststart"}
     else:
         # bitexact: the Matroska muxer otherwise writes random UIDs, so two runs (or two
         # machines) would make different bytes under the same content-addressed name

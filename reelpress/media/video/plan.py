@@ -126,6 +126,19 @@ class MediaPlan:
         return self.assets.get(key) if key else None
 
 
+@dataclass(frozen=True)
+class _ProbedSource:
+    """One referenced file, probed, with its captions: what its outputs are planned from."""
+
+    path: Path
+    rel: str  # project-relative, for messages and the assets key
+    digest: str
+    info: MediaInfo
+    request: MediaRequest
+    tracks: tuple[CaptionTrack, ...]
+    transcript: str
+
+
 @dataclass
 class _Planner:
     project: ProjectPaths
@@ -176,11 +189,10 @@ class _Planner:
                 f"{rel}: cannot use this media file: {exc.summary}",
                 "re-export it as MP4 (H.264/AAC) or check that it is not truncated",
             )
-        tracks, transcript = self.captions(path, request, rel)
-        if info.has_video and suffix in VIDEO_EXTENSIONS:
-            asset: Asset = self.video(path, rel, digest, info, request, tracks, transcript)
-        else:
-            asset = self.audio(path, rel, digest, info, request, tracks, transcript)
+        source = _ProbedSource(path, rel, digest, info, request,
+                               *self.captions(path, request, rel))
+        asset = (self.video(source) if info.has_video and suffix in VIDEO_EXTENSIONS
+                 else self.audio(source))
         self.assets[rel] = asset
         self.refs[(str(request.article_dir), request.source_ref)] = rel
         return None
@@ -221,34 +233,26 @@ class _Planner:
             transcripts.append(cap.transcript(cues))
         return tuple(tracks), (transcripts[0] if transcripts else "")
 
-    def _name(self, path: Path, digest: str, kind: str, extra: dict[str, object]) -> str:
+    def _name(self, source: _ProbedSource, kind: str, extra: dict[str, object]) -> str:
         recipe = {**self.settings.output_fields(kind), **extra}
-        return f"{output_stem(path.stem)}.{output_hash(digest, kind, recipe, self.tool.version)}"
+        key = output_hash(source.digest, kind, recipe, self.tool.version)
+        return f"{output_stem(source.path.stem)}.{key}"
 
-    def _job_fields(self, path: Path, rel: str, info: MediaInfo,
-                    request: MediaRequest) -> dict[str, Any]:
+    def _job_fields(self, source: _ProbedSource) -> dict[str, Any]:
         """What every job of one source shares."""
-        return {"source": path, "label": rel, "article": request.article,
-                "line": request.line, "info": info, "settings": self.settings}
+        return {"source": source.path, "label": source.rel, "article": source.request.article,
+                "line": source.request.line, "info": source.info, "settings": self.settings}
 
-    def video(
-        self,
-        path: Path,
-        rel: str,
-        digest: str,
-        info: MediaInfo,
-        request: MediaRequest,
-        tracks: tuple[CaptionTrack, ...],
-        transcript: str,
-    ) -> VideoAsset:
+    def video(self, source: _ProbedSource) -> VideoAsset:
+        path, rel, info, request = source.path, source.rel, source.info, source.request
         size = output_size(info, self.settings.max_height)
-        common: dict[str, Any] = {**self._job_fields(path, rel, info, request), "size": size}
+        common: dict[str, Any] = {**self._job_fields(source), "size": size}
         audio_codec = AAC_CODEC if info.has_audio else None
         decision = decide(info, self.settings, size)
         remux = decision.remux
         h264_key = "remux" if remux else "h264"  # a remux does not depend on crf or preset
         cap_extra: dict[str, object] = {} if remux else {"kbps": decision.kbps}
-        h264_site, h264_path = self.output(self._name(path, digest, h264_key, cap_extra) + ".mp4")
+        h264_site, h264_path = self.output(self._name(source, h264_key, cap_extra) + ".mp4")
         self.job(MediaJob("remux" if remux else "h264", outputs=(h264_path,),
                           kbps=decision.kbps, **common))
         predicted = (video_codec_string(path) if remux and suffix_is_mp4(path) else None) or (
@@ -258,7 +262,7 @@ class _Planner:
         sources = [Rendition(h264_site, mime_type("video/mp4", h264_codec, audio_codec))]
         if self.settings.av1 and self.tool.has_svtav1:
             av1_site, av1_path = self.output(
-                self._name(path, digest, "av1", {"kbps": decision.kbps}) + ".av1.mp4")
+                self._name(source, "av1", {"kbps": decision.kbps}) + ".av1.mp4")
             self.job(MediaJob("av1", outputs=(av1_path,), kbps=decision.kbps, **common))
             av1_audio = OPUS_CODEC if self.settings.av1_audio == "opus" else AAC_CODEC
             av1_codec = _actual_codec(av1_path) or predicted_av1_codec(*size, info.fps)
@@ -280,13 +284,13 @@ class _Planner:
                 )
             )
             poster_time = None
-        poster_base = self._name(path, digest, "poster", {"at": poster_time, "size": list(size)})
+        poster_base = self._name(source, "poster", {"at": poster_time, "size": list(size)})
         webp_site, webp_path = self.output(poster_base + ".webp")
         jpeg_site, jpeg_path = self.output(poster_base + ".jpg")
         self.job(
             MediaJob("poster", outputs=(webp_path, jpeg_path), poster_time=poster_time, **common)
         )
-        if not tracks:
+        if not source.tracks:
             self.diagnostics.append(
                 warning(
                     request.article,
@@ -301,14 +305,14 @@ class _Planner:
         if hls.wants_ladder(info, self.settings):
             rungs = hls.ladder(info, self.settings)
             hls_site, master = self.output(
-                self._name(path, digest, "hls", {"rungs": [list(vars(r).values()) for r in rungs]})
+                self._name(source, "hls", {"rungs": [list(vars(r).values()) for r in rungs]})
                 + ".m3u8")
             self.job(MediaJob("hls", outputs=(master,), rungs=rungs, **common))
             notes.append(f"{rel}: HLS ladder "
                          + ", ".join(f"{r.width}x{r.height} <= {r.kbps} kb/s" for r in rungs)
                          + f" ({info.duration:.0f} s is over hls_min_seconds"
                          f" {self.settings.hls_min_seconds:g})")
-        chapters, chapters_site = self.chapters(path, rel, digest, info, request)
+        chapters, chapters_site = self.chapters(source)
         return VideoAsset(
             rel,
             size[0],
@@ -319,17 +323,17 @@ class _Planner:
             h264_site,
             webp_site,
             jpeg_site,
-            tracks,
-            transcript,
+            source.tracks,
+            source.transcript,
             hls=hls_site,
             chapters=chapters,
             chapters_track=chapters_site,
             notes=tuple(notes),
         )
 
-    def chapters(self, path: Path, rel: str, digest: str, info: MediaInfo,
-                 request: MediaRequest) -> tuple[tuple[chap.Chapter, ...], str]:
+    def chapters(self, source: _ProbedSource) -> tuple[tuple[chap.Chapter, ...], str]:
         """Front matter `chapters:` first, else a `NAME.chapters.vtt` next to the video."""
+        path, rel, info, request = source.path, source.rel, source.info, source.request
         file = chap.sidecar(path)
         where, line = (request.article, request.line)
         try:
@@ -348,31 +352,23 @@ class _Planner:
                                           "chapters start in order, inside the video"))
             return (), ""
         text = chap.vtt(chapters)
-        name = output_hash(digest, "chapters", {"text": text}, "")
+        name = output_hash(source.digest, "chapters", {"text": text}, "")
         site_path, cache_path = self.output(f"{output_stem(path.stem)}.{name}.chapters.vtt")
         self.job(MediaJob("caption", path, (cache_path,), rel, request.article, request.line,
                           text=text))
         return chapters, site_path
 
-    def audio(
-        self,
-        path: Path,
-        rel: str,
-        digest: str,
-        info: MediaInfo,
-        request: MediaRequest,
-        tracks: tuple[CaptionTrack, ...],
-        transcript: str,
-    ) -> AudioAsset:
-        common = self._job_fields(path, rel, info, request)
-        m4a_site, m4a_path = self.output(self._name(path, digest, "m4a", {}) + ".m4a")
+    def audio(self, source: _ProbedSource) -> AudioAsset:
+        common = self._job_fields(source)
+        m4a_site, m4a_path = self.output(self._name(source, "m4a", {}) + ".m4a")
         self.job(MediaJob("m4a", outputs=(m4a_path,), **common))
         sources = [Rendition(m4a_site, mime_type("audio/mp4", None, AAC_CODEC))]
         if self.tool.has_libopus:
-            opus_site, opus_path = self.output(self._name(path, digest, "opus", {}) + ".webm")
+            opus_site, opus_path = self.output(self._name(source, "opus", {}) + ".webm")
             self.job(MediaJob("opus", outputs=(opus_path,), **common))
             sources.insert(0, Rendition(opus_site, mime_type("audio/webm", None, OPUS_CODEC)))
-        return AudioAsset(rel, info.duration, tuple(sources), m4a_site, tracks, transcript)
+        return AudioAsset(source.rel, source.info.duration, tuple(sources), m4a_site,
+                          source.tracks, source.transcript)
 
 
 def suffix_is_mp4(path: Path) -> bool:
