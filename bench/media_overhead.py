@@ -25,27 +25,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from clips import make_clip, requests_for  # noqa: E402
+
 from reelpress.core.project import ProjectPaths  # noqa: E402
-from reelpress.media import (  # noqa: E402
-    MediaRequest,
-    VideoSettings,
-    find_ffmpeg,
-    plan_media,
-    run_media_jobs,
-)
+from reelpress.media import VideoSettings, find_ffmpeg, plan_media, run_media_jobs  # noqa: E402
 
 
 def make_clips(root: Path, exe: str, seconds: float) -> list[str]:
-    media = root / "media"
-    media.mkdir(parents=True)
     specs = {"landscape.mp4": "640x360", "portrait.mp4": "360x640", "small.mp4": "320x240"}
-    for name, size in specs.items():
-        subprocess.run([exe, "-v", "error", "-f", "lavfi", "-i",
-                        f"testsrc2=size={size}:rate=25:duration={seconds}", "-f", "lavfi", "-i",
-                        f"sine=frequency=440:duration={seconds}", "-c:v", "libx264",
-                        "-pix_fmt", "yuv444p", "-preset", "ultrafast", "-c:a", "aac",
-                        str(media / name)], check=True)
-    return [f"media/{name}" for name in specs]
+    return [make_clip(exe, root / "media" / name, size=size, seconds=seconds)
+            for name, size in specs.items()]
 
 
 def one_run(seconds: float) -> tuple[float, float, int]:
@@ -54,7 +43,7 @@ def one_run(seconds: float) -> tuple[float, float, int]:
         root = Path(folder)
         refs = make_clips(root, tool.exe, seconds)
         (root / "content").mkdir()
-        requests = [MediaRequest(ref, "content/a.md", root / "content", 1) for ref in refs]
+        requests = requests_for(root, refs)
         started = time.perf_counter()
         plan = plan_media(requests, project=ProjectPaths.at(root), settings=VideoSettings(),
                           tool=tool)
@@ -82,14 +71,9 @@ def ladder_cost(seconds: float, size: str) -> tuple[float, float, int]:
     tool = find_ffmpeg()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        (root / "media").mkdir()
         (root / "content").mkdir()
-        subprocess.run([tool.exe, "-v", "error", "-f", "lavfi", "-i",
-                        f"testsrc2=size={size}:rate=25:duration={seconds}", "-f", "lavfi",
-                        "-i", f"sine=frequency=440:duration={seconds}", "-c:v", "libx264",
-                        "-pix_fmt", "yuv444p", "-preset", "ultrafast", "-c:a", "aac",
-                        str(root / "media" / "long.mp4")], check=True)
-        request = [MediaRequest("media/long.mp4", "content/a.md", root / "content", 1)]
+        long_clip = make_clip(tool.exe, root / "media" / "long.mp4", size=size, seconds=seconds)
+        request = requests_for(root, [long_clip])
         walls = []
         for hls in (False, True):
             settings = VideoSettings(av1=False, hls=hls, hls_min_seconds=seconds / 2)
