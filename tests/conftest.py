@@ -1,12 +1,16 @@
-"""Shared fixtures. The demo site is built once per session (it runs Pillow and ffmpeg)."""
+"""Shared fixtures. The demo site is built once per session (it runs Pillow and ffmpeg);
+a browser test module gets one Chromium."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browsers import AUTOPLAY, chromium
+from playwright.sync_api import Browser
 from sitebuilder import REPO, run_cli
 
 
@@ -22,3 +26,17 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory
             shutil.copytree(REPO / folder, root / folder)
     process = run_cli(root, "build")
     return root, process
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the test module."""
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def autoplay_browser() -> Iterator[Browser]:
+    """One Chromium for the test module, where videos may start from a script."""
+    with chromium(AUTOPLAY) as launched:
+        yield launched

@@ -4,10 +4,7 @@ photo loads. Served by reelpress's own preview server, as a writer would see it.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from playwright.sync_api import sync_playwright
 
 from reelpress.core.options import BuildOptions
 from reelpress.serve import PreviewServer
@@ -57,22 +54,16 @@ def served_demo(demo_build):
         yield preview
 
 
-def test_every_demo_video_plays_seeks_and_shows_its_poster(served_demo):
+def test_every_demo_video_plays_seeks_and_shows_its_poster(served_demo, autoplay_browser):
     ranges: list[int] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync",
-                  "--autoplay-policy=no-user-gesture-required"])
-        page = browser.new_page()
-        page.on("response", lambda r: ranges.append(r.status) if "/media/" in r.url
-                and r.url.endswith(".mp4") else None)
-        page.goto(served_demo.url + "paris-rescue/")
-        results = page.evaluate(PLAY_ALL)
-        hero = page.evaluate("""() => { const img = document.querySelector('.article__hero img');
-            return img ? img.decode().then(() => img.naturalWidth, () => 0) : -1; }""")
-        browser.close()
+    page = autoplay_browser.new_page()
+    page.on("response", lambda r: ranges.append(r.status) if "/media/" in r.url
+            and r.url.endswith(".mp4") else None)
+    page.goto(served_demo.url + "paris-rescue/")
+    results = page.evaluate(PLAY_ALL)
+    hero = page.evaluate("""() => { const img = document.querySelector('.article__hero img');
+        return img ? img.decode().then(() => img.naturalWidth, () => 0) : -1; }""")
+    page.close()
     assert results, "the demo article has no video"
     for video in results:
         assert video["error"] is None

@@ -10,7 +10,6 @@ import threading
 
 import pytest
 from media_clips import make_audio, make_clip, make_rotated
-from playwright.sync_api import sync_playwright
 
 from reelpress.core.project import ProjectPaths
 from reelpress.media import (
@@ -22,8 +21,6 @@ from reelpress.media import (
     run_media_jobs,
     video_html,
 )
-
-CHROMIUM = "/usr/bin/chromium"
 
 PLAY = """async (selector) => {
   const media = document.querySelector(selector);
@@ -88,15 +85,11 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def page(served):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--autoplay-policy=no-user-gesture-required"]
-        )
-        tab = browser.new_page()
-        tab.goto(served[0])
-        yield tab
-        browser.close()
+def page(served, autoplay_browser):
+    tab = autoplay_browser.new_page()
+    tab.goto(served[0])
+    yield tab
+    tab.close()
 
 
 def test_chromium_says_probably_to_every_published_type(page, served):

@@ -5,14 +5,13 @@ breadcrumb sits in the article column, the favicon loads."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from media_clips import make_clip
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from sitebuilder import SITE_TOML, article, build_ok, write_site
 
 from reelpress.core.options import BuildOptions
@@ -30,17 +29,6 @@ PAGES = {
     "search": "search/",
 }
 SCREENS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,30 +7,18 @@ system) shows the masthead and the FAQ mirrored."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from sitebuilder import SITE_TOML, article, build_ok, site_toml, write_site
 
 from reelpress.core.options import BuildOptions
 from reelpress.serve import PreviewServer
 
 RESULT_LINK = ".pagefind-ui__result-link"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ and line, fix it -> overlay gone; seek a video -> the server answered 206.
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 from media_clips import make_clip
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from serve_helpers import write_preview_site
 
 from reelpress.pipeline import BuildOptions
@@ -55,23 +54,6 @@ Water in the streets of Lyon.
 """
 
 STYLE = "body { background-color: rgb(255, 255, 255); }\n"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import functools
 import http.server
 import json
 import re
-import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -17,7 +16,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from media_clips import FFMPEG, make_clip
-from playwright.sync_api import sync_playwright
 from sitebuilder import SITE_TOML, article, build_ok, read_page, write_site
 
 from reelpress.serve.files import mime_type
@@ -165,31 +163,25 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def browser_page(site):
+def browser_page(site, autoplay_browser):
     handler = functools.partial(SiteHandler, directory=str(site / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     requests: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync",
-                  "--autoplay-policy=no-user-gesture-required"])
-        tab = browser.new_page()
+    tab = autoplay_browser.new_page()
 
-        def route(request_route):  # record everything; nothing leaves 127.0.0.1
-            url = request_route.request.url
-            requests.append(url)
-            if urlsplit(url).hostname == "127.0.0.1":
-                request_route.continue_()
-            else:
-                request_route.fulfill(status=204, body="")
+    def route(request_route):  # record everything; nothing leaves 127.0.0.1
+        url = request_route.request.url
+        requests.append(url)
+        if urlsplit(url).hostname == "127.0.0.1":
+            request_route.continue_()
+        else:
+            request_route.fulfill(status=204, body="")
 
-        tab.route("**/*", route)
-        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/interview/")
-        yield tab, requests
-        browser.close()
+    tab.route("**/*", route)
+    tab.goto(f"http://127.0.0.1:{server.server_address[1]}/interview/")
+    yield tab, requests
+    tab.close()
     server.shutdown()
     server.server_close()
 
