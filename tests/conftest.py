@@ -13,6 +13,9 @@ from browsers import AUTOPLAY, chromium
 from playwright.sync_api import Browser
 from sitebuilder import REPO, run_cli
 
+from reelpress.core.options import BuildOptions
+from reelpress.serve import PreviewServer
+
 
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory
@@ -26,6 +29,17 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory
             shutil.copytree(REPO / folder, root / folder)
     process = run_cli(root, "build")
     return root, process
+
+
+@pytest.fixture(scope="module")
+def served_demo(demo_build: tuple[Path, subprocess.CompletedProcess]
+                ) -> Iterator[PreviewServer]:
+    """The built demo site on a preview server of its own (127.0.0.1, a free port)."""
+    root, process = demo_build
+    assert process.returncode == 0, process.stderr
+    assert (root / "site/pagefind/pagefind-entry.json").is_file()
+    with PreviewServer(BuildOptions(root=root), port=0, say=lambda _: None) as preview:
+        yield preview
 
 
 @pytest.fixture(scope="module")

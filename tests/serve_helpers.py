@@ -11,6 +11,8 @@ import json
 import socket
 from pathlib import Path
 
+from sitebuilder import write_site
+
 from reelpress.core.options import BuildOptions
 
 NOW = dt.datetime(2025, 8, 1, 12, 0, tzinfo=dt.UTC)
@@ -34,19 +36,11 @@ def article(title: str, body: str, date: str = "2025-07-14 09:30:00") -> str:
 def write_preview_site(root: Path, static: dict[str, bytes] | None = None, *,
                        base: str = "/") -> BuildOptions:
     """Two articles (`/paris/`, `/lyon/`) and `static/` files (served under `/static/`)."""
-    files: dict[str, str | bytes] = {
-        "site.toml": SITE_TOML.format(base=base),
+    write_site(root, {
         "content/paris.md": article("Paris rescue", "Paris, the first version."),
         "content/lyon.md": article("Lyon floods", "Water in Lyon.", "2025-07-10 08:00:00"),
         **{f"static/{name}": data for name, data in (static or {}).items()},
-    }
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
+    }, site_toml=SITE_TOML.format(base=base))
     return BuildOptions(root=root, now=NOW)
 
 

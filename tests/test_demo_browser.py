@@ -4,11 +4,6 @@ photo loads. Served by reelpress's own preview server, as a writer would see it.
 
 from __future__ import annotations
 
-import pytest
-
-from reelpress.core.options import BuildOptions
-from reelpress.serve import PreviewServer
-
 PLAY_ALL = """async () => {
   const results = [];
   for (const video of document.querySelectorAll("article video")) {
@@ -43,15 +38,6 @@ PLAY_ALL = """async () => {
   }
   return results;
 }"""
-
-
-@pytest.fixture(scope="module")
-def served_demo(demo_build):
-    root, process = demo_build
-    assert process.returncode == 0, process.stderr
-    messages: list[str] = []
-    with PreviewServer(BuildOptions(root=root), port=0, say=messages.append) as preview:
-        yield preview
 
 
 def test_every_demo_video_plays_seeks_and_shows_its_poster(served_demo, autoplay_browser):

@@ -5,7 +5,6 @@ breadcrumb sits in the article column, the favicon loads."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,14 +30,6 @@ PAGES = {
 SCREENS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
-@pytest.fixture(scope="module")
-def served_demo(demo_build) -> Iterator[str]:  # noqa: ANN001
-    root, process = demo_build
-    assert process.returncode == 0, process.stderr
-    with PreviewServer(BuildOptions(root=root), port=0, say=lambda message: None) as preview:
-        yield preview.url
-
-
 def serious(results: dict) -> list[str]:
     return [f"{v['id']} ({v['impact']}): {node['target']} {node.get('failureSummary', '')}"
             for v in results["violations"] if v["impact"] in ("serious", "critical")
@@ -47,7 +38,7 @@ def serious(results: dict) -> list[str]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("screen", sorted(SCREENS))
-def test_no_serious_axe_violations(browser: Browser, served_demo: str, screen: str,
+def test_no_serious_axe_violations(browser: Browser, served_demo: PreviewServer, screen: str,
                                    scheme: str) -> None:
     context = browser.new_context(viewport=SCREENS[screen], color_scheme=scheme)
     page = context.new_page()
@@ -55,7 +46,7 @@ def test_no_serious_axe_violations(browser: Browser, served_demo: str, screen: s
     found: dict[str, list[str]] = {}
     try:
         for name, path in PAGES.items():
-            page.goto(served_demo + path)
+            page.goto(served_demo.url + path)
             page.wait_for_load_state("load")
             if name == "search":  # the Pagefind UI is built by a script: check it built
                 page.wait_for_selector("#search[data-ready] .pagefind-ui__search-input")
@@ -67,13 +58,13 @@ def test_no_serious_axe_violations(browser: Browser, served_demo: str, screen: s
     assert not found, found
 
 
-def test_favicon_loads_and_no_request_fails(browser: Browser, served_demo: str) -> None:
+def test_favicon_loads_and_no_request_fails(browser: Browser, served_demo: PreviewServer) -> None:
     context = browser.new_context(viewport=SCREENS["desktop"])
     page = context.new_page()
     failed: list[str] = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400
             else None)
-    page.goto(served_demo + "paris-rescue/")
+    page.goto(served_demo.url + "paris-rescue/")
     page.wait_for_load_state("load")
     icon = page.evaluate("""() => fetch(document.querySelector('link[rel=icon]').href)
                             .then(r => [r.status, r.headers.get('content-type')])""")
@@ -83,10 +74,10 @@ def test_favicon_loads_and_no_request_fails(browser: Browser, served_demo: str) 
 
 
 def test_breadcrumb_is_aligned_with_the_article_column(browser: Browser,
-                                                       served_demo: str) -> None:
+                                                       served_demo: PreviewServer) -> None:
     context = browser.new_context(viewport=SCREENS["desktop"])
     page = context.new_page()
-    page.goto(served_demo + "paris-rescue/")
+    page.goto(served_demo.url + "paris-rescue/")
     boxes = page.evaluate("""() => ['.breadcrumbs ol', '.article__title'].map(
         s => document.querySelector(s).getBoundingClientRect().left)""")
     crumbs = page.evaluate("() => [...document.querySelectorAll('.breadcrumbs li')]"

@@ -7,27 +7,15 @@ system) shows the masthead and the FAQ mirrored."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import Browser, Page
 from sitebuilder import SITE_TOML, article, build_ok, site_toml, write_site
 
-from reelpress.core.options import BuildOptions
 from reelpress.serve import PreviewServer
 
 RESULT_LINK = ".pagefind-ui__result-link"
-
-
-@pytest.fixture(scope="module")
-def served_demo(demo_build) -> Iterator[PreviewServer]:  # noqa: ANN001
-    root, process = demo_build
-    assert process.returncode == 0, process.stderr
-    assert (root / "site/pagefind/pagefind-entry.json").is_file()
-    with PreviewServer(BuildOptions(root=root), port=0, say=lambda _: None) as preview:
-        yield preview
 
 
 def search_from_the_masthead(page: Page, start_url: str, word: str) -> list[tuple[str, str]]:
