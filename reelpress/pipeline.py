@@ -13,7 +13,8 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from reelpress.build.graph import BuildGraph, code_stamp, expiry, no_op_record, up_to_date
-from reelpress.build.pages import assemble, collision_problems, prepare_pages
+from reelpress.build.memo import ResidentGraph, collector_paused
+from reelpress.build.pages import assemble_all, collision_problems, prepare_pages
 from reelpress.build.render import render_outputs
 from reelpress.build.tracking import publish_files, tracked_inputs
 from reelpress.content.loader import duplicate_outputs, is_published, skipped_counts
@@ -38,10 +39,12 @@ from reelpress.render.views import SiteView
 
 
 def build_site(options: BuildOptions, *, checked: bool = False,
-               commit_lock: AbstractContextManager[object] | None = None) -> BuildResult:
+               commit_lock: AbstractContextManager[object] | None = None,
+               resident: ResidentGraph | None = None) -> BuildResult:
     """Build the project at `options.root`; never raises for a user's mistake.
     `checked`: the caller has just run the no-op check and found work to do.
-    `commit_lock` is held around the moves into site/ only (the preview's readers wait)."""
+    `commit_lock` is held around the moves into site/ only (the preview's readers wait).
+    `resident`: records kept from earlier builds of this process (the preview's)."""
     if not checked and (previous := up_to_date(options)) is not None:
         return previous
     clock, reporter = StageClock(), Reporter()
@@ -52,10 +55,14 @@ def build_site(options: BuildOptions, *, checked: bool = False,
     site_dir = (options.out_dir or paths.site_dir).resolve()
     graph, note = BuildGraph.open(paths, site_dir, force=options.force)
     try:
-        result = _build(paths, options, config, theme, graph, site_dir, reporter, clock,
-                        commit_lock or nullcontext())
+        resident = ResidentGraph() if resident is None or options.force else resident
+        with collector_paused():
+            result = _build(paths, options, config, theme, graph, site_dir, reporter, clock,
+                            commit_lock or nullcontext(), resident)
     finally:
         graph.close()
+        if resident is not None:
+            resident.end_build()
     return dataclasses.replace(result, notes=((note,) if note else ()) + result.notes)
 
 
@@ -76,10 +83,10 @@ def _config_and_theme(paths: ProjectPaths, options: BuildOptions, reporter: Repo
 
 def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme: Theme,
            graph: BuildGraph, site_dir: Path, reporter: Reporter, clock: StageClock,
-           commit_lock: AbstractContextManager[object]) -> BuildResult:
+           commit_lock: AbstractContextManager[object], resident: ResidentGraph) -> BuildResult:
     code, store = code_stamp(), BlobStore(paths.cache_dir / "blobs")
-    prepared, sources, fresh, markdown_cpu = prepare_pages(paths, config, graph, store, code,
-                                                           jobs=options.jobs, reporter=reporter)
+    prepared, sources, fresh, markdown_cpu = prepare_pages(
+        paths, config, graph, store, code, resident, jobs=options.jobs, reporter=reporter)
     clock.lap("load")
     now = options.now or dt.datetime.now(dt.UTC)
     ready = [p for p in prepared if p.page is not None and p.body is not None]
@@ -92,12 +99,10 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     media = embed_media(pages, {p.rel: p.body for p in published if p.body is not None},
                         stages, urls, reporter)
     clock.lap("media planning")
-    url_paths = {page.rel: page.url_path for page in pages}
-    reporter.extend(menu_problems(config, set(url_paths.values())))
-    articles = sorted((assemble(p, media, config, store, url_paths, reporter) for p in published),
-                      key=lambda a: (a.date, a.source.rel), reverse=True)
-    articles = link_translations(with_related(articles, config.related_stories), config,
-                                 reporter)
+    reporter.extend(menu_problems(config, {page.url_path for page in pages}))
+    articles = assemble_all(published, media, config, store, resident, reporter)
+    articles = resident.intern(link_translations(with_related(articles, config.related_stories),
+                                                 config, reporter))
     catalogs = site_catalogs(theme.i18n_dirs, config, paths, reporter)
     if reporter.has_errors():
         return BuildResult(False, reporter.items, seconds=clock.total, timings=clock.laps)
@@ -106,14 +111,15 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         assets, static_files = static_outputs(theme, options.fingerprint_assets)
         keys = publish_files(writer, graph, {**static_files, **media.outputs})
         site = SiteView(config, urls, assets, now.year,
-                        {role: theme.sizes_for(role) for role in ("card", "lead")}, catalogs)
+                        {role: theme.sizes_for(role) for role in ("card", "lead")}, catalogs,
+                        resident.cards)
         specs = plan_outputs(articles, site)
         conflicts = path_conflicts({s.path for s in specs} | set(keys))
         if conflicts:  # found before anything is staged, let alone moved
             raise OutputConflict(conflicts)
         clock.lap("assemble")
         rendered = render_outputs(specs, site, theme, code, graph, writer, paths, options.jobs,
-                                  reporter)
+                                  reporter, resident)
         keys.update(rendered.keys)
         clock.lap("render")
         if options.strict and reporter.warnings:
@@ -161,4 +167,4 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     return dataclasses.replace(result, timings=dict(clock.laps), stage_cpu=stage_cpu)
 
 
-__all__ = ["BuildOptions", "BuildResult", "build_site"]
+__all__ = ["BuildOptions", "BuildResult", "ResidentGraph", "build_site"]

@@ -23,7 +23,7 @@ import pytest
 from media_clips import make_clip
 from PIL import Image
 
-from reelpress.pipeline import BuildOptions, BuildResult, build_site
+from reelpress.pipeline import BuildOptions, BuildResult, ResidentGraph, build_site
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 TAGS = ["Paris", "Politics", "Culture", "Sport", "Science"]
@@ -147,8 +147,10 @@ def edit(rng: random.Random, root: Path, counter: list[int]) -> str:
     return action
 
 
-def build(root: Path, *, force: bool = False) -> BuildResult:
-    result = build_site(BuildOptions(root=root, now=NOW, force=force, jobs=1, quiet=True))
+def build(root: Path, *, force: bool = False, resident: ResidentGraph | None = None
+          ) -> BuildResult:
+    result = build_site(BuildOptions(root=root, now=NOW, force=force, jobs=1, quiet=True),
+                        resident=resident)
     assert result.ok, [d.format() for d in result.diagnostics]
     return result
 
@@ -177,16 +179,21 @@ def cold_result(root: Path, target: Path) -> dict[str, bytes]:
     return tree(target / "site")
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_incremental_build_equals_cold_build_over_random_edits(tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "in_memory"), [(1, False), (2, False), (3, True), (4, True)],
+                         ids=["seed1-index", "seed2-index", "seed3-resident", "seed4-resident"])
+def test_incremental_build_equals_cold_build_over_random_edits(tmp_path: Path, seed: int,
+                                                               in_memory: bool) -> None:
+    """`index`: each build a new process would be (the CLI), from the index alone.
+    `resident`: one graph kept in memory across builds, as the preview keeps it."""
     rng = random.Random(seed)
     root = tmp_path / "live"
+    resident = ResidentGraph() if in_memory else None
     make_site(root, rng)
-    build(root)
+    build(root, resident=resident)
     counter = [5]
     for step in range(10):
         action = edit(rng, root, counter)
-        build(root)
+        build(root, resident=resident)
         expected = cold_result(root, tmp_path / "cold")
         actual = tree(root / "site")
         differing = sorted(k for k in actual.keys() | expected.keys()

@@ -1,7 +1,10 @@
 """Canonical digests of records: the keys of the build graph.
 
-A value is encoded into an unambiguous byte stream (type tag, length, content; dict
-items sorted; dataclasses by field), then hashed with BLAKE2b. Two values with the same
+A value is encoded canonically (dict items sorted; dataclasses by field, tagged with
+their type; sets sorted by the digests of their members), then hashed with BLAKE2b. The
+common case goes through the standard library's C JSON encoder (a view of 5,000 cards is
+digested in milliseconds); values it cannot take (dicts with keys of mixed types) go
+through an unambiguous byte stream of type tags and lengths. Two values with the same
 digest are the same for every template that could read them, so an output key made from
 the exact context a template receives cannot leave out an input. `repr()` is never used:
 it is neither canonical (dict order, set order) nor complete (objects without one).
@@ -14,6 +17,7 @@ import datetime as dt
 import enum
 import hashlib
 import io
+import json
 import pickle
 from collections.abc import Mapping
 from pathlib import PurePath
@@ -92,10 +96,47 @@ def _encode(value: Any, out: list[bytes], memo: Memo | None = None) -> None:
                         "dataclass or give it digest_parts()")
 
 
+def _plain(value: Any) -> Any:
+    """What the JSON encoder writes for a value that is not JSON: tagged so that no
+    plain list can be taken for it."""
+    if (parts := getattr(type(value), "digest_parts", None)) is not None:
+        return ["\0D", type(value).__qualname__, parts(value)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return ["\0C", type(value).__qualname__,
+                {item.name: getattr(value, item.name) for item in dataclasses.fields(value)}]
+    if isinstance(value, set | frozenset):
+        return ["\0S", sorted(digest(item) for item in value)]
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        offset = value.utcoffset() if isinstance(value, dt.datetime) else None
+        return ["\0t", value.isoformat(), str(offset) if offset is not None else None]
+    if isinstance(value, enum.Enum):
+        return ["\0E", type(value).__qualname__, value.value]
+    if isinstance(value, PurePath):
+        return value.as_posix()
+    if isinstance(value, bytes):
+        return ["\0b", value.hex()]
+    if isinstance(value, Mapping):
+        return ["\0M", dict(value)]
+    raise TypeError(f"cannot digest a {type(value).__qualname__}: make it a frozen "
+                    "dataclass or give it digest_parts()")
+
+
+_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, check_circular=False,
+                         separators=(",", ":"), default=_plain)
+
+
 def digest(*values: Any, memo: Memo | None = None) -> str:
     """The hex digest of `values`, canonical across processes and runs. `memo` (by object
     id, for one build whose records stay alive) encodes a record met again only once."""
-    out: list[bytes] = []
+    if memo is None:
+        try:
+            text = _JSON.encode(values)
+        except (TypeError, ValueError):  # keys JSON cannot sort: the byte stream below
+            pass
+        else:
+            return hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
+                                   digest_size=DIGEST_SIZE).hexdigest()
+    out: list[bytes] = [b"B"]
     for value in values:
         _encode(value, out, memo)
     return hashlib.blake2b(b"".join(out), digest_size=DIGEST_SIZE).hexdigest()

@@ -104,6 +104,10 @@ class BuildGraph:
         self.live_nodes.update(wanted)
         return self.index.nodes(wanted)
 
+    def keep_nodes(self, keys: Iterable[str]) -> None:
+        """Nodes this build uses without reading them (a preview holds them in memory)."""
+        self.live_nodes.update(keys)
+
     def add_node(self, key: str, kind: str, value: bytes) -> None:
         self.live_nodes.add(key)
         self.new_nodes[key] = (kind, value)
@@ -115,8 +119,9 @@ class BuildGraph:
         """After the commit: every output's key (view parts, inputs) with the stat of the
         file it left."""
         outputs: dict[str, OutputRow] = {}
+        site_dir = str(self.site_dir)
         for output, (key, parts, inputs) in keys.items():
-            sig = signature(os.path.join(self.site_dir, output))
+            sig = signature(os.path.join(site_dir, output))
             if sig is not None:
                 outputs[output] = (key, sig[1], sig[0], parts, inputs)
         self.index.save(str(self.site_dir), IndexChanges(

@@ -14,8 +14,9 @@ from reelpress.build.content_worker import (
     load_prepared,
     prepare_tasks,
 )
-from reelpress.build.digest import digest
+from reelpress.build.digest import digest, record_digest
 from reelpress.build.graph import BuildGraph
+from reelpress.build.memo import ResidentGraph
 from reelpress.build.workers import run_chunked
 from reelpress.content.loader import SourceFile, find_sources
 from reelpress.core.blobs import BlobStore
@@ -36,10 +37,11 @@ from reelpress.render.article import (
 
 
 def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, store: BlobStore,
-                  code: str, *, jobs: int | None, reporter: Reporter
+                  code: str, resident: ResidentGraph, *, jobs: int | None, reporter: Reporter
                   ) -> tuple[list[PreparedPage], list[SourceFile], int, float]:
     """Every Markdown file as a prepared page, sorted by path; also the sources found,
-    how many were prepared afresh and the CPU seconds their Markdown took."""
+    how many were prepared afresh and the CPU seconds their Markdown took. A node
+    already in memory (`resident`) is not read from the index again."""
     config_digest = digest(config)
     content_rel = paths.relative(paths.content_dir)
     sources = find_sources(paths.content_dir)
@@ -48,15 +50,21 @@ def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, st
         rel = f"{content_rel}/{source.rel_to_content}"
         key = digest("page", graph.file_hash(source.path), config_digest, code, rel, source.path)
         tasks[rel] = ContentTask(Path(source.path), rel, source.rel_to_content, key)
-    stored = graph.nodes(task.key for task in tasks.values())
+    in_memory = {task.key: found for task in tasks.values()
+                 if (found := resident.prepared.get(task.key)) is not None}
+    graph.keep_nodes(in_memory)
+    stored = graph.nodes(task.key for task in tasks.values() if task.key not in in_memory)
     results: dict[str, PreparedPage] = {}
     todo: list[ContentTask] = []
     for rel, task in tasks.items():
-        value = stored.get(task.key)
-        prepared = load_prepared(value) if value is not None else None
+        prepared = in_memory.get(task.key)
+        if prepared is None and (value := stored.get(task.key)) is not None:
+            prepared = load_prepared(value)
         if prepared is not None and (prepared.page is None or
                                      store.has(prepared.body_blob, prepared.body_size)):
-            results[rel] = dataclasses.replace(prepared, key=task.key)
+            if prepared.key != task.key:
+                prepared = dataclasses.replace(prepared, key=task.key)
+            results[rel] = resident.prepared.put(task.key, prepared)
         else:
             todo.append(task)
     markdown_cpu = 0.0
@@ -66,11 +74,34 @@ def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, st
         prepared = load_prepared(value)
         assert prepared is not None, "a record that was just made does not load"
         graph.add_node(key, "page", value)
-        results[prepared.rel] = dataclasses.replace(prepared, key=key)
+        results[prepared.rel] = resident.prepared.put(key, dataclasses.replace(prepared, key=key))
     ordered = [results[rel] for rel in sorted(results)]
     for page in ordered:
         reporter.extend(page.diagnostics)
     return ordered, sources, len(todo), markdown_cpu
+
+
+def assemble_all(published: list[PreparedPage], media: MediaResults, config: SiteConfig,
+                 store: BlobStore, resident: ResidentGraph, reporter: Reporter) -> list[Article]:
+    """Every published page assembled, newest first. An article is assembled again only
+    when its node or anything `assemble` reads for it changed (its media, the config,
+    the URL of any page): else it is the very object the last build made."""
+    url_paths = {p.rel: p.page.url_path for p in published if p.page is not None}
+    context = record_digest(digest(config), store.root, tuple(url_paths.items()))
+    articles = []
+    for prepared in published:
+        assert prepared.page is not None
+        hero, embeds = media.for_page(prepared.page)
+        key = record_digest(prepared.key, context, hero, embeds,
+                            media.social_image(prepared.page))
+        entry = resident.articles.get(key)
+        if entry is None:
+            problems = Reporter()
+            article = assemble(prepared, media, config, store, url_paths, problems)
+            entry = resident.articles.put(key, (article, tuple(problems.items)))
+        reporter.extend(entry[1])
+        articles.append(entry[0])
+    return sorted(articles, key=lambda a: (a.date, a.source.rel), reverse=True)
 
 
 def assemble(prepared: PreparedPage, media: MediaResults, config: SiteConfig, store: BlobStore,

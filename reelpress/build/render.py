@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from reelpress.build.digest import digest, record_digest
 from reelpress.build.graph import BuildGraph
+from reelpress.build.memo import Generation, RecordDigest, ResidentGraph
 from reelpress.build.render_worker import RenderContext, RenderTask, explain, render_tasks
 from reelpress.build.workers import run_chunked
 from reelpress.core.diagnostics import Reporter
@@ -41,21 +42,22 @@ def template_fingerprints(theme: Theme, names: set[str]) -> tuple[tuple[str, str
                  for name in sorted(names))
 
 
-RecordDigests = dict[int, tuple[object, str]]  # id -> (record, digest): pinned, not reused
+RecordDigests = Generation[int, RecordDigest]  # id -> (record, digest): pinned, not reused
 
 
 def _digest_of_record(value: object, known: RecordDigests) -> object:
     """A record with its own digest parts (an article) stands for itself by a digest made
-    once per build, however many listings and feeds show it."""
+    once per record object, however many listings and feeds show it (and, in a preview,
+    however many builds it lives through)."""
     parts = getattr(type(value), "digest_parts", None)
     if parts is None:
         if isinstance(value, tuple):
             return tuple(_digest_of_record(item, known) for item in value)
         return value
     entry = known.get(id(value))
-    if entry is None:
-        entry = known[id(value)] = (value, record_digest(type(value).__qualname__,
-                                                          parts(value)))
+    if entry is None or entry[0] is not value:
+        entry = known.put(id(value), (value, record_digest(type(value).__qualname__,
+                                                           parts(value))))
     return entry[1]
 
 
@@ -81,10 +83,14 @@ def _kept(graph: BuildGraph, spec: OutputSpec, inputs: str) -> bool:
 
 def render_outputs(specs: Sequence[OutputSpec], site: SiteView, theme: Theme, code: str,
                    graph: BuildGraph, writer: SiteWriter, paths: ProjectPaths,
-                   jobs: int | None, reporter: Reporter) -> Rendered:
-    makers = template_fingerprints(theme, {s.template for s in specs if s.template})
+                   jobs: int | None, reporter: Reporter, resident: ResidentGraph) -> Rendered:
+    templates = theme.templates_fingerprint()
+    names = frozenset(s.template for s in specs if s.template)
+    makers = resident.templates.get_or_make(
+        (theme, templates, names), lambda: template_fingerprints(theme, set(names)))
     site_key = digest(code, site)
-    known: RecordDigests = {}
+    site.cards.begin(site_key)
+    known = resident.digests
     fingerprints = dict(makers)
     keys: dict[str, tuple[str, str, str]] = {}
     tasks: list[RenderTask] = []
@@ -97,7 +103,7 @@ def render_outputs(specs: Sequence[OutputSpec], site: SiteView, theme: Theme, co
             keys[spec.path] = (previous[0], previous[3], previous[4])
         else:
             tasks.append(RenderTask(spec, previous))
-    context = RenderContext(site, theme, makers, theme.templates_fingerprint(), code, paths,
+    context = RenderContext(site, theme, makers, templates, code, paths,
                             writer.stage, writer.site_dir)
     explanations: list[str] = []
     rendered = 0

@@ -9,6 +9,7 @@ miss (the caller re-renders), never trusted: `get` checks the digest.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,7 @@ class BlobStore:
     def has(self, key: str, size: int) -> bool:
         """Present with the size it was written with (a cheap check; `get` verifies)."""
         try:
-            return self._path(key).stat().st_size == size
+            return os.stat(f"{self.root}/{key[:2]}/{key}").st_size == size
         except OSError:
             return False
 

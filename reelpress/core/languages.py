@@ -55,6 +55,7 @@ def language_name(tag: str, in_language: str | None = None) -> str:
 MAX_SLUG_BYTES = 100
 
 
+@functools.lru_cache(maxsize=65536)  # pure; listings and tags ask for the same names often
 def slugify(text: str, style: str = "ascii") -> str:
     """'Fousseynou Cissé, hero!' -> 'fousseynou-cisse-hero'. `ascii` transliterates every
     script ('Москва' -> 'moskva'); `unicode` keeps letters, marks and digits as they are.

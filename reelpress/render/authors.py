@@ -9,7 +9,7 @@ from reelpress.core.config import Author
 from reelpress.render.article import Article
 from reelpress.render.outputs import OutputSpec, View
 from reelpress.render.people import author_path, author_person, photo_url
-from reelpress.render.views import SiteView, _head, card
+from reelpress.render.views import SiteView, _head
 
 TEMPLATE = "author.html"
 
@@ -53,6 +53,6 @@ def author_view(site: SiteView, author: Author, articles: Sequence[Article],
         "social": [{"name": name, "url": profile_url} for name, profile_url in author.social],
         "link": link(page_path),
     }
-    cards = [card(article, link, locale=context["i18n"], slug_style=site.config.slug_style)
+    cards = [site.card(article, link, locale=context["i18n"], slug_style=site.config.slug_style)
              for article in articles]
     return {**context, "head": head, "author": view, "cards": cards}

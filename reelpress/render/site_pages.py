@@ -37,7 +37,6 @@ from reelpress.render.views import (
     PageLink,
     SiteView,
     article_view,
-    card,
     listing_view,
     simple_view,
     tag_path,
@@ -124,8 +123,8 @@ def archive_view(site: SiteView, articles: tuple[Article, ...]) -> View:
     link = PageLink(site.urls, "archive/")
     years: dict[int, list[dict[str, object]]] = defaultdict(list)
     for article in articles:
-        years[article.date.year].append(card(article, link, locale=site.locale(),
-                                             slug_style=site.config.slug_style))
+        years[article.date.year].append(site.card(article, link, locale=site.locale(),
+                                                  slug_style=site.config.slug_style))
     return simple_view(site, title=site.locale().gettext("Archive"), page_path="archive/",
                        years=[{"year": year, "cards": cards}
                               for year, cards in sorted(years.items(), reverse=True)])

@@ -22,10 +22,11 @@ def _group_key(article: Article) -> tuple[str, str]:
     meta = article.meta
     if meta.translation_key:
         return ("key", meta.translation_key)
-    rel_to_content = PurePosixPath(*PurePosixPath(article.source.rel).parts[1:])
-    if folder_language(rel_to_content) is not None:
-        rel_to_content = PurePosixPath(*rel_to_content.parts[1:])
-    return ("path", rel_to_content.as_posix())
+    rel_to_content = article.source.rel.partition("/")[2]  # 'content/fr/paris.md'
+    folder, _, rest = rel_to_content.partition("/")
+    if rest and folder_language(PurePosixPath(folder, rest)) is not None:
+        return ("path", rest)
+    return ("path", rel_to_content)
 
 
 def translation_groups(articles: Sequence[Article], site_language: str

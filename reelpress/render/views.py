@@ -56,6 +56,41 @@ class AssetLink:
         return self.link(dict(self.assets).get(name, "static/" + name))
 
 
+class CardCache:
+    """Cards already made in this process. A card is a pure function of its article and of
+    the arguments below, so it is made once however many listings show it, and a preview
+    keeps its cards from build to build. `begin(site_key)` empties it when anything of the
+    site (config, links, catalogs, sizes) changed. Not part of any digest; it travels to
+    worker processes empty."""
+
+    def __init__(self) -> None:
+        self._site_key = ""
+        self._cards: dict[tuple[object, ...], tuple[Article, dict[str, Any]]] = {}
+        self._used: set[tuple[object, ...]] = set()
+
+    def begin(self, site_key: str) -> None:
+        """A new build: forget cards of a different site, and those no build used last."""
+        if site_key != self._site_key:
+            self._site_key, self._cards = site_key, {}
+        else:
+            self._cards = {key: self._cards[key] for key in self._used}
+        self._used = set()
+
+    def card(self, article: Article, link: PageLink, **options: Any) -> dict[str, Any]:
+        key = (id(article), link, *sorted(options.items()))
+        entry = self._cards.get(key)
+        if entry is None or entry[0] is not article:  # the entry pins its article: ids stay
+            entry = self._cards[key] = (article, card(article, link, **options))
+        self._used.add(key)
+        return entry[1]
+
+    def digest_parts(self) -> object:
+        return ""
+
+    def __reduce__(self) -> tuple[type[CardCache], tuple[()]]:
+        return (CardCache, ())
+
+
 @dataclass(frozen=True)
 class SiteView:
     """What every template sees, independent of the page (except links, made per page)."""
@@ -66,6 +101,11 @@ class SiteView:
     year: int  # the footer's; not the moment: a view must not change with the clock
     image_sizes: Mapping[str, str] = dataclasses.field(default_factory=dict)  # by role
     catalogs: Catalogs = EMPTY_CATALOGS
+    cards: CardCache = dataclasses.field(default_factory=CardCache, compare=False)
+
+    def card(self, article: Article, link: PageLink, **options: Any) -> dict[str, Any]:
+        """`card(article, link, ...)`, made once per build (and kept by a preview)."""
+        return self.cards.card(article, link, **options)
 
     def locale(self, language: str | None = None) -> PageLocale:
         """The strings and formats of a page in `language` (default: the site's)."""
@@ -334,10 +374,10 @@ def listing_view(site: SiteView, *, title: str, articles: Sequence[Article], pag
                  description=description or site.config.description, page_path=page_path,
                  blocks=blocks, direction=locale.direction)
     listing = {"title": title, "description": description, "visible_title": not home,
-               "cards": [card(a, context["url"], lead=home and index == 0,
-                              sizes=site.image_sizes.get("lead" if home and index == 0
-                                                         else "card", "100vw"),
-                              locale=locale, slug_style=site.config.slug_style)
+               "cards": [site.card(a, context["url"], lead=home and index == 0,
+                                   sizes=site.image_sizes.get("lead" if home and index == 0
+                                                              else "card", "100vw"),
+                                   locale=locale, slug_style=site.config.slug_style)
                          for index, a in enumerate(articles)]}
     return {**context, "head": head, "listing": listing, "pagination": pagination}
 

@@ -33,12 +33,22 @@ def say_now(line: str) -> None:
     print(line, flush=True)
 
 
-def pipeline_build(options: BuildOptions, *,
-                   commit_lock: AbstractContextManager[object] | None = None) -> BuildResult:
-    # Imported late: the pipeline imports every stage, the server needs none of them.
-    from reelpress.pipeline import build_site
+class ResidentBuild:
+    """The pipeline with a resident graph: the preview's builds reuse the records of
+    earlier ones (parsed pages, assembled articles, digests, cards), looked up by the
+    same content keys as the index, so a save costs about what it changed."""
 
-    return build_site(options, commit_lock=commit_lock)
+    def __init__(self) -> None:
+        self._resident: object | None = None
+
+    def __call__(self, options: BuildOptions, *,
+                 commit_lock: AbstractContextManager[object] | None = None) -> BuildResult:
+        # Imported late: the pipeline imports every stage, the server needs none of them.
+        from reelpress.pipeline import ResidentGraph, build_site
+
+        if not isinstance(self._resident, ResidentGraph):
+            self._resident = ResidentGraph()
+        return build_site(options, commit_lock=commit_lock, resident=self._resident)
 
 
 def preview_options(options: BuildOptions) -> BuildOptions:
@@ -81,10 +91,10 @@ class PreviewServer:
         *,
         host: str = "127.0.0.1",
         port: int = 8000,
-        build: BuildFunction = pipeline_build,
+        build: BuildFunction | None = None,
         base_path: str | None = None,
         watch: bool = True,
-        quiet: float = 0.1,
+        quiet: float = 0.03,  # an editor's save is a burst of events within milliseconds
         max_wait: float = 1.0,
         say: Say = say_now,
     ) -> None:
@@ -95,7 +105,7 @@ class PreviewServer:
         self._say = say
         self.hub = ReloadHub()
         self.shutting_down = threading.Event()
-        self.coordinator = BuildCoordinator(build, self.options)
+        self.coordinator = BuildCoordinator(build or ResidentBuild(), self.options)
         self._host, self._port = host, port
         self._watch = watch
         self._quiet, self._max_wait = quiet, max_wait
@@ -180,7 +190,7 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     open_browser: bool = False,
-    build: BuildFunction = pipeline_build,
+    build: BuildFunction | None = None,
     base_path: str | None = None,
     say: Say = say_now,
 ) -> int:

@@ -1,0 +1,102 @@
+"""The graph's records kept in memory between builds: the preview's resident graph.
+
+A CLI build starts with an empty `ResidentGraph` and drops it at the end; `serve` keeps
+one for its whole life, so a save re-evaluates only what is downstream of the files that
+changed. Nothing here decides what is stale: every entry is looked up by the same keys
+the index uses (a page node by the digest of its file's bytes, the config and the code;
+an assembled article by its node and everything `assemble` reads), and the stat of every
+tracked file is still taken by the build, so a missed watcher event cannot leave a stale
+page. Entries not used by a build are dropped at its end: memory follows the site, not
+its history."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from reelpress.build.content_worker import PreparedPage
+from reelpress.core.diagnostics import Diagnostic
+from reelpress.render.article import Article
+from reelpress.render.views import CardCache
+
+Key = TypeVar("Key")
+Value = TypeVar("Value")
+
+
+class Generation(Generic[Key, Value]):
+    """A memo whose entries live as long as builds keep using them."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Key, Value] = {}
+        self._used: dict[Key, Value] = {}
+
+    def get(self, key: Key) -> Value | None:
+        value = self._used.get(key)
+        if value is None and (value := self._kept.get(key)) is not None:
+            self._used[key] = value
+        return value
+
+    def put(self, key: Key, value: Value) -> Value:
+        self._used[key] = value
+        return value
+
+    def get_or_make(self, key: Key, make: Callable[[], Value]) -> Value:
+        value = self.get(key)
+        return value if value is not None else self.put(key, make())
+
+    def end_build(self) -> None:
+        self._kept, self._used = self._used, {}
+
+    def __len__(self) -> int:
+        return len(self._kept.keys() | self._used.keys())
+
+
+RecordDigest = tuple[object, str]  # (the record, pinned so its id is not reused; digest)
+
+
+@dataclass
+class ResidentGraph:
+    """What one process has already computed, by key (see the module's docstring)."""
+
+    prepared: Generation[str, PreparedPage] = field(default_factory=Generation)
+    articles: Generation[str, tuple[Article, tuple[Diagnostic, ...]]] = \
+        field(default_factory=Generation)
+    interned: Generation[str, Article] = field(default_factory=Generation)
+    digests: Generation[int, RecordDigest] = field(default_factory=Generation)
+    # (theme, fingerprint of all its template files, names) -> each name's closure fingerprint
+    templates: Generation[object, tuple[tuple[str, str], ...]] = field(default_factory=Generation)
+    cards: CardCache = field(default_factory=CardCache)
+
+    def intern(self, articles: list[Article]) -> list[Article]:
+        """Each article as the same object as last build's when it is equal to it, so
+        digests and cards made for that object are reused (an edit of one article makes
+        one new object, not thousands)."""
+        result = []
+        for article in articles:
+            previous = self.interned.get(article.source.rel)
+            if previous is not None and previous is not article and previous == article:
+                article = previous
+            result.append(self.interned.put(article.source.rel, article))
+        return result
+
+    def end_build(self) -> None:
+        for memo in (self.prepared, self.articles, self.interned, self.digests, self.templates):
+            memo.end_build()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a build. A build makes few cycles, and each
+    full collection walks every live object: with a preview's resident records that was
+    half of an edit's time. Refcounting still frees what a build drops; the collector runs
+    again after it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
