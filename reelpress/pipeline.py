@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reelpress.build.graph import BuildGraph, code_stamp, expiry, no_op_record, up_to_date
 from reelpress.build.memo import ResidentGraph, collector_paused
-from reelpress.build.pages import assemble_all, collision_problems, prepare_pages
+from reelpress.build.pages import assemble_all, collision_problems, prepare_pages, relate
 from reelpress.build.render import render_outputs
 from reelpress.build.tracking import publish_files, tracked_inputs
 from reelpress.content.loader import duplicate_outputs, is_published, skipped_counts
@@ -31,7 +31,6 @@ from reelpress.output.search import index_for_search
 from reelpress.output.writer import OutputConflict, SiteWriter, path_conflicts
 from reelpress.render.i18n import site_catalogs
 from reelpress.render.menus import menu_problems
-from reelpress.render.related import with_related
 from reelpress.render.site_pages import plan_outputs
 from reelpress.render.theme import Theme, resolve_theme
 from reelpress.render.translations import link_translations
@@ -101,8 +100,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     clock.lap("media planning")
     reporter.extend(menu_problems(config, {page.url_path for page in pages}))
     articles = assemble_all(published, media, config, store, resident, reporter)
-    articles = resident.intern(link_translations(with_related(articles, config.related_stories),
-                                                 config, reporter))
+    articles = resident.intern(link_translations(
+        relate(articles, config.related_stories, resident), config, reporter))
     catalogs = site_catalogs(theme.i18n_dirs, config, paths, reporter)
     if reporter.has_errors():
         return BuildResult(False, reporter.items, seconds=clock.total, timings=clock.laps)

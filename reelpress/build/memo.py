@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 
 from reelpress.build.content_worker import PreparedPage
 from reelpress.core.diagnostics import Diagnostic
-from reelpress.render.article import Article
+from reelpress.render.article import Article, RelatedStory
 from reelpress.render.views import CardCache
 
 Key = TypeVar("Key")
@@ -65,6 +65,9 @@ class ResidentGraph:
     articles: Generation[str, tuple[Article, tuple[Diagnostic, ...]]] = \
         field(default_factory=Generation)
     interned: Generation[str, Article] = field(default_factory=Generation)
+    related: Generation[str, dict[str, tuple[RelatedStory, ...]]] = field(
+        default_factory=Generation)
+    derived: Generation[str, tuple[Article, Article]] = field(default_factory=Generation)
     digests: Generation[int, RecordDigest] = field(default_factory=Generation)
     # (theme, fingerprint of all its template files, names) -> each name's closure fingerprint
     templates: Generation[object, tuple[tuple[str, str], ...]] = field(default_factory=Generation)
@@ -83,7 +86,8 @@ class ResidentGraph:
         return result
 
     def end_build(self) -> None:
-        for memo in (self.prepared, self.articles, self.interned, self.digests, self.templates):
+        for memo in (self.prepared, self.articles, self.interned, self.related, self.derived,
+                     self.digests, self.templates):
             memo.end_build()
 
 

@@ -216,12 +216,17 @@ def fill_placeholders(html: str, embeds: tuple[MediaEmbed, ...]) -> str:
 _HREF = re.compile(r'href="([^"]*)"')
 
 
+@functools.lru_cache(maxsize=1024)  # an article's body and each FAQ answer share its links
+def _escaped_targets(links: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {str(escape(href)): str(escape(target)) for href, target in links}
+
+
 def link_source_files(html: str, links: tuple[tuple[str, str], ...]) -> str:
     """Point links to Markdown files at the articles' URLs (one pass over the HTML, however
     many links there are)."""
     if ".md" not in html or not links:
         return html
-    targets = {str(escape(href)): str(escape(target)) for href, target in links}
+    targets = _escaped_targets(links)
     return _HREF.sub(lambda m: f'href="{targets[m.group(1)]}"' if m.group(1) in targets
                      else m.group(0), html)
 

@@ -77,6 +77,16 @@ def _translations(layers: tuple[bytes, ...]) -> gettext.NullTranslations:
     return chain[0]
 
 
+@functools.lru_cache(maxsize=8192)  # a listing of 5,000 stories has ~1,000 distinct days
+def _long_date(day: dt.date, locale: str) -> str:
+    return format_date(day, "long", locale=locale)
+
+
+@functools.lru_cache(maxsize=8192)
+def _short_date(day: dt.date, locale: str) -> str:
+    return format_skeleton("MMMd", dt.datetime(day.year, day.month, day.day), locale=locale)
+
+
 @dataclass(frozen=True)
 class PageLocale:
     """What a page needs to speak its language: strings, direction, formats."""
@@ -109,11 +119,11 @@ class PageLocale:
 
     def date(self, moment: dt.datetime) -> str:
         """'July 14, 2025' / '14 juillet 2025'."""
-        return format_date(self._moment(moment), "long", locale=self.babel)
+        return _long_date(self._moment(moment).date(), self.babel)
 
     def short_date(self, moment: dt.datetime) -> str:
         """'Jul 14' / '14 juil.'."""
-        return format_skeleton("MMMd", self._moment(moment), locale=self.babel)
+        return _short_date(self._moment(moment).date(), self.babel)
 
     def datetime(self, moment: dt.datetime) -> str:
         """Long date and short time in the locale's own order, and the zone (an update is
