@@ -32,11 +32,17 @@ class Generation(Generic[Key, Value]):
     def __init__(self) -> None:
         self._kept: dict[Key, Value] = {}
         self._used: dict[Key, Value] = {}
+        self.misses = 0       # in the build under way...
+        self.last_misses = 0  # ...and in the last one (what tests and benchmarks read)
 
     def get(self, key: Key) -> Value | None:
         value = self._used.get(key)
-        if value is None and (value := self._kept.get(key)) is not None:
-            self._used[key] = value
+        if value is None:
+            value = self._kept.get(key)
+            if value is None:
+                self.misses += 1
+            else:
+                self._used[key] = value
         return value
 
     def put(self, key: Key, value: Value) -> Value:
@@ -49,6 +55,7 @@ class Generation(Generic[Key, Value]):
 
     def end_build(self) -> None:
         self._kept, self._used = self._used, {}
+        self.last_misses, self.misses = self.misses, 0
 
     def __len__(self) -> int:
         return len(self._kept.keys() | self._used.keys())
@@ -67,7 +74,6 @@ class ResidentGraph:
     interned: Generation[str, Article] = field(default_factory=Generation)
     related: Generation[str, dict[str, tuple[RelatedStory, ...]]] = field(
         default_factory=Generation)
-    derived: Generation[str, tuple[Article, Article]] = field(default_factory=Generation)
     digests: Generation[int, RecordDigest] = field(default_factory=Generation)
     # (theme, fingerprint of all its template files, names) -> each name's closure fingerprint
     templates: Generation[object, tuple[tuple[str, str], ...]] = field(default_factory=Generation)
@@ -86,8 +92,8 @@ class ResidentGraph:
         return result
 
     def end_build(self) -> None:
-        for memo in (self.prepared, self.articles, self.interned, self.related, self.derived,
-                     self.digests, self.templates):
+        for memo in (self.prepared, self.articles, self.interned, self.related, self.digests,
+                     self.templates):
             memo.end_build()
 
 

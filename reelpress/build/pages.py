@@ -34,7 +34,7 @@ from reelpress.render.article import (
     resolve_author,
     resolve_source_links,
 )
-from reelpress.render.related import candidates, related_stories
+from reelpress.render.related import candidates, related_stories, with_related
 
 
 def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, store: BlobStore,
@@ -107,24 +107,11 @@ def assemble_all(published: list[PreparedPage], media: MediaResults, config: Sit
 
 def relate(articles: list[Article], count: int, resident: ResidentGraph) -> list[Article]:
     """The articles with their related stories; the choice is made again only when what
-    it reads (`related.candidates`) changed, and an article whose related stories are
-    the same is the object it was."""
+    it reads (`related.candidates`) changed."""
     stories = candidates(articles)
     chosen = resident.related.get_or_make(record_digest(count, stories),
                                           lambda: related_stories(stories, count))
-    result = []
-    for article in articles:
-        related = chosen.get(article.source.rel, ())
-        if related == article.related:
-            result.append(article)
-            continue
-        key = record_digest(id(article), related)
-        entry = resident.derived.get(key)
-        if entry is None or entry[0] is not article:  # the entry pins its base: ids stay
-            entry = resident.derived.put(key, (article, dataclasses.replace(
-                article, related=related)))
-        result.append(entry[1])
-    return result
+    return with_related(articles, chosen)
 
 
 def assemble(prepared: PreparedPage, media: MediaResults, config: SiteConfig, store: BlobStore,

@@ -68,4 +68,4 @@ def with_related(articles: Sequence[Article], related: dict[str, tuple[RelatedSt
                  ) -> list[Article]:
     """The articles (order kept) with their related stories filled in."""
     return [dataclasses.replace(a, related=related[a.source.rel])
-            if a.source.rel in related else a for a in articles]
+            if related.get(a.source.rel, a.related) != a.related else a for a in articles]

@@ -67,9 +67,11 @@ class CardCache:
         self._site_key = ""
         self._cards: dict[tuple[object, ...], tuple[Article, dict[str, Any]]] = {}
         self._used: set[tuple[object, ...]] = set()
+        self.made = 0  # cards made since the last `begin` (tests and benchmarks read it)
 
     def begin(self, site_key: str) -> None:
         """A new build: forget cards of a different site, and those no build used last."""
+        self.made = 0
         if site_key != self._site_key:
             self._site_key, self._cards = site_key, {}
         else:
@@ -81,6 +83,7 @@ class CardCache:
         entry = self._cards.get(key)
         if entry is None or entry[0] is not article:  # the entry pins its article: ids stay
             entry = self._cards[key] = (article, card(article, link, **options))
+            self.made += 1
         self._used.add(key)
         return entry[1]
 

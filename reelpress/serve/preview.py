@@ -41,6 +41,11 @@ class ResidentBuild:
     def __init__(self) -> None:
         self._resident: object | None = None
 
+    @property
+    def resident(self) -> object | None:
+        """The graph kept between builds (None before the first)."""
+        return self._resident
+
     def __call__(self, options: BuildOptions, *,
                  commit_lock: AbstractContextManager[object] | None = None) -> BuildResult:
         # Imported late: the pipeline imports every stage, the server needs none of them.

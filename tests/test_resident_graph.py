@@ -1,0 +1,85 @@
+"""The preview's resident graph does the work an edit needs and no more.
+
+Correctness (a resident build equals a cold build byte for byte after every kind of
+edit) is `test_graph_property.py`'s `resident` seeds. These tests check the other side:
+that each memo is really used, so a memo that always misses goes red here. Counts are
+read from the memos themselves (`last_misses`, `made`), after real builds of a site.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from serve_helpers import write_preview_site
+from sitebuilder import NOW, article, write_site
+
+from reelpress.pipeline import BuildOptions, ResidentGraph, build_site
+from reelpress.serve.preview import PreviewServer, ResidentBuild
+
+TAGS = ["Paris", "Culture", "Sport"]
+
+
+def _site(root: Path) -> BuildOptions:
+    files = {f"content/story-{n}.md": article(
+        f"Story {n}", f"2025-07-{n + 1:02d} 08:00:00", f"Body of story {n}.",
+        tags=json.dumps([TAGS[n % 3], TAGS[(n + 1) % 3]])) for n in range(9)}
+    files["content/fr/story-1.md"] = article("Histoire 1", "2025-07-02 09:00:00", "Corps.")
+    write_site(root, {**files, "site.toml": 'title = "Resident"\nbase_url = '
+                      '"https://example.org/"\nper_page = 4\n[search]\nenabled = false\n'})
+    return BuildOptions(root=root, now=NOW, jobs=1, quiet=True)
+
+
+def _build(options: BuildOptions, resident: ResidentGraph) -> None:
+    result = build_site(options, resident=resident)
+    assert result.ok, [d.format() for d in result.diagnostics]
+
+
+def test_a_body_edit_reuses_every_other_record_from_memory(tmp_path: Path) -> None:
+    options = _site(tmp_path)
+    resident = ResidentGraph()
+    _build(options, resident)
+    assert resident.articles.last_misses == 10 and resident.cards.made > 10
+
+    story = tmp_path / "content/story-4.md"
+    story.write_text(story.read_text() + "\nA new paragraph.\n")
+    _build(options, resident)
+    assert resident.prepared.last_misses == 1   # the edited page's new node, no other
+    assert resident.articles.last_misses == 1   # one article assembled again
+    assert resident.related.last_misses == 0    # a body does not change related stories
+    assert resident.templates.last_misses == 0  # the theme was not touched
+    # only the new article is digested again (the translated pair, made anew by the
+    # translations stage, is the same two objects as before)
+    assert resident.digests.last_misses == 1
+    # the edited story's cards (the one object that changed), once per listing showing it
+    assert 1 <= resident.cards.made <= 4
+    assert "A new paragraph." in (tmp_path / "site/story-4/index.html").read_text()
+
+
+def test_a_title_edit_chooses_related_stories_again(tmp_path: Path) -> None:
+    options = _site(tmp_path)
+    resident = ResidentGraph()
+    _build(options, resident)
+    story = tmp_path / "content/story-2.md"
+    story.write_text(story.read_text().replace('"Story 2"', '"A new headline"'))
+    _build(options, resident)
+    assert resident.related.last_misses == 1
+    assert resident.articles.last_misses == 1
+    for page in ("story-2/index.html", "archive/index.html"):
+        assert "A new headline" in (tmp_path / "site" / page).read_text(), page
+
+
+def test_the_preview_builds_through_one_resident_graph(tmp_path: Path) -> None:
+    options = write_preview_site(tmp_path)
+    build = ResidentBuild()
+    with PreviewServer(options, port=0, build=build, watch=False, say=lambda _: None) as preview:
+        resident = build.resident
+        assert isinstance(resident, ResidentGraph)
+        assert resident.articles.last_misses == 2
+        page = tmp_path / "content/paris.md"
+        page.write_text(page.read_text().replace("first version", "second version"))
+        result = preview.rebuild(frozenset({page}))
+        assert result is not None and result.ok
+        assert build.resident is resident           # the same graph, not a new one
+        assert resident.articles.last_misses == 1   # lyon came from memory
+        assert "second version" in (tmp_path / "site/paris/index.html").read_text()
