@@ -12,15 +12,15 @@ import datetime as dt
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from reelpress.build.graph import BuildGraph, code_stamp, expiry, no_op_record, up_to_date
+from reelpress.build.graph import BuildGraph, code_stamp, up_to_date
 from reelpress.build.memo import ResidentGraph, collector_paused
-from reelpress.build.pages import assemble_all, collision_problems, prepare_pages, relate
+from reelpress.build.outcome import committed, failed, save_index, strict_failure
+from reelpress.build.pages import assemble_all, collision_problems, prepare_pages, published, relate
 from reelpress.build.render import render_outputs
-from reelpress.build.tracking import publish_files, tracked_inputs
-from reelpress.content.loader import duplicate_outputs, is_published, skipped_counts
+from reelpress.build.tracking import publish_files
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig, load_config
-from reelpress.core.diagnostics import Reporter, error, warning
+from reelpress.core.diagnostics import Reporter, error
 from reelpress.core.options import BuildOptions, BuildResult
 from reelpress.core.project import ProjectPaths
 from reelpress.core.stage_times import StageClock
@@ -50,7 +50,7 @@ def build_site(options: BuildOptions, *, checked: bool = False,
     paths = ProjectPaths.at(options.root)
     config, theme = _config_and_theme(paths, options, reporter)
     if config is None or theme is None:
-        return BuildResult(False, reporter.items, seconds=clock.total, timings=clock.laps)
+        return failed(reporter, clock)
     site_dir = (options.out_dir or paths.site_dir).resolve()
     graph, note = BuildGraph.open(paths, site_dir, force=options.force)
     try:
@@ -88,23 +88,20 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         paths, config, graph, store, code, resident, jobs=options.jobs, reporter=reporter)
     clock.lap("load")
     now = options.now or dt.datetime.now(dt.UTC)
-    ready = [p for p in prepared if p.page is not None and p.body is not None]
-    published = [p for p in ready if is_published(p.page.meta, drafts=options.drafts,  # type: ignore[union-attr]
-                                                  future=options.future, now=now)]
-    pages = [p.page for p in published if p.page is not None]
-    reporter.extend(duplicate_outputs(pages))
+    ready, chosen = published(prepared, options, now, reporter)
+    pages = [p.page for p in chosen if p.page is not None]
     urls = UrlScheme(config.base_url, config.relative_urls)
     stages = MediaStages.for_build(paths, config, options, theme.sizes_for)
-    media = embed_media(pages, {p.rel: p.body for p in published if p.body is not None},
+    media = embed_media(pages, {p.rel: p.body for p in chosen if p.body is not None},
                         stages, urls, reporter)
     clock.lap("media planning")
     reporter.extend(menu_problems(config, {page.url_path for page in pages}))
-    articles = assemble_all(published, media, config, store, resident, reporter)
+    articles = assemble_all(chosen, media, config, store, resident, reporter)
     articles = resident.intern(link_translations(
         relate(articles, config.related_stories, resident), config, reporter))
     catalogs = site_catalogs(theme.i18n_dirs, config, paths, reporter)
     if reporter.has_errors():
-        return BuildResult(False, reporter.items, seconds=clock.total, timings=clock.laps)
+        return failed(reporter, clock)
     writer = SiteWriter(site_dir)
     try:
         assets, static_files = static_outputs(theme, options.fingerprint_assets)
@@ -121,18 +118,15 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
                                   reporter, resident)
         keys.update(rendered.keys)
         clock.lap("render")
-        if options.strict and reporter.warnings:
-            reporter.add(error("", None, f"{len(reporter.warnings)} warning(s) with --strict",
-                               "fix them or build without --strict"))
-        if reporter.has_errors():
+        if reporter.has_errors() or strict_failure(options, reporter):
             writer.abort()
-            return BuildResult(False, reporter.items, seconds=clock.total, timings=clock.laps)
+            return failed(reporter, clock)
         with commit_lock:
             stats = writer.commit(frozenset(graph.previous_outputs) or None)
     except OutputConflict as exc:
         writer.abort()
         reporter.extend(collision_problems(exc.paths, articles))
-        return BuildResult(False, reporter.items, seconds=clock.total, timings=clock.laps)
+        return failed(reporter, clock)
     except BaseException:
         writer.abort()
         raise
@@ -141,25 +135,9 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     if fresh:
         store.prune({p.body_blob for p in prepared if p.body_blob})
     clock.lap("commit")
-    html_written = sum(1 for w in stats.written if w.endswith(".html"))
-    skipped = skipped_counts([p.page.meta for p in ready if p.page is not None], options, now)
-    result = BuildResult(
-        ok=True, diagnostics=reporter.items, written=stats.written, removed=stats.removed,
-        pages_written=html_written, pages_unchanged=writer.html_count - html_written,
-        pages_rendered=rendered.rendered, media_processed=media.processed,
-        media_cached=media.cached, seconds=clock.total, site_dir=site_dir, timings=clock.laps,
-        explanations=rendered.explanations + media.explanations, pages_parsed=fresh,
-        files_compared=writer.compared, views_built=rendered.views_built,
-        drafts_skipped=skipped["drafts_skipped"], future_skipped=skipped["future_skipped"])
-    future = [p.page.meta.date for p in ready if p.page is not None and p.page.meta.date > now]
-    tracked = tracked_inputs(paths, theme, sources, media.sources, media.tools)
-    try:
-        graph.save(keys, no_op_record(options, tracked, result, expiry(now, future)))
-    except Exception as exc:  # noqa: BLE001 - the site is committed; only the index failed
-        notice = warning(paths.relative(paths.cache_dir), None,
-                         f"build cache not saved ({type(exc).__name__}: {exc}); "
-                         "the next build starts over")
-        result = dataclasses.replace(result, diagnostics=(*result.diagnostics, notice))
+    result = committed(options, site_dir, stats, writer, rendered, media, ready, fresh,
+                       reporter, clock, now)
+    result = save_index(graph, keys, result, options, paths, theme, sources, media, ready, now)
     clock.lap("commit")
     stage_cpu = clock.stage_times({"load": ("load", {"markdown": markdown_cpu}),
                                    "render": ("render overhead", rendered.cpu)})

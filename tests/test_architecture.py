@@ -101,3 +101,9 @@ def test_no_import_goes_against_the_layering() -> None:
         if bad:
             offenders[rel.as_posix()] = bad
     assert not offenders
+
+
+def test_the_pipeline_is_a_checklist_of_stages() -> None:
+    """The orchestrator stays short: policy (caches, keys, preview cases) lives in stages."""
+    lines = (PACKAGE / "pipeline.py").read_text(encoding="utf-8").count("\n")
+    assert lines < 150, f"reelpress/pipeline.py has {lines} lines (the checklist's cap is 150)"

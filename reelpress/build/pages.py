@@ -5,6 +5,7 @@ same), then, with its media, a complete `Article`."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 from reelpress.build.content_worker import (
@@ -18,10 +19,11 @@ from reelpress.build.digest import digest, record_digest
 from reelpress.build.graph import BuildGraph
 from reelpress.build.memo import ResidentGraph
 from reelpress.build.workers import run_chunked
-from reelpress.content.loader import SourceFile, find_sources
+from reelpress.content.loader import SourceFile, duplicate_outputs, find_sources, is_published
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Diagnostic, Reporter, error
+from reelpress.core.options import BuildOptions
 from reelpress.core.project import ProjectPaths
 from reelpress.media.stage import MediaResults
 from reelpress.render.article import (
@@ -80,6 +82,17 @@ def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, st
     for page in ordered:
         reporter.extend(page.diagnostics)
     return ordered, sources, len(todo), markdown_cpu
+
+
+def published(prepared: list[PreparedPage], options: BuildOptions, now: dt.datetime,
+              reporter: Reporter) -> tuple[list[PreparedPage], list[PreparedPage]]:
+    """The pages without errors, and those of them this build publishes (drafts and
+    future articles only when asked for); two pages writing one file is an error."""
+    ready = [p for p in prepared if p.page is not None and p.body is not None]
+    chosen = [p for p in ready if p.page is not None and is_published(
+        p.page.meta, drafts=options.drafts, future=options.future, now=now)]
+    reporter.extend(duplicate_outputs([p.page for p in chosen if p.page is not None]))
+    return ready, chosen
 
 
 def assemble_all(published: list[PreparedPage], media: MediaResults, config: SiteConfig,

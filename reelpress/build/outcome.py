@@ -1,0 +1,70 @@
+"""The end of a build: its result record, and the index saved for the next build.
+
+Both read what the stages left (writer, rendered outputs, media) and decide nothing
+about the site: `site/` is already committed when they run."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from reelpress.build.content_worker import PreparedPage
+from reelpress.build.graph import BuildGraph, expiry, no_op_record
+from reelpress.build.render import Rendered
+from reelpress.build.tracking import tracked_inputs
+from reelpress.content.loader import SourceFile, skipped_counts
+from reelpress.core.diagnostics import Reporter, error, warning
+from reelpress.core.options import BuildOptions, BuildResult
+from reelpress.core.project import ProjectPaths
+from reelpress.core.stage_times import StageClock
+from reelpress.media.stage import MediaResults
+from reelpress.output.writer import OutputStats, SiteWriter
+from reelpress.render.theme import Theme
+
+
+def failed(reporter: Reporter, clock: StageClock) -> BuildResult:
+    return BuildResult(False, reporter.items, seconds=clock.total, timings=clock.laps)
+
+
+def strict_failure(options: BuildOptions, reporter: Reporter) -> bool:
+    """With --strict a warning fails the build (said once, as an error)."""
+    if options.strict and reporter.warnings:
+        reporter.add(error("", None, f"{len(reporter.warnings)} warning(s) with --strict",
+                           "fix them or build without --strict"))
+    return reporter.has_errors()
+
+
+def committed(options: BuildOptions, site_dir: Path, stats: OutputStats, writer: SiteWriter,
+              rendered: Rendered, media: MediaResults, ready: list[PreparedPage], fresh: int,
+              reporter: Reporter, clock: StageClock, now: dt.datetime) -> BuildResult:
+    """What a build that committed did, for the summary line, `--explain` and tests."""
+    html_written = sum(1 for w in stats.written if w.endswith(".html"))
+    skipped = skipped_counts([p.page.meta for p in ready if p.page is not None], options, now)
+    return BuildResult(
+        ok=True, diagnostics=reporter.items, written=stats.written, removed=stats.removed,
+        pages_written=html_written, pages_unchanged=writer.html_count - html_written,
+        pages_rendered=rendered.rendered, media_processed=media.processed,
+        media_cached=media.cached, seconds=clock.total, site_dir=site_dir, timings=clock.laps,
+        explanations=rendered.explanations + media.explanations, pages_parsed=fresh,
+        files_compared=writer.compared, views_built=rendered.views_built,
+        drafts_skipped=skipped["drafts_skipped"], future_skipped=skipped["future_skipped"])
+
+
+def save_index(graph: BuildGraph, keys: dict[str, tuple[str, str, str]], result: BuildResult,
+               options: BuildOptions, paths: ProjectPaths, theme: Theme,
+               sources: list[SourceFile], media: MediaResults, ready: list[PreparedPage],
+               now: dt.datetime) -> BuildResult:
+    """Every output's key and every input's stat for the next build. The site is already
+    committed: an index that cannot be written is a warning, and the next build starts
+    over."""
+    future = [p.page.meta.date for p in ready if p.page is not None and p.page.meta.date > now]
+    tracked = tracked_inputs(paths, theme, sources, media.sources, media.tools)
+    try:
+        graph.save(keys, no_op_record(options, tracked, result, expiry(now, future)))
+    except Exception as exc:  # noqa: BLE001 - the site is committed; only the index failed
+        notice = warning(paths.relative(paths.cache_dir), None,
+                         f"build cache not saved ({type(exc).__name__}: {exc}); "
+                         "the next build starts over")
+        return dataclasses.replace(result, diagnostics=(*result.diagnostics, notice))
+    return result
