@@ -25,6 +25,7 @@ from reelpress.core.media_names import media_kind
 from reelpress.markup.anchors import heading_anchors_plugin, unclosed_bracket_plugin
 from reelpress.markup.embeds import platform_video
 from reelpress.markup.faq import BodyFaqItem, extract_faq, inline_text
+from reelpress.markup.fast import render_fast
 
 PLACEHOLDER = "\x00media:{}\x00"
 PLACEHOLDER_PATTERN = re.compile("\x00media:(\\d+)\x00")
@@ -87,6 +88,21 @@ def markdown_engine(allow_html: bool) -> MarkdownIt:
 def render_body(body: str, *, body_line: int = 1, allow_html: bool = False,
                 base_path: str = "/") -> RenderedBody:
     """Parse and render one article body (pure: same input, same output)."""
+    fast = render_fast(body, base_path=base_path)
+    if fast is not None:  # the native engine, byte for byte the same (see markup/fast.py)
+        return RenderedBody(
+            html=fast.html, media=(), faq=(),
+            headings=tuple(Heading(level, text, anchor) for level, text, anchor in fast.headings),
+            word_count=len(re.findall(r"\w+", body)),
+            source_links=tuple(dict.fromkeys((href, body_line + line) for href, line in fast.links
+                                             if is_source_link(href))))
+    return render_reference(body, body_line=body_line, allow_html=allow_html,
+                            base_path=base_path)
+
+
+def render_reference(body: str, *, body_line: int = 1, allow_html: bool = False,
+                     base_path: str = "/") -> RenderedBody:
+    """`render_body` through markdown-it-py alone: the reference the fast path must equal."""
     md = markdown_engine(allow_html)
     env: dict[str, Any] = {"reelpress_media": [], "reelpress_body_line": body_line}
     tokens = md.parse(body, env)
@@ -112,6 +128,14 @@ def render_body(body: str, *, body_line: int = 1, allow_html: bool = False,
 def render_fragment(text: str, *, allow_html: bool = False, base_path: str = "/") -> str:
     """Markdown of an FAQ answer or a summary; raw HTML stays escaped unless allowed, and
     root-relative links get the site's sub-path, as in bodies."""
+    fast = render_fast(text, base_path=base_path, fragment=True)
+    if fast is not None:
+        return fast.html
+    return fragment_reference(text, allow_html=allow_html, base_path=base_path)
+
+
+def fragment_reference(text: str, *, allow_html: bool = False, base_path: str = "/") -> str:
+    """`render_fragment` through markdown-it-py alone."""
     md = markdown_engine(allow_html)
     env: dict[str, Any] = {"reelpress_fragment": True}
     tokens = md.parse(text, env)
@@ -141,16 +165,27 @@ def render_fragments(texts: tuple[str, ...], *, allow_html: bool = False,
                      base_path: str = "/") -> tuple[str, ...]:
     """Several short Markdown fragments (FAQ answers) in one parse: a parse has a fixed
     cost that dominates for short texts. Falls back to one parse each whenever joining
-    could change the result (link definitions, or a fragment that swallows the separator)."""
+    could change the result (link definitions, or a fragment that swallows the separator).
+    When the fast path takes every fragment, each is rendered on its own (the gate refuses
+    headings, the one thing a joint parse shares between fragments)."""
+    fast = [render_fast(text, base_path=base_path, fragment=True) for text in texts]
+    if all(item is not None for item in fast):
+        return tuple(item.html for item in fast if item is not None)
+    return fragments_reference(texts, allow_html=allow_html, base_path=base_path)
+
+
+def fragments_reference(texts: tuple[str, ...], *, allow_html: bool = False,
+                        base_path: str = "/") -> tuple[str, ...]:
+    """`render_fragments` through markdown-it-py alone."""
     if len(texts) < 2 or any(_DEFINITION.search(text) or _FRAGMENT_SEPARATOR in text
                              for text in texts):
-        return tuple(render_fragment(text, allow_html=allow_html, base_path=base_path)
+        return tuple(fragment_reference(text, allow_html=allow_html, base_path=base_path)
                      for text in texts)
     joined = f"\n\n{_FRAGMENT_SEPARATOR}\n\n".join(texts)
-    parts = render_fragment(joined, allow_html=allow_html,
-                            base_path=base_path).split(_RENDERED_SEPARATOR)
+    parts = fragment_reference(joined, allow_html=allow_html,
+                               base_path=base_path).split(_RENDERED_SEPARATOR)
     if len(parts) != len(texts):
-        return tuple(render_fragment(text, allow_html=allow_html, base_path=base_path)
+        return tuple(fragment_reference(text, allow_html=allow_html, base_path=base_path)
                      for text in texts)
     return tuple(parts)
 

@@ -1,0 +1,180 @@
+"""The native Markdown fast path (reelpress/markup/fast.py) against markdown-it-py, the
+reference: every text the gate lets through must come out byte for byte the same (the
+whole body record: HTML, headings, source links, word count), over the benchmark corpus,
+the demo and test sites, the CommonMark spec examples and generated texts; and what the
+gate refuses must really be refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sitebuilder import BUILD_PY, REPO, article, snapshot, write_site
+
+from reelpress.markup import engine
+from reelpress.markup.fast import native_engine, render_fast
+
+SPEC = REPO / "tests" / "data" / "commonmark-spec-0.31.2.json"
+BENCH_CORPUS = REPO / "bench" / "corpus.py"
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+pytestmark = pytest.mark.skipif(native_engine() is None, reason="needs reelpress[fast]")
+
+
+def assert_same(text: str, *, base_path: str = "/") -> bool:
+    """Body and fragment through both paths; True when the fast path took the body."""
+    taken = render_fast(text, base_path=base_path) is not None
+    assert engine.render_body(text, body_line=7, base_path=base_path) == \
+        engine.render_reference(text, body_line=7, base_path=base_path), text
+    assert engine.render_fragment(text, base_path=base_path) == \
+        engine.fragment_reference(text, base_path=base_path), text
+    return taken
+
+
+def markdown_files(root: Path) -> list[tuple[str, list[str]]]:
+    """(body, FAQ answers) of every Markdown file under `root`."""
+    found = []
+    for path in sorted(root.rglob("*.md")):
+        text = path.read_text("utf-8")
+        match = FRONT_MATTER.match(text)
+        meta = {}
+        if match:
+            try:
+                meta = yaml.safe_load(match.group(1)) or {}
+            except (yaml.YAMLError, ValueError):  # the invalid test sites
+                meta = {}
+        faq = meta.get("faq", []) if isinstance(meta, dict) else []
+        answers = [str(item["a"]) for item in faq if isinstance(item, dict) and "a" in item]
+        found.append((text[match.end():] if match else text, answers))
+    return found
+
+
+def test_commonmark_spec_examples_the_gate_takes_are_identical() -> None:
+    examples = json.loads(SPEC.read_text("utf-8"))
+    taken = sum(assert_same(example["markdown"]) for example in examples)
+    assert taken >= 150, f"the gate took only {taken} of {len(examples)} spec examples"
+
+
+@pytest.fixture(scope="module")
+def bench_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bench") / "site"
+    subprocess.run([sys.executable, str(BENCH_CORPUS), str(out), "--articles", "1000"],
+                   check=True, capture_output=True)
+    return out
+
+
+def test_every_article_of_the_benchmark_corpus_is_identical(bench_corpus: Path) -> None:
+    files = markdown_files(bench_corpus / "content")
+    assert len(files) == 1000
+    taken = 0
+    for body, answers in files:
+        taken += assert_same(body)
+        assert engine.render_fragments(tuple(answers)) == \
+            engine.fragments_reference(tuple(answers)), answers
+    assert taken == len(files), "the bench corpus is plain Markdown: the gate takes all of it"
+
+
+def test_demo_and_test_sites_are_identical() -> None:
+    files = markdown_files(REPO / "content") + markdown_files(REPO / "tests" / "sites")
+    assert len(files) > 10
+    for body, answers in files:
+        assert_same(body)
+        for base_path in ("/", "/news/"):
+            assert engine.render_fragments(tuple(answers), base_path=base_path) == \
+                engine.fragments_reference(tuple(answers), base_path=base_path)
+
+
+REFUSED = {
+    "table": "| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "footnote": "Text[^1].\n\n[^1]: Note.\n",
+    "definition list": "Term\n: Definition\n",
+    "attrs": "A *word*{.big} here.\n",
+    "faq container": "::: faq\n### Q?\nA.\n:::\n",
+    "image": "![a photo](media/x.jpg)\n",
+    "raw html": "a <b>bold</b> word\n",
+    "entity": "caf&eacute;\n",
+    "backslash escape": "not \\*emphasis\\*\n",
+    "link title": '[a](https://example.org/ "title")\n',
+    "javascript link": "[a](javascript:alert(1))\n",
+    "uppercase host": "[a](https://Example.org/)\n",
+    "setext heading": "Title\n-----\n",
+    "thematic break": "a\n\n* * *\n\nb\n",
+    "block quote": "> quoted\n",
+    "indented code": "    code\n",
+    "tab": "a\tb\n",
+    "nested list": "- a\n- - b\n",
+    "list interrupting a paragraph": "text\n- item\n",
+    "link in a code span": "`[a](b.md)` here\n",
+    "strikethrough": "~~gone~~\n",
+    "heading with emphasis": "## A *big* day\n",
+    "heading with a closing sequence": "## Title ##\n",
+    "unclosed fence": "```\ncode\n",
+    "link definition": "[a]\n\n[a]: https://example.org/\n",
+    "link going on past the line": "[a](\nhttps://example.org/)\n",
+    "emphasis by a non-ASCII character": "«*a*»\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_the_gate_refuses_what_it_cannot_promise(name: str) -> None:
+    assert render_fast(REFUSED[name]) is None, name
+    assert_same(REFUSED[name])
+
+
+def test_root_links_under_a_sub_path_go_to_the_reference() -> None:
+    text = "See [about](/about/) and [x](story.md).\n"
+    assert render_fast(text) is not None
+    assert render_fast(text, base_path="/news/") is None
+    assert_same(text, base_path="/news/")
+
+
+def test_what_the_gate_takes_is_mended_to_the_reference() -> None:
+    text = ('## Who "won"?\n\n## Who "won"?\n\nSaid "yes" to [it](other.md#faq).\n\n'
+            "```py\nprint(\"<b>\")\n```\n\n1. one\n2. [two](two.md)\n")
+    assert render_fast(text) is not None
+    assert_same(text)
+    body = engine.render_body(text, body_line=3)
+    assert [h.anchor for h in body.headings] == ["who-won", "who-won-1"]
+    assert body.source_links == (("other.md#faq", 7), ("two.md", 14))
+
+
+PIECES = ["word", "Word", " ", " ", "\n", "\n\n", "*", "**", "_", "`", "# ", "## ", "### ",
+          "- ", "1. ", "2) ", "[", "]", "(", ")", "](", "x.md", "https://a.example/p?q=1",
+          '"', "'", "&", " & ", "é", "```", "```py\n", "\n```\n", "  \n", ".", ",", "!", "?",
+          ":", "-", "+", "=", "#", "/", "/x/", "%20", "<", "\\", "{", "|", "~", "^", "\t"]
+texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+@given(text=texts)
+@settings(max_examples=400, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+def test_generated_texts_are_identical(text: str) -> None:
+    assert_same(text)
+    assert_same(text, base_path="/news/")
+
+
+def test_a_site_builds_to_the_same_bytes_without_the_fast_path(tmp_path: Path) -> None:
+    """The pure-Python path end to end: REELPRESS_MARKDOWN=markdown-it turns the native
+    engine off; the site must not change by a byte."""
+    files = {f"content/s{n}.md": article(
+        f"Story {n}", f"2025-03-0{1 + n % 9}",
+        f'## Part "{n}"\n\nSee [the next](s{n + 1}.md) and *more*.\n\n- a\n- b\n',
+        faq='[{q: "Why?", a: "Because *so*."}]') for n in range(6)}
+    sites = {}
+    for mode in ("", "markdown-it"):
+        root = write_site(tmp_path / (mode or "fast"), files)
+        env = {**os.environ, "REELPRESS_MARKDOWN": mode}
+        done = subprocess.run([sys.executable, str(BUILD_PY), "build", "--root", str(root),
+                               "-q"], cwd=REPO, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        sites[mode] = {path: (root / "site" / path).read_bytes()
+                       for path in snapshot(root / "site")}
+    assert sites[""] == sites["markdown-it"]
