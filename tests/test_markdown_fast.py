@@ -178,3 +178,11 @@ def test_a_site_builds_to_the_same_bytes_without_the_fast_path(tmp_path: Path) -
         sites[mode] = {path: (root / "site" / path).read_bytes()
                        for path in snapshot(root / "site")}
     assert sites[""] == sites["markdown-it"]
+
+
+def test_fragments_with_headings_keep_the_joint_parse() -> None:
+    """FAQ answers are parsed together by the reference, so their heading ids are unique
+    across answers: the fast path must not render them one by one."""
+    answers = ("## Same\n\nA.", "## Same\n\nB.", "Plain.")
+    assert engine.render_fragments(answers) == engine.fragments_reference(answers)
+    assert 'id="same-1"' in engine.render_fragments(answers)[1]
