@@ -51,7 +51,8 @@ def test_template_error_in_base_reported_once(tmp_path: Path) -> None:
     assert process.returncode == 1
     assert problem_lines(process.stderr) == [
         f"templates/base.html:{line}: undefined variable: "
-        "'dict object' has no attribute 'missing_setting'"]
+        "'dict object' has no attribute 'missing_setting' "
+        "(rendering content/s1.md and 9 other output(s))"]
 
 
 def test_template_error_in_partial_names_the_partial(tmp_path: Path) -> None:

@@ -72,7 +72,8 @@ def test_template_failing_for_one_page_leaves_site_untouched(built: Path) -> Non
     assert not result.ok
     [problem] = result.errors
     assert problem.format() == ("templates/article.html:4: undefined variable: "
-                                "'dict object' has no attribute 'no_such_field'")
+                                "'dict object' has no attribute 'no_such_field' "
+                                "(rendering content/story-07.md)")
     assert snapshot(built / "site") == before
     leftovers = [p.name for p in built.iterdir() if p.name.startswith(".site")]
     assert leftovers == []  # the stage was removed

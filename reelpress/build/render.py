@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from reelpress.build.digest import digest, record_digest
 from reelpress.build.graph import BuildGraph
 from reelpress.build.memo import Generation, RecordDigest, ResidentGraph
-from reelpress.build.render_worker import RenderContext, RenderTask, explain, render_tasks
+from reelpress.build.render_worker import (
+    RenderContext,
+    RenderOutcome,
+    RenderTask,
+    explain,
+    failure_diagnostics,
+    render_tasks,
+)
 from reelpress.build.workers import run_chunked
 from reelpress.core.diagnostics import Reporter
 from reelpress.core.project import ProjectPaths
@@ -110,17 +117,18 @@ def render_outputs(specs: Sequence[OutputSpec], site: SiteView, theme: Theme, co
     stage_of = {task.spec.path: output_stage(task.spec.view.__name__, task.spec.maker)
                 for task in tasks}
     cpu: dict[str, float] = {}
+    failed: list[RenderOutcome] = []
     for outcome in run_chunked(render_tasks, context, tasks, jobs=jobs):
         stage = stage_of[outcome.path]
         cpu[stage] = cpu.get(stage, 0.0) + outcome.render_cpu
         cpu["write"] = cpu.get("write", 0.0) + outcome.write_cpu
         if outcome.state == "failed":
-            if outcome.diagnostic is not None:
-                reporter.add(outcome.diagnostic)
+            failed.append(outcome)
             continue
         writer.record(outcome.path, outcome.state == "staged")
         keys[outcome.path] = (outcome.key, outcome.parts, inputs[outcome.path])
         if outcome.state != "kept":
             rendered += 1
             explanations.append(explain(outcome.path, graph.previous(outcome.path), outcome))
+    reporter.extend(failure_diagnostics(failed))
     return Rendered(keys, rendered, len(tasks), tuple(explanations), cpu)

@@ -11,7 +11,7 @@ import functools
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,12 +19,13 @@ import jinja2
 
 from reelpress.build.digest import digest
 from reelpress.build.index import OutputRow
+from reelpress.content.loader import SourcePage
 from reelpress.core.blobs import MissingBlob
 from reelpress.core.diagnostics import Diagnostic, error
 from reelpress.core.project import ProjectPaths
 from reelpress.output.writer import stage_bytes
 from reelpress.render.outputs import OutputSpec, View, render_view
-from reelpress.render.theme import Theme, make_environment, template_diagnostic
+from reelpress.render.theme import Theme, make_environment, template_diagnostic, template_frame
 from reelpress.render.views import SiteView
 
 
@@ -57,6 +58,7 @@ class RenderOutcome:
     diagnostic: Diagnostic | None = None
     render_cpu: float = 0.0  # CPU seconds: view, key and template (for `--timings`)
     write_cpu: float = 0.0   # CPU seconds: comparing and staging the bytes
+    rendering: str = ""  # failed while rendering this article (or output): named once
 
 
 def view_parts(view: View) -> dict[str, str]:
@@ -108,8 +110,7 @@ def render_tasks(context: RenderContext, tasks: list[RenderTask]) -> list[Render
                 continue
             text = render_view(spec, view, env)
         except jinja2.TemplateError as exc:
-            outcomes.append(RenderOutcome(spec.path, "", "{}", "failed", template_diagnostic(
-                exc, context.paths, spec.template or spec.path)))
+            outcomes.append(_failed(spec, exc, context.paths))
             continue
         except MissingBlob as exc:  # damaged cache: drop the entry, the next build remakes it
             exc.store.discard(exc.key)
@@ -117,12 +118,47 @@ def render_tasks(context: RenderContext, tasks: list[RenderTask]) -> list[Render
                 spec.path, None, f"build cache damaged: {exc}", "build again: the damaged "
                 "entry was dropped and will be made afresh")))
             continue
+        except Exception as exc:
+            if template_frame(exc) is None:
+                raise  # not raised by a template: reelpress's own bug, keep its traceback
+            outcomes.append(_failed(spec, exc, context.paths))  # a filter's TypeError...
+            continue
         rendered = time.process_time()
         staged = stage_bytes(context.stage, context.site_dir, spec.path, text.encode("utf-8"))
         outcomes.append(RenderOutcome(spec.path, key, parts_json,
                                       "staged" if staged else "same", None,
                                       rendered - started, time.process_time() - rendered))
     return outcomes
+
+
+def _failed(spec: OutputSpec, exc: Exception, paths: ProjectPaths) -> RenderOutcome:
+    """The error of a template that failed and the article it was rendering (a syntax
+    error or a missing template is not about any article)."""
+    about_template = isinstance(exc, (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound))
+    source = "" if about_template else next(
+        (arg.source.rel for arg in spec.args
+         if isinstance(getattr(arg, "source", None), SourcePage)), spec.path)
+    return RenderOutcome(spec.path, "", "{}", "failed",
+                         template_diagnostic(exc, paths, spec.template or spec.path),
+                         rendering=source)
+
+
+def failure_diagnostics(failed: list[RenderOutcome]) -> list[Diagnostic]:
+    """One line per problem, however many outputs it broke (base.html breaks them all),
+    naming the first article it broke: `... (rendering content/a.md and 9 other outputs)`."""
+    groups: dict[Diagnostic, set[str]] = {}
+    for outcome in failed:
+        if outcome.diagnostic is not None:
+            groups.setdefault(outcome.diagnostic, set()).add(outcome.rendering)
+    problems = []
+    for diagnostic, names in groups.items():
+        named = sorted((n for n in names if n), key=lambda n: (not n.startswith("content/"), n))
+        if named:
+            more = f" and {len(named) - 1} other output(s)" if len(named) > 1 else ""
+            diagnostic = replace(diagnostic,
+                                 message=f"{diagnostic.message} (rendering {named[0]}{more})")
+        problems.append(diagnostic)
+    return problems
 
 
 def explain(path: str, previous: OutputRow | None, outcome: RenderOutcome) -> str:

@@ -178,21 +178,33 @@ def template_dependencies(env: jinja2.Environment, name: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_TEMPLATE_FILES = (".html", ".xml", ".txt", ".j2")
+
+
+def template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost template file and line of `exc`'s traceback (Jinja rewrites
+    tracebacks so template frames carry them); None: it was not raised by a template."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(_TEMPLATE_FILES) and frame.lineno is not None:
+            return frame.filename, frame.lineno
+    return None
+
+
 def template_diagnostic(exc: Exception, paths: ProjectPaths, template_name: str) -> Diagnostic:
-    """A Jinja failure as `themes/x/templates/article.html:12: message`."""
+    """A failure in a template as `themes/x/templates/article.html:12: message`; a
+    Python error a template raised (a filter's TypeError, `page.extra.pop('x')`) is
+    named by its type."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         where = paths.relative(Path(exc.filename)) if exc.filename else (exc.name or template_name)
         return error(where, exc.lineno, f"template syntax error: {exc.message}")
     if isinstance(exc, jinja2.TemplateNotFound):
         return error(template_name, None, f"template not found: {exc.name}",
                      "add it to templates/ or to the theme")
-    # Jinja rewrites tracebacks so template frames carry the template file and line.
-    where, line = template_name, None
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
-            where, line = paths.relative(Path(frame.filename)), frame.lineno
-            break
+    frame = template_frame(exc)
+    where, line = (paths.relative(Path(frame[0])), frame[1]) if frame else (template_name, None)
     message = str(exc)
     if isinstance(exc, jinja2.UndefinedError):
         message = f"undefined variable: {message}"
+    elif not isinstance(exc, jinja2.TemplateError):
+        message = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     return error(where, line, re.sub(r"\s+", " ", message))
