@@ -144,12 +144,31 @@ def test_published_photos_lose_their_metadata(site: Path) -> None:
 
 
 def test_video_credit(tmp_path: Path) -> None:
+    """`credit=` on a body video and `video_credit:` on the hero video: in the figcaption
+    and in each VideoObject (creditText, creator, copyrightNotice), escaped."""
     make_clip(tmp_path / "media/clip.mp4", duration=1.0)
     (tmp_path / "media/clip.en.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n")
     root = write_site(tmp_path, {"content/v.md": article(
-        "Video", "2025-07-01",
-        body='![The harbour from a boat](media/clip.mp4){credit="Courier video / Ali Ray"}')},
+        "Video", "2025-07-01", video="media/clip.mp4", video_caption='"From the quay"',
+        video_credit='"Harbour TV / <Bo> & Co"',
+        body='![The harbour from a boat](media/clip.mp4){credit="Courier video / Ali Ray"}\n\n'
+             "![Uncredited](media/clip.mp4)")},
         site_toml=SITE_TOML + '\n[video]\nav1 = false\n')
     build_ok(root)
-    figure = read_page(root / "site", "v/index.html").find("figure", class_="reelpress-video")
-    assert caption_parts(figure) == ("The harbour from a boat", "Video: Courier video / Ali Ray")
+    page = read_page(root / "site", "v/index.html")
+    hero = page.find("div", class_="article__hero").find("figure", class_="reelpress-video")
+    body = page.find("div", class_="article__body").find_all("figure", class_="reelpress-video")
+    assert caption_parts(hero) == ("From the quay", "Video: Harbour TV / <Bo> & Co")
+    assert "Harbour TV / &lt;Bo&gt; &amp; Co" in page.source
+    assert [caption_parts(f) for f in body] == [
+        ("The harbour from a boat", "Video: Courier video / Ali Ray"), ("Uncredited", None)]
+    [news] = page.jsonld_of("NewsArticle")
+    videos = {v["name"]: v for v in news["video"]}
+    assert {v["@type"] for v in videos.values()} == {"VideoObject"}
+    for name, credit in (("From the quay", "Harbour TV / <Bo> & Co"),
+                         ("The harbour from a boat", "Courier video / Ali Ray")):
+        assert (videos[name]["creditText"], videos[name]["creator"],
+                videos[name]["copyrightNotice"]) == (
+            credit, {"@type": "Person", "name": credit}, credit), name
+    assert not {"creditText", "creator", "copyrightNotice"} & set(videos["Uncredited"])
+    assert "<Bo>" not in "".join(s.raw_text() for s in page.scripts)  # escaped in JSON-LD

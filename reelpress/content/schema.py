@@ -53,6 +53,7 @@ class PageMeta:
     extra: Mapping[str, Any] = field(default_factory=dict)  # for templates, untouched
     translation_key: str | None = None  # articles sharing one are translations of each other
     video_chapters: tuple[str, ...] = ()  # `chapters:` of the video, "1:30 The rescue" each
+    video_credit: str | None = None
 
     @property
     def is_page(self) -> bool:
@@ -67,7 +68,7 @@ KNOWN_KEYS = (
     "title", "date", "updated", "author", "summary", "description", "tags", "image",
     "image_alt", "video", "video_caption", "faq", "draft", "slug", "lang", "canonical",
     "template", "type", "image_caption", "image_credit", "extra", "translation_key",
-    "chapters",
+    "chapters", "video_credit",
 )
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:(?:\s|$)")
 _SLUG_SAFE = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
@@ -275,6 +276,7 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
         check.warn(("author",), f"author: {_show(author)} is not in [authors] of site.toml", close)
     image_caption = check.text(data, "image_caption")
     image_credit = check.text(data, "image_credit")
+    video_credit = check.text(data, "video_credit")
     extra = data.get("extra", {})
     if not isinstance(extra, dict):
         check.fail(("extra",), f"extra: expected a mapping of name: value, got {_show(extra)}")
@@ -300,7 +302,7 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
         kind=kind, dated=dated, image_caption=image_caption, image_credit=image_credit,
         extra={str(key): value for key, value in extra.items()},
         translation_key=translation_key.strip() if translation_key else None,
-        video_chapters=tuple(chapters),
+        video_chapters=tuple(chapters), video_credit=video_credit,
     )
     return meta, check.problems
 

@@ -106,7 +106,9 @@ def _hero(page: SourcePage, photos: PhotoResults, videos: VideoResults, stages: 
     photo = photos.hero(page, link, urls, stages.hero_sizes)
     if not page.meta.video:
         return photo
-    hero = videos.embed(page, page.meta.video, page.meta.video_caption or "", {}, link, urls)
+    credit = {"credit": page.meta.video_credit} if page.meta.video_credit else {}
+    hero = videos.embed(page, page.meta.video, page.meta.video_caption or "", credit, link,
+                        urls)
     if hero is not None and photo is not None:
         hero = dataclasses.replace(hero, image_url=photo.image_url)
     return hero

@@ -19,7 +19,7 @@ from reelpress.media.records import MediaEmbed, MediaRequest, MediaStages, Stage
 from reelpress.media.video.ffmpeg import FFmpegNotFound, find_ffmpeg
 from reelpress.media.video.jobs import run_media_jobs
 from reelpress.media.video.plan import Asset, VideoAsset, plan_media
-from reelpress.structured.jsonld import iso
+from reelpress.structured.jsonld import credit_fields, iso
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class VideoResults:
                             url_for_absolute=urls.absolute,
                             page_url=urls.absolute(page.url_path))
         data["embedUrl"] = urls.absolute(page.url_path)
+        data.update(credit_fields((attrs.get("credit") or "").strip() or None))
         mp4 = next((r for r in asset.sources if r.site_path == asset.download), asset.sources[-1])
         return MediaEmbed(html, video_object=data, image_url=urls.absolute(asset.poster_jpeg),
                           og_video=(urls.absolute(mp4.site_path), "video/mp4", asset.width,

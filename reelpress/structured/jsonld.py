@@ -139,8 +139,14 @@ def image_object(url: str, *, caption: str | None = None, credit: str | None = N
                  ) -> dict[str, Any]:
     """A credited photo, as Google's image-metadata guidance reads it: `creditText`,
     `creator` and `copyrightNotice` (the credit stands in for what is not known)."""
-    name = creator or credit
     return {"@type": "ImageObject", "url": url, "contentUrl": url,
-            **present(caption=caption, creditText=credit,
-                      creator=name and {"@type": "Person", "name": name},
-                      copyrightNotice=copyright_notice or credit)}
+            **present(caption=caption), **credit_fields(credit, creator, copyright_notice)}
+
+
+def credit_fields(credit: str | None, creator: str | None = None,
+                  copyright_notice: str | None = None) -> dict[str, Any]:
+    """`creditText`, `creator` and `copyrightNotice` of a credited photo or video (any
+    CreativeWork); the credit stands in for what is not known."""
+    name = creator or credit
+    return present(creditText=credit, creator=name and {"@type": "Person", "name": name},
+                   copyrightNotice=copyright_notice or credit)
