@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reelpress.core.diagnostics import Diagnostic
 from reelpress.core.stage_times import StageTimes
+from reelpress.core.summary import summary_line
 
 
 @dataclass(frozen=True)
@@ -60,15 +61,5 @@ class BuildResult:
         return tuple(d for d in self.diagnostics if not d.is_error)
 
     def summary(self) -> str:
-        if not self.ok:
-            return (f"build failed: {len(self.errors)} error(s), {len(self.warnings)} warning(s); "
-                    f"site/ left as it was ({self.seconds:.2f} s)")
-        skipped = "".join(
-            f", {count} {what}{'s' if count > 1 else ''} skipped ({flag} to include)"
-            for count, what, flag in ((self.drafts_skipped, "draft", "--drafts"),
-                                      (self.future_skipped, "future article", "--future"))
-            if count)
-        return (f"built {self.pages_written + self.pages_unchanged} pages "
-                f"({self.pages_written} written, {self.pages_unchanged} unchanged), "
-                f"media {self.media_processed} processed / {self.media_cached} cached, "
-                f"{len(self.warnings)} warning(s){skipped} in {self.seconds:.2f} s")
+        """The one-line report (reelpress/core/summary.py)."""
+        return summary_line(self)

@@ -92,16 +92,14 @@ def run_photos(requests: Sequence[MediaRequest], stages: MediaStages, reporter: 
     cluster of `remote`, when there is one)."""
     plan = images.plan_images(requests, project=stages.paths, settings=stages.image_settings)
     reporter.extend(plan.diagnostics)
-    processed = 0
     if plan.jobs:
         result = images.run_image_jobs(plan, max_workers=stages.jobs) if remote is None \
             else remote.run_image_jobs(plan)
         reporter.extend(result.diagnostics)
-        processed = result.processed
-    scheduled = {job.source_label for job in plan.jobs}
-    cached = sum(1 for asset in plan.assets.values() if asset.source not in scheduled)
-    run = StageRun(dict(plan.outputs), processed=processed, cached=cached,
-                   sources=frozenset(asset.source for asset in plan.assets.values()),
+    sources = frozenset(asset.source for asset in plan.assets.values())
+    made = {job.source_label for job in plan.jobs} & sources
+    run = StageRun(dict(plan.outputs), processed=len(made), cached=len(sources - made),
+                   sources=sources,
                    cache_dir=plan.cache_dir,
                    keep=frozenset(path.name for path in plan.outputs.values()))
     return PhotoResults(run, plan)

@@ -54,8 +54,8 @@ class StageRun:
     """What one media stage did in one build (the same shape for photos and video)."""
 
     outputs: Mapping[str, Path]  # site path -> cached file that exists: publish these
-    processed: int = 0  # jobs run (encodes, posters, photo decodes)
-    cached: int = 0  # outputs reused from the cache
+    processed: int = 0  # source files with at least one output made in this build
+    cached: int = 0  # source files whose every output came from the cache
     sources: frozenset[str] = frozenset()  # project-relative files read
     tools: frozenset[str] = frozenset()  # binaries used (ffmpeg)
     cache_dir: Path | None = None

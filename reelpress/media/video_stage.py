@@ -98,7 +98,9 @@ def run_videos(requests: Sequence[MediaRequest], stages: MediaStages, reporter: 
     result = run_media_jobs(plan, max_workers=stages.jobs, force=stages.force,
                             quiet=stages.quiet, remote=remote)
     reporter.extend(result.diagnostics)
-    run = StageRun(dict(result.outputs), processed=result.encoded, cached=result.cached,
+    made = result.made & set(plan.assets)
+    run = StageRun(dict(result.outputs), processed=len(made),
+                   cached=len(set(plan.assets) - made),
                    sources=frozenset(plan.assets), tools=frozenset({tool.exe}),
                    cache_dir=cache_dir,
                    keep=frozenset(path.name for path in plan.outputs.values()),

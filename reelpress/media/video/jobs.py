@@ -57,6 +57,7 @@ class MediaRunResult:
     outputs: dict[str, Path]  # site path -> cached file, only those that exist: copy these
     refs: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)
     explanations: tuple[str, ...] = ()  # why each video made in this run is what it is
+    made: frozenset[str] = frozenset()  # sources (asset keys) with an output made in this run
 
     def asset_for(self, article_dir: Path, source_ref: str) -> Asset | None:
         """Like MediaPlan.asset_for, with codecs strings read back from the outputs."""
@@ -337,6 +338,8 @@ def _result(
         failed=frozenset(failed),
         outputs=published(assets, plan.outputs),
         refs=dict(plan.refs),
+        made=frozenset(o.job.label for o in outcomes if o.commands or
+                       (o.job.kind == "caption" and not o.error)),
     )
 
 
