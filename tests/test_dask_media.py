@@ -127,7 +127,7 @@ def test_a_build_on_two_workers_makes_the_local_bytes_without_touching_the_proje
         (remote / "content/street.md").read_text().replace("Street scenes.", "Street scenes!"))
     again = run_cli(remote, "build")
     assert again.returncode == 0, again.stderr
-    assert "media 0 processed" in again.stdout
+    assert "media files (0 processed," in again.stdout
     assert {w.name: len(w.commands()) for w in cluster.workers} == before
 
 
