@@ -322,6 +322,7 @@ def publishing_problems(paths: ProjectPaths, config, base_url: str) -> list[Diag
 
 def _deploy(options: BuildOptions, args: argparse.Namespace) -> int:
     from reelpress.commands.deploy import deploy_result, deploy_settings
+    from reelpress.commands.deploy.ledger import RECORDS_FOLDER
     from reelpress.commands.deploy.progress import ProgressLine
     from reelpress.core.config import load_config
     paths = ProjectPaths.at(options.root)
@@ -337,7 +338,8 @@ def _deploy(options: BuildOptions, args: argparse.Namespace) -> int:
     result = deploy_result(paths.site_dir, args.dest, settings=settings, dry_run=args.dry_run,
                            check=not args.no_check, overwrite=args.overwrite,
                            force_deletes=args.force_deletes,
-                           base_url=options.base_url or config.base_url, progress=progress)
+                           base_url=options.base_url or config.base_url, progress=progress,
+                           records=paths.root / RECORDS_FOLDER)
     progress.finish()
     if args.dry_run:
         print("\n".join(result.plan_lines()) or "nothing to change")

@@ -199,7 +199,8 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory, target: Path) -> Path
     return target
 
 
-def tree(root: Path, *, skip: tuple[str, ...] = (".reelpress-manifest.json",)) -> dict[str, bytes]:
-    """Every file under `root` (relative POSIX path -> bytes), bookkeeping left out."""
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` (relative POSIX path -> bytes): a web root holds no
+    bookkeeping of reelpress's, so nothing is left out."""
     return {path.relative_to(root).as_posix(): path.read_bytes()
-            for path in sorted(root.rglob("*")) if path.is_file() and path.name not in skip}
+            for path in sorted(root.rglob("*")) if path.is_file()}

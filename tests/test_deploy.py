@@ -28,6 +28,7 @@ from reelpress.commands.deploy.destination import (
     SshTarget,
 )
 from reelpress.commands.deploy.headers import cache_control, content_type, is_fingerprinted
+from reelpress.commands.deploy.ledger import RECORDS_FOLDER, record_path
 from reelpress.commands.deploy.objects import multipart_etag
 from reelpress.commands.deploy.record import RecordError, parse_record, unsafe_path_reason
 
@@ -52,8 +53,7 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
 
 def tree(root: Path) -> dict[str, bytes]:
     return {path.relative_to(root).as_posix(): path.read_bytes()
-            for path in sorted(root.rglob("*"))
-            if path.is_file() and path.name != RECORD_NAME}
+            for path in sorted(root.rglob("*")) if path.is_file()}
 
 
 def mtimes(root: Path) -> dict[str, int]:
@@ -61,10 +61,20 @@ def mtimes(root: Path) -> dict[str, int]:
             for path in root.rglob("*") if path.is_file()}
 
 
-def add_record_entry(dest: Path, rel: str) -> None:
-    record = json.loads((dest / RECORD_NAME).read_text())
+def local_record(site: Path, dest: Path | str) -> Path:
+    """The project's record of deploys of `site` to `dest` (beside site/, never in DEST)."""
+    return record_path(site.parent / RECORDS_FOLDER, parse_destination(str(dest)))
+
+
+def add_record_entry(record_file: Path, rel: str) -> None:
+    record = json.loads(record_file.read_text())
     record["files"][rel] = {"sha256": "0" * 64, "size": 8}
-    (dest / RECORD_NAME).write_text(json.dumps(record, indent=1))
+    record_file.write_text(json.dumps(record, indent=1))
+
+
+def published_bookkeeping(dest: Path) -> list[str]:
+    """Any file of reelpress's own in the web root (a record, a temporary file)."""
+    return sorted(p.relative_to(dest).as_posix() for p in dest.rglob(".reelpress*"))
 
 
 @pytest.fixture
@@ -81,7 +91,8 @@ def test_first_deploy_copies_everything_and_writes_the_record(site: Path, tmp_pa
     result = deploy(site, str(dest))
     assert (result.copied, result.unchanged, result.deleted, result.method) == (4, 0, 0, "copy")
     assert tree(dest) == tree(site)
-    record = json.loads((dest / RECORD_NAME).read_text())
+    assert published_bookkeeping(dest) == []  # the record is not published
+    record = json.loads(local_record(site, dest).read_text())
     assert sorted(record["files"]) == sorted(SITE) and record["version"] == 2
     assert record["files"]["media/a.jpg"]["size"] == 2048
     assert result.summary() == f"deployed to {dest}: 4 copied, 0 unchanged, 0 deleted"
@@ -94,12 +105,15 @@ def test_second_deploy_copies_nothing_and_writes_nothing(site: Path, tmp_path: P
     past = 1_600_000_000_000_000_000
     for path in dest.rglob("*"):  # an old mtime makes any rewrite visible
         os.utime(path, ns=(past, past))
+    record = local_record(site, dest)
+    os.utime(record, ns=(past, past))
     before = mtimes(dest)
     for path in site.rglob("*"):  # a rebuild touches the source: content decides
         path.touch()
     result = deploy(site, str(dest))
     assert (result.copied, result.unchanged, result.deleted) == (0, 4, 0)
-    assert mtimes(dest) == before  # the record too
+    assert mtimes(dest) == before
+    assert record.stat().st_mtime_ns == past  # nor the record
 
 
 def test_record_vouches_for_unchanged_files_without_reading_them(site: Path, tmp_path: Path
@@ -133,7 +147,7 @@ def test_a_file_gone_from_the_site_is_removed_with_its_empty_folder(site: Path, 
     result = deploy(site, str(dest))
     assert (result.deleted_paths, result.copied) == (("css/site.css",), 1)
     assert not (dest / "css").exists()
-    assert "css/site.css" not in json.loads((dest / RECORD_NAME).read_text())["files"]
+    assert "css/site.css" not in json.loads(local_record(site, dest).read_text())["files"]
 
 
 def test_files_reelpress_did_not_deploy_are_never_deleted(site: Path, tmp_path: Path) -> None:
@@ -218,7 +232,7 @@ def test_a_file_that_cannot_be_written_is_retried_next_time(site: Path, tmp_path
         deploy(site, str(dest))  # a folder stands where a file goes: not ours to replace
     with pytest.raises(DeployError, match="could not upload 1 file"):
         deploy(site, str(dest), overwrite=True)  # and a full folder cannot be replaced
-    record = json.loads((dest / RECORD_NAME).read_text())["files"]
+    record = json.loads(local_record(site, dest).read_text())["files"]
     assert "css/site.css" not in record and "index.html" in record
     assert (dest / "css/site.css/keep.txt").read_text() == "mine"
     (dest / "css/site.css/keep.txt").unlink()
@@ -251,12 +265,12 @@ def test_record_entry_dotdot_victim_never_deletes_outside_dest(
     dest = tmp_path / "public"
     deploy(site, str(dest))
     entry = str(victim) if entry == "ABSOLUTE" else entry
-    add_record_entry(dest, entry)
+    add_record_entry(local_record(site, dest), entry)
     result = deploy_result(site, str(dest))
     assert not result.ok
     assert result.error.startswith(f"deploy record rejected: entry {entry!r}")
-    assert result.where == str(dest / RECORD_NAME) and result.line is not None
-    lines = (dest / RECORD_NAME).read_text().splitlines()
+    assert result.where == str(local_record(site, dest)) and result.line is not None
+    lines = local_record(site, dest).read_text().splitlines()
     assert json.dumps(entry) in lines[result.line - 1]  # the line points at the entry
     assert victim.read_text() == "precious"
 
@@ -267,7 +281,7 @@ def test_record_entry_through_a_symlink_out_of_dest_is_refused(site: Path, tmp_p
     dest = tmp_path / "public"
     deploy(site, str(dest))
     (dest / "linked").symlink_to(outside)
-    add_record_entry(dest, "linked/victim.txt")
+    add_record_entry(local_record(site, dest), "linked/victim.txt")
     result = deploy_result(site, str(dest))
     assert "linked/victim.txt: its folder leads outside" in result.error
     assert (outside / "victim.txt").read_text() == "precious"
@@ -288,11 +302,54 @@ def test_a_site_folder_symlinked_out_of_dest_is_never_written_through(site: Path
 def test_a_damaged_record_is_a_clear_error_not_an_empty_one(site: Path, tmp_path: Path) -> None:
     dest = tmp_path / "public"
     deploy(site, str(dest))
-    (dest / RECORD_NAME).write_text('{"version": 2, "files": {"a.html": {"sha256": "x"}}}')
+    record = local_record(site, dest)
+    record.write_text('{"version": 2, "files": {"a.html": {"sha256": "x"}}}')
     result = deploy_result(site, str(dest))
     assert "entry 'a.html' needs a sha256" in result.error and "remov" in result.hint
-    (dest / RECORD_NAME).write_text("{not json")
+    record.write_text("{not json")
     assert "not valid JSON" in deploy_result(site, str(dest)).error
+
+
+def test_a_record_left_at_the_destination_is_validated_used_then_removed(
+        site: Path, tmp_path: Path) -> None:
+    """An older reelpress kept the record in the web root (published as
+    /.reelpress-manifest.json): it is still read, with every check, when the project
+    has none, and it goes from the destination once the project holds its copy."""
+    dest = tmp_path / "public"
+    deploy(site, str(dest))
+    moved = local_record(site, dest)
+    legacy = dest / RECORD_NAME
+    legacy.write_text(moved.read_text())
+    moved.unlink()
+    (site / "css/site.css").unlink()  # the legacy record is what says this file was ours
+    (site / "index.html").write_text('<a href="paris/">Paris</a>')
+    done = deploy(site, str(dest))
+    assert done.deleted_paths == ("css/site.css",)
+    assert not legacy.exists() and published_bookkeeping(dest) == []
+    assert moved.is_file() and "css/site.css" not in json.loads(moved.read_text())["files"]
+
+    victim = write_tree(tmp_path / "elsewhere", {"victim.txt": "precious"}) / "victim.txt"
+    legacy.write_text(moved.read_text())
+    moved.unlink()
+    add_record_entry(legacy, "../elsewhere/victim.txt")
+    refused = deploy_result(site, str(dest))
+    assert refused.error.startswith("deploy record rejected: entry '../elsewhere/victim.txt'")
+    assert refused.where == str(legacy) and victim.read_text() == "precious"
+
+
+def test_records_are_kept_per_destination_and_survive_clean(site: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    monkeypatch.chdir(tmp_path)
+    deploy(site, "public")
+    assert deploy(site, str(tmp_path / "public")).copied == 0  # one record, however spelled
+    assert deploy(site, str(tmp_path / "mirror")).copied == 4  # another destination
+    records = sorted(p.name for p in (tmp_path / RECORDS_FOLDER).iterdir())
+    assert len(records) == 2 and all(name.endswith(".json") for name in records)
+    (tmp_path / "site.toml").write_text('title = "T"\nbase_url = "https://example.org/"\n')
+    cleaned = run_cli(tmp_path, "clean")
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert sorted(p.name for p in (tmp_path / RECORDS_FOLDER).iterdir()) == records
 
 
 def test_unsafe_record_paths() -> None:

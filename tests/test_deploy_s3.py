@@ -13,7 +13,8 @@ from deploy_servers import EXTRA_ARTICLE, S3Server, demo_project, seaweed_s3, tr
 from sitebuilder import assert_no_traceback, run_cli
 
 from reelpress.commands.deploy import RECORD_NAME, DeploySettings, deploy_result
-from reelpress.commands.deploy.destination import S3Target
+from reelpress.commands.deploy.destination import S3Target, parse_destination
+from reelpress.commands.deploy.ledger import RECORDS_FOLDER, record_path
 from reelpress.commands.deploy.objects import S3Backend, multipart_etag
 
 __all__ = ["seaweed_s3"]  # the fixture, imported for pytest
@@ -46,10 +47,13 @@ def objects(client: Any, name: str, prefix: str = "") -> dict[str, bytes]:
     found = {}
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=name, Prefix=prefix):
         for item in page.get("Contents", []):
-            if not item["Key"].endswith(RECORD_NAME):
-                body = client.get_object(Bucket=name, Key=item["Key"])["Body"].read()
-                found[item["Key"][len(prefix):]] = body
+            body = client.get_object(Bucket=name, Key=item["Key"])["Body"].read()
+            found[item["Key"][len(prefix):]] = body
     return found
+
+
+def local_record(project: Path, dest: str) -> Path:
+    return record_path(project / RECORDS_FOLDER, parse_destination(dest))
 
 
 def listing(client: Any, name: str) -> dict[str, tuple[str, object]]:
@@ -83,14 +87,15 @@ def test_s3_deploy_keeps_unrelated_objects_copies_nothing_twice_and_deletes_one_
     assert "uploading" in first.stderr  # the progress line
     assert objects(s3, name, "site/") == {**site_v1, **UNRELATED}
     assert {k: v for k, v in objects(s3, name).items() if not k.startswith("site/")} == UNRELATED
-    record = json.loads(s3.get_object(Bucket=name, Key=f"site/{RECORD_NAME}")["Body"].read())
+    assert not [key for key in objects(s3, name) if ".reelpress" in key]  # no record published
+    record = json.loads(local_record(project, dest).read_text())
     assert sorted(record["files"]) == sorted(site_v1)
 
     before = listing(s3, name)
     second = run_cli(project, "deploy", dest)
     assert second.returncode == 0, second.stderr
     assert f"0 copied, {len(site_v1)} unchanged, 0 deleted" in second.stdout
-    assert listing(s3, name) == before  # not one object (the record included) rewritten
+    assert listing(s3, name) == before  # not one object rewritten
 
     (project / EXTRA_ARTICLE).unlink()
     refused = run_cli(project, "deploy", dest)  # the article takes more than 3 files with it
@@ -197,9 +202,10 @@ def test_s3_multipart_uploads_are_recognised_without_downloading(
     etag = s3.head_object(Bucket=name, Key="media/reel.0a1b2c3d4e.mp4")["ETag"].strip('"')
     assert etag == multipart_etag(big, 5 * MiB) and etag.endswith("-3")
     assert run(5 * MiB).copied == 0  # the record vouches (its ETag is still the store's)
-    s3.delete_object(Bucket=name, Key=RECORD_NAME)
+    kept = record_path(tmp_path / RECORDS_FOLDER, S3Target(name, ""))
+    kept.unlink()
     assert run(5 * MiB).copied == 0  # no record: the multipart ETag is recomputed locally
-    s3.delete_object(Bucket=name, Key=RECORD_NAME)
+    kept.unlink()
     other_parts = run(8 * MiB)  # another part size: only the sha256 metadata can tell
     assert (other_parts.copied, other_parts.unchanged) == (0, 2)
     big.write_bytes(os.urandom(11 * MiB))
@@ -246,15 +252,22 @@ def test_s3_record_entry_dotdot_victim_is_refused(project: Path, s3: Any) -> Non
     name = bucket(s3, "hostile")
     s3.put_object(Bucket=name, Key="victim.txt", Body=b"precious")
     assert run_cli(project, "deploy", f"s3://{name}/site").returncode == 0
-    key = f"site/{RECORD_NAME}"
-    record = json.loads(s3.get_object(Bucket=name, Key=key)["Body"].read())
+    kept = local_record(project, f"s3://{name}/site")
+    record = json.loads(kept.read_text())
     record["files"]["../victim.txt"] = {"sha256": "0" * 64, "size": 8}
+    kept.unlink()  # as an older reelpress left it: at the prefix, in the bucket
+    key = f"site/{RECORD_NAME}"
     s3.put_object(Bucket=name, Key=key, Body=json.dumps(record, indent=1).encode())
     refused = run_cli(project, "deploy", f"s3://{name}/site")
     assert refused.returncode == 1
     assert "entry '../victim.txt' leaves the destination" in refused.stderr
     assert s3.get_object(Bucket=name, Key="victim.txt")["Body"].read() == b"precious"
     assert_no_traceback(refused)
+    del record["files"]["../victim.txt"]
+    s3.put_object(Bucket=name, Key=key, Body=json.dumps(record, indent=1).encode())
+    moved = run_cli(project, "deploy", f"s3://{name}/site")
+    assert moved.returncode == 0, moved.stderr
+    assert key not in objects(s3, name, "") and kept.is_file()  # moved into the project
 
 
 def test_s3_errors_are_one_clear_line(project: Path, s3: Any, seaweed_s3: S3Server,

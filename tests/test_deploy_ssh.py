@@ -10,6 +10,8 @@ from deploy_servers import EXTRA_ARTICLE, SshServer, demo_project, sshd, tree
 from sitebuilder import assert_no_traceback, run_cli
 
 from reelpress.commands.deploy import RECORD_NAME, DeploySettings, deploy_result
+from reelpress.commands.deploy.destination import parse_destination
+from reelpress.commands.deploy.ledger import RECORDS_FOLDER, record_path
 
 __all__ = ["sshd"]  # the fixture, imported for pytest
 
@@ -18,6 +20,10 @@ UNRELATED = {
     ".well-known/acme-challenge/token": b"verification\n",
     "uploads/team/plan.pdf": b"%PDF-1.4 not ours\n",
 }
+
+
+def local_record(project: Path, dest: str) -> Path:
+    return record_path(project / RECORDS_FOLDER, parse_destination(dest))
 
 
 def write_files(root: Path, files: dict[str, bytes]) -> None:
@@ -46,7 +52,8 @@ def test_ssh_deploy_keeps_unrelated_files_copies_nothing_twice_and_deletes_one_a
     site_v1 = tree(project / "site")
     assert f"deployed to {dest}: {len(site_v1)} copied, 0 unchanged, 0 deleted" in first.stdout
     assert tree(www) == {**site_v1, **UNRELATED}
-    record = json.loads((www / RECORD_NAME).read_text())
+    assert not list(www.rglob(".reelpress*"))  # no record (or temp file) published
+    record = json.loads(local_record(project, dest).read_text())
     assert sorted(record["files"]) == sorted(site_v1)  # only this site's public files
 
     stamps = {p: p.stat().st_mtime_ns for p in www.rglob("*") if p.is_file()}
@@ -82,16 +89,22 @@ def test_ssh_record_entry_dotdot_victim_is_refused_on_the_server(
     victim.write_text("precious")
     first = run_cli(project, "deploy", f"localtest:{www}")
     assert first.returncode == 0, first.stderr
-    record_path = www / RECORD_NAME
-    record = json.loads(record_path.read_text())
+    kept = local_record(project, f"localtest:{www}")
+    record = json.loads(kept.read_text())
     record["files"]["../victim.txt"] = {"sha256": "0" * 64, "size": 8}
-    record_path.write_text(json.dumps(record, indent=1))
+    kept.unlink()  # as an older reelpress left it: in the web root
+    (www / RECORD_NAME).write_text(json.dumps(record, indent=1))
     refused = run_cli(project, "deploy", f"localtest:{www}")
     assert refused.returncode == 1
     assert "entry '../victim.txt' leaves the destination" in refused.stderr
     assert f"{www}/{RECORD_NAME}:" in refused.stderr  # file:line of the bad entry
     assert victim.read_text() == "precious"
     assert_no_traceback(refused)
+    del record["files"]["../victim.txt"]
+    (www / RECORD_NAME).write_text(json.dumps(record, indent=1))
+    moved = run_cli(project, "deploy", f"localtest:{www}")
+    assert moved.returncode == 0, moved.stderr
+    assert not (www / RECORD_NAME).exists() and kept.is_file()  # moved into the project
 
 
 def test_ssh_deletion_through_a_symlink_out_of_the_web_root_is_refused(
@@ -103,9 +116,10 @@ def test_ssh_deletion_through_a_symlink_out_of_the_web_root_is_refused(
     (outside / "victim.txt").write_text("precious")
     assert run_cli(project, "deploy", f"localtest:{www}").returncode == 0
     (www / "linked").symlink_to(outside)
-    record = json.loads((www / RECORD_NAME).read_text())
+    kept = local_record(project, f"localtest:{www}")
+    record = json.loads(kept.read_text())
     record["files"]["linked/victim.txt"] = {"sha256": "0" * 64, "size": 8}
-    (www / RECORD_NAME).write_text(json.dumps(record, indent=1))
+    kept.write_text(json.dumps(record, indent=1))
     refused = run_cli(project, "deploy", f"localtest:{www}")
     assert refused.returncode == 1
     assert "linked/victim.txt: its folder leads outside" in refused.stderr

@@ -2,7 +2,8 @@
 
 Every destination follows one contract (`contract`): copy only what changed, delete
 only what an earlier deploy of this site put there, touch nothing else; the record
-of what was deployed (`record`) lives at the destination and is validated on read.
+of what was deployed (`record`) lives in the project (`ledger`), never in the web
+root, and is validated on read.
 """
 
 from reelpress.commands.deploy.contract import DeployError, DeployResult

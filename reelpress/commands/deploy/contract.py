@@ -72,7 +72,8 @@ class Backend(Protocol):
     method: str
     label: str
 
-    def read_record(self) -> str | None: ...
+    def read_record(self) -> str | None: ...  # one an older reelpress left at DEST
+
 
     def survey(self, site_dir: Path, files: tuple[SiteFile, ...],
                record: Mapping[str, RecordEntry]) -> Survey: ...
@@ -80,7 +81,7 @@ class Backend(Protocol):
     def apply(self, plan: DeployPlan, files: tuple[SiteFile, ...], site_dir: Path,
               progress: Progress | None) -> Applied: ...
 
-    def write_record(self, text: str) -> None: ...
+    def remove_record(self) -> None: ...  # ...removed once the project holds it
 
 
 def make_plan(files: tuple[SiteFile, ...], record: Mapping[str, RecordEntry],

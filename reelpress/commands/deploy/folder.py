@@ -102,8 +102,8 @@ class FolderBackend:
         return Applied(tuple(uploaded), tuple(deleted), tuple(failed), failure=failure,
                        swept=swept)
 
-    def write_record(self, text: str) -> None:
-        _write_atomic(self.record_path, text.encode("utf-8"))
+    def remove_record(self) -> None:
+        self.record_path.unlink(missing_ok=True)
 
 
 def _state(target: Path, item: SiteFile, deployed: RecordEntry | None) -> State:
@@ -145,15 +145,6 @@ def _atomic_copy(source: Path, target: Path) -> None:
     try:
         shutil.copyfile(source, temp)
         shutil.copymode(source, temp)
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    temp = target.with_name(f"{TEMP_MARKER}{os.getpid()}-{target.name}")
-    try:
-        temp.write_bytes(data)
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)

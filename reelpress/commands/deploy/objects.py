@@ -187,11 +187,9 @@ class S3Backend:
                              plan.upload_bytes)
         return Applied(tuple(sorted(uploaded)), deleted, tuple(sorted(failed)), etags, failure)
 
-    def write_record(self, text: str) -> None:
-        with self._errors("writing the deploy record"):
-            self.client.put_object(Bucket=self.target.bucket, Key=self.key(RECORD_NAME),
-                                   Body=text.encode("utf-8"), ContentType="application/json",
-                                   CacheControl="no-cache")
+    def remove_record(self) -> None:
+        with self._errors("removing the old deploy record"):
+            self.client.delete_object(Bucket=self.target.bucket, Key=self.key(RECORD_NAME))
 
     # --- steps ---------------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 """The deploy record: which files of this site a deploy put at the destination.
 
-One dotfile, `.reelpress-manifest.json`, at the root of every destination (folder,
-SSH, object storage), so deploys from a laptop and from CI agree. It lists only
-public files, and it is untrusted input: anyone who can write the web root can
-edit it, so every entry is checked before it can name a file to delete.
+One JSON file per destination, kept in the project (`ledger`); older versions kept it
+at the destination as `.reelpress-manifest.json`, which is still read once. It lists
+only public files, and it is untrusted input (a file anyone with the project, or the
+old web root, can edit), so every entry is checked before it can name a file to delete.
 """
 
 from __future__ import annotations

@@ -30,6 +30,12 @@ from reelpress.commands.deploy.destination import (
     parse_destination,
 )
 from reelpress.commands.deploy.folder import FolderBackend, unsafe_folder
+from reelpress.commands.deploy.ledger import (
+    RECORDS_FOLDER,
+    read_local_record,
+    record_path,
+    write_local_record,
+)
 from reelpress.commands.deploy.record import (
     RECORD_NAME,
     RecordError,
@@ -60,12 +66,14 @@ def deploy_result(
     base_url: str | None = None,
     progress: Progress | None = None,
     backend: Backend | None = None,
+    records: Path | None = None,
 ) -> DeployResult:
     """Publish `site_dir` to `dest` under the deploy contract; failures come back as data.
 
     `check=False` skips the link check; `overwrite` lets the deploy replace files it
     did not put there; `force_deletes` lifts `[deploy] max_deletes`. `backend` replaces
     the one `dest` names (tests use it to pass a smaller multipart part size).
+    `records`: the project's folder of deploy records (default: next to `site_dir`).
     """
     settings = settings or DeploySettings()
     site_dir = Path(site_dir)
@@ -91,7 +99,8 @@ def deploy_result(
             return DeployResult(label, "copy", error=unsafe[0], hint=unsafe[1])
     chosen = backend or _backend_for(target, settings)
     try:
-        result = _run(chosen, site_dir, settings, dry_run=dry_run, overwrite=overwrite,
+        local = record_path(records or site_dir.parent / RECORDS_FOLDER, target)
+        result = _run(chosen, site_dir, settings, local, dry_run=dry_run, overwrite=overwrite,
                       force_deletes=force_deletes, progress=progress)
     except BackendError as failure:
         result = DeployResult(label, chosen.method, dry_run=dry_run, error=failure.message,
@@ -117,10 +126,14 @@ def _backend_for(target: FolderTarget | SshTarget | S3Target,
     return FolderBackend(Path(target.path))
 
 
-def _run(backend: Backend, site_dir: Path, settings: DeploySettings, *, dry_run: bool,
-         overwrite: bool, force_deletes: bool, progress: Progress | None) -> DeployResult:
-    record_text = backend.read_record()
-    where = _record_label(backend)
+def _run(backend: Backend, site_dir: Path, settings: DeploySettings, local: Path, *,
+         dry_run: bool, overwrite: bool, force_deletes: bool,
+         progress: Progress | None) -> DeployResult:
+    """`local`: this destination's record in the project (`ledger`)."""
+    record_text, where, legacy = read_local_record(local), str(local), False
+    if record_text is None:  # never deployed from here: an older reelpress's, at DEST?
+        record_text = backend.read_record()
+        where, legacy = _record_label(backend), record_text is not None
     try:
         record = parse_record(record_text) if record_text is not None else {}
     except RecordError as bad:
@@ -140,17 +153,13 @@ def _run(backend: Backend, site_dir: Path, settings: DeploySettings, *, dry_run:
         return replace(planned, error=refusal[0], hint=refusal[1])
     if dry_run:
         return planned
-    if not plan.upload and not plan.delete and record_text == record_json(
+    if not plan.upload and not plan.delete and not legacy and record_text == record_json(
             next_record(files, record, Applied((), ()), survey, plan)):
         return planned  # in sync, record included: write nothing at all
     applied = backend.apply(plan, files, site_dir, progress)
-    try:
-        backend.write_record(record_json(next_record(files, record, applied, survey, plan)))
-    except BackendError as failure:
-        if applied.failed:  # the upload failures are the news; the record is a consequence
-            failure.message = (f"could not upload {len(applied.failed)} file(s): "
-                               f"{applied.failure}; then {failure.message}")
-        raise
+    write_local_record(local, record_json(next_record(files, record, applied, survey, plan)))
+    if legacy:
+        backend.remove_record()  # the project holds it now: nothing of ours is served
     notes = ((f"removed {len(applied.swept)} temporary file(s) left by an interrupted deploy",)
              if applied.swept else ())
     done = replace(planned, copied_paths=applied.uploaded, deleted_paths=applied.deleted,

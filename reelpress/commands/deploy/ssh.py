@@ -13,7 +13,6 @@ import re
 import shlex
 import shutil
 import subprocess
-import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -130,15 +129,9 @@ class SshBackend:
         failed = tuple(rel for rel in plan.upload if rel not in set(uploaded))
         return Applied(tuple(uploaded), deleted, failed, failure=failure)
 
-    def write_record(self, text: str) -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            local = Path(folder) / RECORD_NAME
-            local.write_text(text, encoding="utf-8")
-            local.chmod(0o644)
-            run = subprocess.run([*self._rsync_base(), "-I", "-t", "-p", str(local),
-                                  self._remote_dir], capture_output=True, text=True, check=False)
-        if run.returncode != 0:
-            raise self._ssh_failed(run, "writing the deploy record")
+    def remove_record(self) -> None:
+        script = (f"cd -- {remote_sh_path(self.target.path)} && rm -f -- {RECORD_NAME}\n")
+        self._remote_sh(script, "removing the old deploy record")
 
     # --- steps ---------------------------------------------------------------------------
 
