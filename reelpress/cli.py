@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import difflib
 import errno
 import shutil
 import sys
@@ -181,9 +182,15 @@ def version_text() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = _split_default_command(list(sys.argv[1:] if argv is None else argv))
+    given = list(sys.argv[1:] if argv is None else argv)
+    argv = _split_default_command(given)
     parser = _parser(program_name())
     try:
+        if given and not given[0].startswith("-") and given[0] not in COMMANDS:
+            close = difflib.get_close_matches(given[0], COMMANDS, n=1, cutoff=0.6)
+            parser.error(f"unknown command {given[0]!r} "
+                         + (f"(did you mean {close[0]!r}?)" if close else
+                            f"(choose from {', '.join(COMMANDS)})"))
         args, extra = parser.parse_known_args(argv)
         if extra:  # name the subcommand's own usage, not the top-level one
             subparsers = next(a for a in parser._actions

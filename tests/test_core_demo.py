@@ -73,3 +73,25 @@ def test_demo_home_and_listings(demo_site: Path) -> None:
         assert (demo_site / "tags" / tag / "index.html").is_file()
     assert (demo_site / "404.html").is_file()
     assert read_page(demo_site, "archive/index.html").find("h2").text() == "2025"
+
+
+def test_demo_theme_courier_extends_default(demo_site: Path) -> None:
+    """themes/courier/ overrides the masthead, the footer and adds its stylesheet; every
+    other template and the default stylesheet still come from the default theme."""
+    repo = Path(__file__).resolve().parent.parent
+    assert "extends = \"default\"" in (repo / "themes/courier/theme.toml").read_text()
+    overridden = {p.relative_to(repo / "themes/courier/templates").as_posix()
+                  for p in (repo / "themes/courier/templates").rglob("*.html")}
+    assert "article.html" not in overridden and "base.html" not in overridden
+    for rel in ("index.html", "paris-rescue/index.html", "about/index.html"):
+        page = read_page(demo_site, rel)
+        sheets = [link.get("href") or "" for link in page.find_all("link", rel="stylesheet")]
+        assert [Path(s).name.split(".")[0] for s in sheets] == ["style", "courier"], sheets
+        assert all((demo_site / s.lstrip("/")).is_file() for s in sheets)
+        assert page.find("p", class_="masthead__tagline").text() == \
+            "Multimedia news, built with reelpress"  # courier's masthead, [extra] of site.toml
+        footer = page.find("footer", class_="site-footer")  # courier's: archive and feed
+        names = [a.text() for a in footer.find("nav", class_="site-footer__nav").find_all("a")]
+        assert names[-2:] == ["Archive", "Feed"] and not footer.find_all(
+            "p", class_="site-footer__small"), names
+    assert "--brand: #14365c" in next((demo_site / "static").glob("courier.*.css")).read_text()

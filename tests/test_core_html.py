@@ -59,6 +59,7 @@ def test_article_page_has_title_byline_and_body(site: Path) -> None:
     assert [t.get("datetime") for t in times] == ["2025-07-20T10:15:00+02:00",
                                                   "2025-07-21T09:00:00+02:00"]
     assert "July 20, 2025" in byline.text()
+    assert times[1].text() == "July 21, 2025, 9:00 AM CEST"  # "Updated" says when, to the minute
     body = page.find("div", class_="article__body")
     assert body.find("h2").text() == "Opening day"
     assert body.find("h2").get("id") == "opening-day"

@@ -95,6 +95,10 @@ def test_usage_says_reelpress_when_run_as_reelpress(installed: Path, tmp_path: P
     assert "reelpress init mysite" in helped.stdout
     shimmed = run_cli(None, "build", "--no-such-flag")
     assert shimmed.stderr.startswith("usage: python build.py build ")
+    typo = reelpress(installed, "biuld", cwd=tmp_path)  # not read as arguments of build
+    assert typo.returncode == 2
+    assert typo.stderr.splitlines()[-1] == \
+        "reelpress: error: unknown command 'biuld' (did you mean 'build'?)"
 
 
 def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
