@@ -276,3 +276,28 @@ def test_related_stories_follow_a_new_article_on_rebuild(tmp_path: Path) -> None
     section = read_page(root / "site", "a/index.html").find("section", class_="related")
     assert [a.text() for a in section.find_all("a")] == ["Gamma"]
     assert "b/index.html" not in result.written
+
+
+def test_author_photo_from_static_is_published_and_linked(tmp_path: Path) -> None:
+    """`photo = "static/desk.jpg"` names the published (fingerprinted) file, on the author
+    page and in every Person; a photo outside static/ is not published: a warning at its line."""
+    from PIL import Image
+    (tmp_path / "static").mkdir()
+    Image.new("RGB", (200, 200), (20, 40, 60)).save(tmp_path / "static/desk.jpg")
+    toml = SITE.replace('[authors.jane]\nname = "Jane Roe"\n', '[authors.jane]\nname = "Jane Roe"\n'
+                        'photo = "media/jane.jpg"\n').replace(
+        'bio = "The newsroom', 'photo = "static/desk.jpg"\nbio = "The newsroom')
+    root = write_site(tmp_path, FILES, site_toml=toml)
+    result = build_ok(root)
+    line = toml.splitlines().index('photo = "media/jane.jpg"') + 1
+    assert [d.format() for d in result.diagnostics if "photo" in d.message] == [
+        f"site.toml:{line}: warning: authors.jane.photo: 'media/jane.jpg' is not published "
+        "(put the file in static/ and write photo = \"static/jane.jpg\", or give an https:// URL)"]
+    site = root / "site"
+    src = read_page(site, "authors/desk/index.html").find("img", class_="author__photo").get("src")
+    assert src and src.startswith("/static/desk.") and (site / src.lstrip("/")).is_file()
+    [news] = read_page(site, "crane/index.html").jsonld_of("NewsArticle")
+    assert news["author"][0]["image"] == "https://example.org" + src
+    report = check_site(site, base_url="https://example.org/")
+    broken = {b.url for b in report.broken}  # only the photo the build warned about
+    assert broken == {"/media/jane.jpg", "https://example.org/media/jane.jpg"}, broken

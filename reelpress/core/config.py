@@ -340,6 +340,14 @@ def _authors(value: Any, text: str, where: str, problems: list[Diagnostic]) -> d
                                       f"authors.{key}.social: expected a table of name = "
                                       "\"https://...\" links"))
                 social = {}
+            photo = _text(entry, "photo")
+            if photo and not photo.lstrip("/").startswith("static/") and \
+                    not photo.startswith(("http://", "https://")):
+                problems.append(warning(where, key_line(text, "photo", f"authors.{key}"),
+                                        f"authors.{key}.photo: {photo!r} is not published",
+                                        "put the file in static/ and write photo = "
+                                        f"\"static/{photo.rsplit('/', 1)[-1]}\", or give "
+                                        "an https:// URL"))
             authors[key] = Author(key, entry["name"], _text(entry, "url"), _text(entry, "bio"),
                                   _text(entry, "photo"),
                                   tuple((str(k), v) for k, v in social.items()), listed=True)

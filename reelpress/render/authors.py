@@ -36,7 +36,7 @@ def author_view(site: SiteView, author: Author, articles: Sequence[Article],
     context = site.context(page_path)
     link = context["url"]
     url = site.urls.absolute(page_path)
-    person = author_person(author, site.urls.absolute)
+    person = author_person(author, site.urls.absolute, site.assets)
     profile = {"@context": "https://schema.org", "@type": "ProfilePage", "@id": url,
                "url": url, "name": author.name, "mainEntity": person}
     head = _head(site, title=f"{author.name} | {site.config.title}",
@@ -48,7 +48,7 @@ def author_view(site: SiteView, author: Author, articles: Sequence[Article],
         "key": author.key,
         "name": author.name,
         "bio": author.bio,
-        "photo": photo_url(author, link),
+        "photo": photo_url(author, link, site.assets),
         "url": author.url,
         "social": [{"name": name, "url": profile_url} for name, profile_url in author.social],
         "link": link(page_path),

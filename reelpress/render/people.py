@@ -3,7 +3,7 @@ JSON-LD (pure, so article pages and author pages agree)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from reelpress.core.config import Author, SiteConfig
@@ -22,15 +22,21 @@ def author_paths(config: SiteConfig) -> list[str]:
     return [path for author in config.authors.values() if (path := author_path(author))]
 
 
-def photo_url(author: Author, link: Callable[[str], str]) -> str | None:
+def photo_url(author: Author, link: Callable[[str], str],
+              assets: Mapping[str, str]) -> str | None:
+    """An absolute URL as given; `static/x.jpg` as published (its name fingerprinted)."""
     if not author.photo:
         return None
     if author.photo.startswith(("http://", "https://")):
         return author.photo
-    return link(author.photo.lstrip("/"))
+    path = author.photo.lstrip("/")
+    if path.startswith("static/"):
+        path = assets.get(path.removeprefix("static/"), path)
+    return link(path)
 
 
-def author_person(author: Author, absolute: Callable[[str], str]) -> dict[str, Any]:
+def author_person(author: Author, absolute: Callable[[str], str],
+                  assets: Mapping[str, str]) -> dict[str, Any]:
     """Person: `url` is the author page when there is one; the author's own URL and social
     profiles go to `sameAs`."""
     path = author_path(author)
@@ -43,7 +49,7 @@ def author_person(author: Author, absolute: Callable[[str], str]) -> dict[str, A
     if author.bio:
         data["description"] = author.bio
     if author.photo:
-        data["image"] = photo_url(author, absolute)
+        data["image"] = photo_url(author, absolute, assets)
     return data
 
 

@@ -228,7 +228,8 @@ def article_jsonld(article: Article, site: SiteView, locale: PageLocale | None =
     meta = article.meta
     locale = locale or site.locale(meta.lang)
     url = site.urls.absolute(article.url_path)
-    authors = [author_person(article.author, site.urls.absolute)] if article.author else []
+    authors = [author_person(article.author, site.urls.absolute, site.assets)] \
+        if article.author else []
     images = list(article.images_jsonld) or \
         ([article.social_image] if article.social_image else [])
     return [
