@@ -280,11 +280,14 @@ def test_related_stories_follow_a_new_article_on_rebuild(tmp_path: Path) -> None
 
 def test_author_photo_from_static_is_published_and_linked(tmp_path: Path) -> None:
     """`photo = "static/desk.jpg"` names the published (fingerprinted) file, on the author
-    page and in every Person; a photo outside static/ is not published: a warning at its line."""
+    page and in every Person (so does the publisher's logo); a photo outside static/ is not
+    published: a warning at its line."""
     from PIL import Image
     (tmp_path / "static").mkdir()
     Image.new("RGB", (200, 200), (20, 40, 60)).save(tmp_path / "static/desk.jpg")
-    toml = SITE.replace('[authors.jane]\nname = "Jane Roe"\n', '[authors.jane]\nname = "Jane Roe"\n'
+    Image.new("RGB", (600, 60), (20, 40, 60)).save(tmp_path / "static/logo.png")
+    toml = SITE + '\n[publisher]\nname = "Harbour Herald"\nlogo = "static/logo.png"\n'
+    toml = toml.replace('[authors.jane]\nname = "Jane Roe"\n', '[authors.jane]\nname = "Jane Roe"\n'
                         'photo = "media/jane.jpg"\n').replace(
         'bio = "The newsroom', 'photo = "static/desk.jpg"\nbio = "The newsroom')
     root = write_site(tmp_path, FILES, site_toml=toml)
@@ -298,6 +301,10 @@ def test_author_photo_from_static_is_published_and_linked(tmp_path: Path) -> Non
     assert src and src.startswith("/static/desk.") and (site / src.lstrip("/")).is_file()
     [news] = read_page(site, "crane/index.html").jsonld_of("NewsArticle")
     assert news["author"][0]["image"] == "https://example.org" + src
+    logo = news["publisher"]["logo"]
+    logo = logo["url"] if isinstance(logo, dict) else logo
+    assert logo.startswith("https://example.org/static/logo.") and \
+        (site / logo.removeprefix("https://example.org/")).is_file()
     report = check_site(site, base_url="https://example.org/")
     broken = {b.url for b in report.broken}  # only the photo the build warned about
     assert broken == {"/media/jane.jpg", "https://example.org/media/jane.jpg"}, broken

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -133,3 +134,12 @@ def page_path_for_output(output_path: str) -> str:
     if output_path.endswith("/index.html"):
         return output_path[: -len("index.html")]
     return output_path
+
+
+def published_static(path: str, assets: Mapping[str, str]) -> str:
+    """A site path as site.toml writes it (`static/logo.png`) as the theme files are
+    published (`static/logo.3f9a1c2e.png`); any other path as it is."""
+    path = path.lstrip("/")
+    if path.startswith("static/"):
+        return assets.get(path.removeprefix("static/"), path)
+    return path

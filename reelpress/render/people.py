@@ -8,6 +8,7 @@ from typing import Any
 
 from reelpress.core.config import Author, SiteConfig
 from reelpress.core.languages import slugify
+from reelpress.core.urls import published_static
 from reelpress.structured import jsonld
 
 
@@ -29,10 +30,7 @@ def photo_url(author: Author, link: Callable[[str], str],
         return None
     if author.photo.startswith(("http://", "https://")):
         return author.photo
-    path = author.photo.lstrip("/")
-    if path.startswith("static/"):
-        path = assets.get(path.removeprefix("static/"), path)
-    return link(path)
+    return link(published_static(author.photo, assets))
 
 
 def author_person(author: Author, absolute: Callable[[str], str],

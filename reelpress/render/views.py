@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from reelpress.core.config import SiteConfig
 from reelpress.core.languages import slugify
-from reelpress.core.urls import UrlScheme, relativize_root_links
+from reelpress.core.urls import UrlScheme, published_static, relativize_root_links
 from reelpress.media.html import thumbnail_html
 from reelpress.render.article import Article
 from reelpress.render.i18n import (
@@ -148,8 +148,8 @@ class SiteView:
         publisher = self.config.publisher
         if publisher is None:
             return None
-        logo = self.urls.absolute(publisher.logo) if publisher.logo and \
-            not publisher.logo.startswith("http") else publisher.logo
+        logo = self.urls.absolute(published_static(publisher.logo, self.assets)) \
+            if publisher.logo and not publisher.logo.startswith("http") else publisher.logo
         return jsonld.organization(publisher.name, publisher.url or self.config.base_url, logo)
 
 
