@@ -145,7 +145,7 @@ def _failed(spec: OutputSpec, exc: Exception, paths: ProjectPaths) -> RenderOutc
 
 def failure_diagnostics(failed: list[RenderOutcome]) -> list[Diagnostic]:
     """One line per problem, however many outputs it broke (base.html breaks them all),
-    naming the first article it broke: `... (rendering content/a.md and 9 other outputs)`."""
+    naming the first article it broke: `... (rendering content/a.md and 9 other output(s))`."""
     groups: dict[Diagnostic, set[str]] = {}
     for outcome in failed:
         if outcome.diagnostic is not None:
