@@ -1,58 +1,172 @@
-"""The media stage on this machine's pool against the same stage on Dask.
+"""What running the media stage on Dask costs per job, against this machine's pool.
 
-Makes a few clips with ffmpeg (lavfi sources), then encodes them twice from an empty
-cache with the same concurrency: once with the local pool (2 jobs at a time), once on
-a Dask LocalCluster of two worker processes (ENCODE=1 each) on 127.0.0.1, sources and
-outputs going through the scheduler as bytes. Checks that both made the same bytes and
-prints the wall times and Dask's overhead per job.
+Makes a few clips with ffmpeg (lavfi sources), starts a real cluster as separate
+processes on 127.0.0.1 (`dask scheduler` and two `dask worker --nthreads 1 --resources
+ENCODE=1`, with their nannies), then encodes the clips from an empty cache with the same
+concurrency both ways: the local pool with `--jobs 2`, and Dask with two encode slots.
+Both run the same commands (x264's threads are in the recipe, SVT-AV1's come from the
+client), so the difference is Dask's: shipping sources and outputs, digests, scheduling.
 
-    python bench/dask_overhead.py [--clips 4] [--seconds 10] [--size 1280x720] [--runs 1]
+Runs are interleaved (local, Dask, Dask, local, ...) so a change in the machine's load
+hits both; each reports wall time and CPU seconds of the whole process tree (this
+process, its ffmpeg, and every cluster process with the ffmpeg it ran), with the load
+average. The summary is the median per-job overhead; the cluster's connect (once per
+build) is shown apart.
+
+    python bench/dask_overhead.py [--clips 4] [--seconds 10] [--size 1280x720] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from clips import make_clip, requests_for  # noqa: E402
-
 from reelpress.core.project import ProjectPaths  # noqa: E402
-from reelpress.media import VideoSettings, find_ffmpeg, plan_media, run_media_jobs  # noqa: E402
+from reelpress.media import (  # noqa: E402
+    MediaRequest,
+    VideoSettings,
+    find_ffmpeg,
+    plan_media,
+    run_media_jobs,
+)
 from reelpress.media.dask_session import DaskSession  # noqa: E402
 from reelpress.media.executors import ExecutorChoice, ExecutorSettings  # noqa: E402
 from reelpress.media.remote import versions_for  # noqa: E402
 
 PARALLEL_JOBS = 2
+DASK = str(Path(sys.executable).with_name("dask"))
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float  # CPU seconds of the whole tree (client, ffmpeg, cluster processes)
+    jobs: int
+    digests: dict[str, str]
+    load: float  # 1-minute load average at the end
 
 
 def make_clips(root: Path, exe: str, count: int, seconds: float, size: str) -> list[str]:
-    return [make_clip(exe, root / "media" / f"clip{index}.mp4", size=size, seconds=seconds,
-                      rate=30, frequency=300 + 40 * index) for index in range(count)]
+    media = root / "media"
+    media.mkdir(parents=True)
+    refs = []
+    for index in range(count):
+        name = f"clip{index}.mp4"
+        # yuv444p is not web-safe: every clip gets a real H.264 encode, not a remux
+        subprocess.run([exe, "-v", "error", "-f", "lavfi", "-i",
+                        f"testsrc2=size={size}:rate=30:duration={seconds}", "-f", "lavfi", "-i",
+                        f"sine=frequency={300 + 40 * index}:duration={seconds}",
+                        "-c:v", "libx264", "-pix_fmt", "yuv444p", "-preset", "ultrafast",
+                        "-c:a", "aac", str(media / name)], check=True)
+        refs.append(f"media/{name}")
+    return refs
 
 
-def encode(root: Path, refs: list[str], remote: DaskSession | None) -> tuple[float, int, dict]:
-    """Plan and run from an empty cache; (wall seconds, jobs, output name -> sha256)."""
+class LocalCluster:
+    """`dask scheduler` + workers as separate processes, so their CPU is measurable."""
+
+    def __init__(self, root: Path, workers: int):
+        self.root = root
+        env = dict(os.environ, PYTHONPATH=str(REPO))
+        env.pop("REELPRESS_DASK_SCHEDULER", None)
+        info = root / "scheduler.json"
+        self.processes = [subprocess.Popen(
+            [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+             "--scheduler-file", str(info)], cwd=root, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+        while not (info.exists() and info.stat().st_size):
+            time.sleep(0.05)
+        self.address = json.loads(info.read_text())["address"]
+        for index in range(workers):
+            folder = root / f"worker{index}"
+            folder.mkdir()
+            self.processes.append(subprocess.Popen(
+                [DASK, "worker", self.address, "--nthreads", "1", "--resources", "ENCODE=1",
+                 "--host", "127.0.0.1", "--no-dashboard", "--local-directory", str(folder)],
+                cwd=folder, env=dict(env, TMPDIR=str(folder)),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        from distributed import Client
+
+        with Client(self.address, timeout=60, set_as_default=False) as client:
+            client.wait_for_workers(workers, timeout=120)
+
+    def cpu_seconds(self) -> float:
+        """CPU of every cluster process so far, with the children each has reaped."""
+        total = 0.0
+        for process in self.processes:
+            try:
+                tree = [psutil.Process(process.pid)]
+                tree += tree[0].children(recursive=True)
+            except psutil.NoSuchProcess:
+                continue
+            for member in tree:
+                try:
+                    times = member.cpu_times()
+                except psutil.NoSuchProcess:
+                    continue
+                total += times.user + times.system + times.children_user + times.children_system
+        return total
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+        for process in self.processes:
+            process.wait(timeout=30)
+
+
+def own_cpu() -> float:
+    times = psutil.Process().cpu_times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def encode(root: Path, refs: list[str], cluster: LocalCluster,
+           remote: DaskSession | None) -> Run:
+    """Plan and run from an empty cache."""
     shutil.rmtree(root / ".reelpress-cache", ignore_errors=True)
     tool = find_ffmpeg()
-    requests = requests_for(root, refs)
+    requests = [MediaRequest(ref, "content/a.md", root / "content", 1) for ref in refs]
+    cpu_before = own_cpu() + cluster.cpu_seconds()
     started = time.perf_counter()
     plan = plan_media(requests, project=ProjectPaths.at(root), settings=VideoSettings(),
                       tool=tool)
     result = run_media_jobs(plan, max_workers=PARALLEL_JOBS, quiet=True, remote=remote)
     wall = time.perf_counter() - started
+    cpu = own_cpu() + cluster.cpu_seconds() - cpu_before
     assert not result.failed, [d.format() for d in result.diagnostics]
     digests = {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
                for path in plan.outputs.values() if path.suffix != ".vtt"}
-    return wall, len(plan.jobs), digests
+    return Run(wall, cpu, len(plan.jobs), digests, os.getloadavg()[0])
+
+
+def dask_run(root: Path, refs: list[str], cluster: LocalCluster) -> tuple[Run, float]:
+    """One build's worth: connect (and ask the workers' versions), then encode."""
+    session = DaskSession(ExecutorChoice(ExecutorSettings("dask"), cluster.address, "bench"))
+    try:
+        began = time.perf_counter()
+        session.allowed_workers(versions_for(find_ffmpeg()), video=True)
+        connect = time.perf_counter() - began
+        return encode(root, refs, cluster, session), connect
+    finally:
+        session.close()
+
+
+def percent(extra: float, base: float) -> str:
+    return f"{extra / base * 100:+.1f} %"
 
 
 def main() -> None:
@@ -60,36 +174,51 @@ def main() -> None:
     parser.add_argument("--clips", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each clip")
     parser.add_argument("--size", default="1280x720")
-    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3, help="pairs of builds, interleaved")
     args = parser.parse_args()
-    from distributed import LocalCluster
-
-    with tempfile.TemporaryDirectory() as folder, LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None, resources={"ENCODE": 1}) as cluster:
-        root = Path(folder)
-        (root / "content").mkdir()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "project"
+        (root / "content").mkdir(parents=True)
+        (Path(folder) / "cluster").mkdir()
         refs = make_clips(root, find_ffmpeg().exe, args.clips, args.seconds, args.size)
-        overheads = []
-        for run in range(1, args.runs + 1):
-            local, jobs, local_bytes = encode(root, refs, None)
-            session = DaskSession(ExecutorChoice(ExecutorSettings("dask"),
-                                                 cluster.scheduler_address, "bench"))
-            try:
-                began = time.perf_counter()  # once per build: connect, workers' versions
-                session.allowed_workers(versions_for(find_ffmpeg()), video=True)
-                connect = time.perf_counter() - began
-                remote, _, remote_bytes = encode(root, refs, session)
-            finally:
-                session.close()
-            same = "same bytes" if remote_bytes == local_bytes else "DIFFERENT BYTES"
-            per_job = (remote - local) / jobs * 1000
-            overheads.append((remote - local) / local * 100)
-            print(f"run {run}: {jobs} jobs ({args.clips} clips of {args.seconds:g} s "
-                  f"{args.size}); local pool {local:.2f} s, Dask (2 workers) {remote:.2f} s "
-                  f"(+ {connect:.2f} s to connect, once per build): {per_job:+.0f} ms per job, "
-                  f"{overheads[-1]:+.1f} %; {same}")
-        print(f"median Dask overhead: {statistics.median(overheads):+.1f} % (target: under 5 %)")
+        source_mb = sum((root / ref).stat().st_size for ref in refs) / 1e6
+        cluster = LocalCluster(Path(folder) / "cluster", PARALLEL_JOBS)
+        print(f"{args.clips} clips of {args.seconds:g} s {args.size} ({source_mb:.1f} MB), "
+              f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at start; local pool "
+              f"--jobs {PARALLEL_JOBS} against Dask with {PARALLEL_JOBS} workers x ENCODE=1")
+        walls, cpus, connects = [], [], []
+        try:
+            for run in range(1, args.runs + 1):
+                order = ("local", "dask") if run % 2 else ("dask", "local")
+                made: dict[str, Run] = {}
+                for which in order:
+                    if which == "local":
+                        made["local"] = encode(root, refs, cluster, None)
+                    else:
+                        made["dask"], connect = dask_run(root, refs, cluster)
+                        connects.append(connect)
+                local, remote = made["local"], made["dask"]
+                same = "same bytes" if local.digests == remote.digests else "DIFFERENT BYTES"
+                jobs = local.jobs
+                wall_ms = (remote.wall - local.wall) / jobs * 1000
+                cpu_ms = (remote.cpu - local.cpu) / jobs * 1000
+                walls.append((wall_ms, (remote.wall - local.wall) / local.wall))
+                cpus.append((cpu_ms, (remote.cpu - local.cpu) / local.cpu))
+                print(f"run {run} ({' then '.join(order)}), {jobs} jobs: local {local.wall:.2f} s "
+                      f"wall, {local.cpu:.2f} CPU-s (load {local.load:.2f}); Dask "
+                      f"{remote.wall:.2f} s wall, {remote.cpu:.2f} CPU-s (load "
+                      f"{remote.load:.2f}; + {connect:.2f} s to connect); per job "
+                      f"{wall_ms:+.0f} ms wall ({percent(remote.wall - local.wall, local.wall)}), "
+                      f"{cpu_ms:+.0f} ms CPU ({percent(remote.cpu - local.cpu, local.cpu)}); "
+                      f"{same}", flush=True)
+        finally:
+            cluster.stop()
+        wall_ms, wall_share = (statistics.median(v) for v in zip(*walls, strict=True))
+        cpu_ms, cpu_share = (statistics.median(v) for v in zip(*cpus, strict=True))
+        print(f"median Dask overhead per job: {wall_ms:+.0f} ms wall ({wall_share * 100:+.1f} %), "
+              f"{cpu_ms:+.0f} ms CPU ({cpu_share * 100:+.1f} %); connect "
+              f"{statistics.median(connects):.2f} s once per build; target: under 5 %; "
+              f"load {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":

@@ -177,3 +177,77 @@ def test_ctrl_c_cancels_the_cluster_jobs_and_leaves_site_and_cache(
     wait_for(discarded, "the cancelled encode's partial output to be deleted")
     wait_for(lambda: not any(ffmpeg_pids(w.folder) for w in cluster.workers),
              "the workers' ffmpeg to exit")
+
+
+def gated_ffmpeg(folder: Path, release: Path) -> Path:
+    """The real ffmpeg, except that an x264 encode waits until `release` exists: a worker
+    kept busy for exactly as long as the test needs."""
+    from media_clips import FFMPEG
+
+    script = folder / "ffmpeg"
+    script.write_text(f'#!/bin/sh\ncase "$*" in *libx264*)\n'
+                      f'  while [ ! -e "{release}" ]; do sleep 0.02; done;;\nesac\n'
+                      f'exec "{FFMPEG}" "$@"\n')
+    script.chmod(0o755)
+    return script
+
+
+def test_a_worker_that_joins_mid_build_takes_the_waiting_work(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    write_files(root, {"content/two.md": article("Two", "2025-06-01",
+                                                  "Second take:\n\n![B](media/b.mp4)\n",
+                                                  video="media/a.mp4")},
+                site_toml=site_toml() + SETTINGS.format(preset="ultrafast"))
+    for name in ("a", "b"):
+        make_clip(root / f"media/{name}.mp4", pix_fmt="yuv444p")
+    cluster = Cluster(tmp_path / "cluster")
+    release = tmp_path / "release"
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    try:
+        cluster.start_scheduler()
+        first = cluster.start_worker("w1", REELPRESS_FFMPEG=str(gated_ffmpeg(gate, release)))
+        cluster.wait_for_workers()
+        build = start_build(root, cluster.address)
+        encoding_worker(cluster, build)  # w1 is busy with one video; the other one waits
+        late = cluster.start_worker("w2")
+        cluster.wait_for_workers()
+
+        def late_encodes() -> bool:
+            return any("libx264" in c and "reelpress-job-" in c for c in late.commands())
+
+        wait_for(late_encodes, "the worker that joined to encode the waiting video",
+                 process=build)
+        release.touch()
+        _, stderr = build.communicate(timeout=120)
+    finally:
+        release.touch()
+        cluster.stop()
+    assert build.returncode == 0, stderr
+    assert f"(h264) done on {late.address}" in stderr
+    assert f"(h264) done on {first.address}" in stderr
+
+
+def test_a_job_held_for_a_worker_that_died_goes_to_one_that_joined(
+        tmp_path: Path, clip: Path) -> None:
+    """Dask holds a job restricted to workers that have all left for ever: the build
+    sends it again to the worker that joined in the meantime."""
+    root = slow_site(tmp_path / "site", clip, preset="ultrafast")
+    cluster = Cluster(tmp_path / "cluster")
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    try:
+        cluster.start_scheduler()
+        first = cluster.start_worker("w1", REELPRESS_FFMPEG=str(
+            gated_ffmpeg(gate, tmp_path / "never")))
+        cluster.wait_for_workers()
+        build = start_build(root, cluster.address)
+        encoding_worker(cluster, build)  # the only video's job is on w1, which never ends it
+        late = cluster.start_worker("w2")
+        cluster.wait_for_workers()
+        first.kill()
+        _, stderr = build.communicate(timeout=120)
+    finally:
+        cluster.stop()
+    assert build.returncode == 0, stderr
+    assert f"(h264) done on {late.address}" in stderr

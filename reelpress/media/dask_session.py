@@ -3,8 +3,10 @@
 `distributed` is imported only here, and only when a build asks for Dask
 (`pip install 'reelpress[dask]'`), so the default install stays light. A DaskSession
 connects on first use, refuses workers whose ffmpeg / Pillow differ from the ones the
-cache names were computed with, submits batches (a few per encode slot in flight, so a
-day of footage is not all in memory at once) and yields results as they complete. It
+cache names were computed with (asking each worker once, when first seen), keeps one
+batch per free encode slot on the cluster and the rest in a queue here (so a day of
+footage is not all in memory, and a worker that joins mid-build takes the next batch),
+and yields results as they complete. It
 never hangs: an unreachable scheduler, a cluster without usable workers, or a lost
 connection is an ExecutorError within `connect_timeout` seconds.
 """
@@ -12,12 +14,14 @@ connection is an ExecutorError within `connect_timeout` seconds.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import queue
 import secrets
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -32,6 +36,7 @@ from reelpress.media.executors import (
 from reelpress.media.photo.model import ImagePlan, ImageRunResult
 from reelpress.media.remote import BatchResult, TransferError, WorkerVersions, worker_versions
 
+TICK_SECONDS = 0.5  # how often a build waiting on the cluster looks for workers come or gone
 DASK_EXTRA_HINT = "pip install 'reelpress[dask]' (it brings distributed)"
 Item = TypeVar("Item")
 
@@ -62,7 +67,7 @@ class DaskSession:
     token: str = field(default_factory=lambda: secrets.token_hex(4))
     _client: Any = None
     _failure: ExecutorError | None = None
-    _allowed: dict[bool, tuple[str, ...]] = field(default_factory=dict)
+    _verdicts: dict[tuple[bool, str], bool] = field(default_factory=dict)  # (video, worker)
     _notes: list[Diagnostic] = field(default_factory=list)
 
     @classmethod
@@ -130,93 +135,164 @@ class DaskSession:
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
     def allowed_workers(self, expected: WorkerVersions, *, video: bool) -> tuple[str, ...]:
-        """Workers whose versions match `expected` and that offer the encode resource;
-        every other one is named in a warning. Raises ExecutorError when none is left."""
-        if video in self._allowed:
-            return self._allowed[video]
-        client = self.client()
-        try:  # a worker that cannot even import reelpress answers with its exception
-            reported: dict[str, Any] = client.run(worker_versions, on_error="return")
-        except Exception as exc:  # noqa: BLE001 - the link to the scheduler is gone
-            raise self.fail(f"the Dask workers could not report their versions: {exc}",
-                            "check the scheduler, then build again") from None
-        resources = {address: info.get("resources", {}) for address, info in
-                     client.scheduler_info(n_workers=-1)["workers"].items()}
-        resource = self.settings.resource
-        allowed = []
-        for address, versions in sorted(reported.items()):
-            differences = versions.differences(expected, video=video) \
-                if isinstance(versions, WorkerVersions) else \
-                [f"no usable reelpress ({type(versions).__name__}: {versions})"]
-            if differences:
-                self._notes.append(warning(
-                    self.choice.origin, None,
-                    f"Dask worker {address} refused: it has {'; '.join(differences)}",
-                    "outputs are named from this machine's versions: install the same "
-                    "reelpress, ffmpeg (the imageio-ffmpeg wheel pins one) and Pillow on "
-                    "every worker"))
-            elif resource and resource not in resources.get(address, {}):
-                self._notes.append(warning(
-                    self.choice.origin, None,
-                    f"Dask worker {address} has no {resource} resource and gets no media jobs",
-                    f"start it with --resources {resource}=1"))
-            else:
-                allowed.append(address)
+        """The live workers whose versions match `expected` and that offer the encode
+        resource. A worker is asked once, when first seen (one that joins mid-build
+        too); every refused one is named in a warning. Raises ExecutorError when the
+        cluster has no worker that may run these jobs."""
+        allowed = self._vet(self._live_workers(), expected, video=video)
         if not allowed:
             raise self.fail(f"no Dask worker at {self.choice.scheduler} can make this build's "
-                            "outputs", "; ".join(n.message for n in self._notes[-3:]))
-        self._allowed[video] = tuple(allowed)
-        return self._allowed[video]
+                            "outputs", "; ".join(n.message for n in self._notes[-3:])
+                            or "start workers and build again")
+        return allowed
+
+    def _live_workers(self) -> dict[str, Any]:
+        """address -> the scheduler's record of each worker; empty when the link is down."""
+        client = self.client()
+        if client.status != "running":
+            return {}
+        try:
+            return dict(client.scheduler_info(n_workers=-1).get("workers", {}))
+        except Exception:  # noqa: BLE001 - the scheduler went away: no worker is live
+            return {}
+
+    def _vet(self, live: dict[str, Any], expected: WorkerVersions, *, video: bool
+             ) -> tuple[str, ...]:
+        unknown = sorted(address for address in live if (video, address) not in self._verdicts)
+        if unknown:
+            try:  # a worker that cannot even import reelpress answers with its exception
+                reported: dict[str, Any] = self.client().run(
+                    worker_versions, workers=unknown, on_error="return")
+            except Exception as exc:  # noqa: BLE001 - the link to the scheduler is gone
+                raise self.fail(f"the Dask workers could not report their versions: {exc}",
+                                "check the scheduler, then build again") from None
+            for address, versions in sorted(reported.items()):
+                self._verdicts[video, address] = self._judge(
+                    address, versions, live[address].get("resources", {}), expected, video)
+        return tuple(address for address in sorted(live) if self._verdicts.get((video, address)))
+
+    def _judge(self, address: str, versions: Any, resources: dict[str, float],
+               expected: WorkerVersions, video: bool) -> bool:
+        differences = versions.differences(expected, video=video) \
+            if isinstance(versions, WorkerVersions) else \
+            [f"no usable reelpress ({type(versions).__name__}: {versions})"]
+        resource = self.settings.resource
+        if differences:
+            self._notes.append(warning(
+                self.choice.origin, None,
+                f"Dask worker {address} refused: it has {'; '.join(differences)}",
+                "outputs are named from this machine's versions: install the same "
+                "reelpress, ffmpeg (the imageio-ffmpeg wheel pins one) and Pillow on "
+                "every worker"))
+            return False
+        if resource and resource not in resources:
+            self._notes.append(warning(
+                self.choice.origin, None,
+                f"Dask worker {address} has no {resource} resource and gets no media jobs",
+                f"start it with --resources {resource}=1"))
+            return False
+        return True
 
     def take_notes(self) -> tuple[Diagnostic, ...]:
         notes, self._notes = tuple(self._notes), []
         return notes
 
-    def slots(self, workers: tuple[str, ...]) -> int:
+    def _slots(self, live: dict[str, Any], workers: tuple[str, ...]) -> int:
         """Jobs that can run at once on `workers` (their encode resource, else threads)."""
-        info = self.client().scheduler_info(n_workers=-1)["workers"]
         resource = self.settings.resource
-        return sum(int(info[w].get("resources", {}).get(resource, 0)) if resource
-                   else int(info[w].get("nthreads", 1)) for w in workers if w in info) or 1
+        return sum(int(live[w].get("resources", {}).get(resource, 0)) if resource
+                   else int(live[w].get("nthreads", 1)) for w in workers if w in live) or 1
 
     def map_batches(self, function: Callable[[Any], BatchResult],
-                    items: Iterable[tuple[Item, Callable[[], Any]]], workers: tuple[str, ...],
-                    label: Callable[[Item], str]) -> Iterator[tuple[Item, BatchResult | str]]:
-        """Run `function(make())` for each (item, make) on `workers`; yield (item, result)
-        as they complete, or (item, error text) for a batch that could not be made or
-        failed everywhere. Ctrl-C cancels everything still outstanding."""
+                    items: Iterable[tuple[Item, Callable[[], Any]]], expected: WorkerVersions,
+                    *, video: bool, label: Callable[[Item], str]
+                    ) -> Iterator[tuple[Item, BatchResult | str]]:
+        """Run `function(make())` for each (item, make) on the workers that match
+        `expected`; yield (item, result) as they complete, or (item, error text) for a
+        batch that could not be made or failed everywhere. Ctrl-C cancels everything
+        still outstanding.
+
+        A work queue: only as many batches as there are free encode slots are on the
+        cluster (a day of footage is not all in memory), the rest wait here, so a worker
+        that joins mid-build takes the next ones; a batch left waiting for workers that
+        have all gone is sent again to the ones there are."""
         client = self.client()
-        window = 2 * self.slots(workers)
-        todo = iter(list(items))
+        todo = deque(items)
         done: queue.Queue[Any] = queue.Queue()
-        pending: dict[Any, Item] = {}
-        count = 0
+        pending: dict[Any, tuple[Item, Any, tuple[str, ...]]] = {}
+        keys = itertools.count(1)
+
+        def send(item: Item, batch: Any, workers: tuple[str, ...]) -> None:
+            future = self._submit(client, function, batch, workers,
+                                  f"reelpress-{label(item)}-{self.token}-{next(keys)}")
+            pending[future] = (item, batch, workers)
+            future.add_done_callback(done.put)
+
+        def top_up(live: dict[str, Any], workers: tuple[str, ...]
+                   ) -> Iterator[tuple[Item, BatchResult | str]]:
+            while todo and len(pending) < self._slots(live, workers):
+                item, make = todo.popleft()
+                try:
+                    batch = make()
+                except (TransferError, OSError) as exc:
+                    yield item, str(exc)
+                    continue
+                send(item, batch, workers)
+
         try:
-            while True:
-                while len(pending) < window:
-                    entry = next(todo, None)
-                    if entry is None:
-                        break
-                    item, make = entry
-                    try:
-                        batch = make()
-                    except (TransferError, OSError) as exc:
-                        yield item, str(exc)
-                        continue
-                    count += 1
-                    future = self._submit(client, function, batch, workers,
-                                          f"reelpress-{label(item)}-{self.token}-{count}")
-                    pending[future] = item
-                    future.add_done_callback(done.put)
-                if not pending:
-                    return
-                future = self._next_done(done, pending, workers)
-                item = pending.pop(future)
-                yield item, self._outcome(future)
-                future.release()
+            live = self._live_workers()
+            workers = self.allowed_workers(expected, video=video)
+            gone_since: float | None = None
+            yield from top_up(live, workers)
+            while pending:
+                try:
+                    future = done.get(timeout=TICK_SECONDS)
+                except queue.Empty:
+                    future = None
+                live, workers = self._refresh(expected, video, workers)
+                if future is not None and future in pending:
+                    item, _, _ = pending.pop(future)
+                    yield from top_up(live, workers)  # the freed slot works while we collect
+                    outcome = self._outcome(future)
+                    future.release()
+                    yield item, outcome
+                    continue
+                yield from top_up(live, workers)  # slots of workers that joined
+                if any(w in live for w in workers):
+                    gone_since = None
+                    self._resend_stranded(client, pending, live, workers, send)
+                else:
+                    gone_since = gone_since or time.monotonic()
+                    if time.monotonic() - gone_since > self.settings.connect_timeout:
+                        raise self.fail(f"every usable Dask worker at {self.choice.scheduler} "
+                                        "left during the build", "start workers and build again")
         except BaseException:
             self._cancel(client, list(pending))
             raise
+
+    def _refresh(self, expected: WorkerVersions, video: bool, workers: tuple[str, ...]
+                 ) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """(live workers, those allowed) now; the previous list if none can be asked."""
+        live = self._live_workers()
+        try:
+            return live, self._vet(live, expected, video=video) or workers
+        except ExecutorError:  # the link is going: the futures will say so
+            return live, workers
+
+    def _resend_stranded(self, client: Any, pending: dict[Any, tuple[Any, Any, tuple[str, ...]]],
+                         live: dict[str, Any], workers: tuple[str, ...],
+                         send: Callable[[Any, Any, tuple[str, ...]], None]) -> None:
+        """Batches restricted to workers that have all left (Dask would hold them for
+        those forever): cancelled and sent to the workers there are now."""
+        stranded = [future for future, (_, _, sent_to) in pending.items()
+                    if not any(w in live for w in sent_to) and not future.done()]
+        if not stranded:
+            return
+        with contextlib.suppress(Exception):
+            client.cancel(stranded, force=True)
+        for future in stranded:
+            item, batch, _ = pending.pop(future)
+            send(item, batch, workers)
 
     def _submit(self, client: Any, function: Callable[[Any], BatchResult], batch: Any,
                 workers: tuple[str, ...], key: str) -> Any:
@@ -227,27 +303,6 @@ class DaskSession:
                                  retries=self.settings.retries,
                                  resources={resource: 1} if resource else None,
                                  workers=list(workers), allow_other_workers=False)
-
-    def _next_done(self, done: queue.Queue[Any], pending: dict[Any, Any],
-                   workers: tuple[str, ...]) -> Any:
-        """The next finished future; an ExecutorError when the scheduler or every allowed
-        worker has been gone for longer than connect_timeout (Dask would wait forever)."""
-        gone_since: float | None = None
-        while True:
-            try:
-                future = done.get(timeout=1.0)
-            except queue.Empty:
-                client = self.client()
-                info = client.scheduler_info(n_workers=-1).get("workers", {})
-                alive = client.status == "running" and any(w in info for w in workers)
-                gone_since = None if alive else (gone_since or time.monotonic())
-                if gone_since and time.monotonic() - gone_since > self.settings.connect_timeout:
-                    raise self.fail(f"every usable Dask worker at {self.choice.scheduler} "
-                                    "left during the build", "start workers and build again"
-                                    ) from None
-                continue
-            if future in pending:
-                return future
 
     def _outcome(self, future: Any) -> BatchResult | str:
         distributed = _import_distributed()

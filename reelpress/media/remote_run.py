@@ -71,14 +71,14 @@ def run_video_jobs(session: DaskSession, jobs: tuple[MediaJob, ...], tool: FFmpe
     if not groups:
         return outcomes, ()
     try:
-        workers = session.allowed_workers(versions_for(tool), video=True)
         items = [(tuple(group), _payload_maker(
             session, source, group[0].label, None,
             lambda payload, group=group: VideoBatch(payload, tuple(group), threads,
                                                     session.cancel_event)))
             for source, group in groups.items()]
-        for group, result in session.map_batches(run_video_batch, items, workers,
-                                                 lambda g: output_stem(Path(g[0].label).stem)):
+        for group, result in session.map_batches(
+                run_video_batch, items, versions_for(tool), video=True,
+                label=lambda g: output_stem(Path(g[0].label).stem)):
             for outcome in _settle_video(group, result, shared=session.settings.transfer
                                          == "shared"):
                 outcomes.append(outcome)
@@ -122,12 +122,12 @@ def run_image_jobs(session: DaskSession, plan: ImagePlan) -> ImageRunResult:
     failed: list[str] = []
     written = 0
     try:
-        workers = session.allowed_workers(versions_for(None), video=False)
         items = [(job, _payload_maker(session, job.source, job.source_label, job.source_digest,
                                       lambda payload, job=job: PhotoBatch(payload, job)))
                  for job in plan.jobs]
-        for job, result in session.map_batches(run_photo_batch, items, workers,
-                                               lambda j: output_stem(Path(j.source_label).stem)):
+        for job, result in session.map_batches(
+                run_photo_batch, items, versions_for(None), video=False,
+                label=lambda j: output_stem(Path(j.source_label).stem)):
             notes = _settle_photo(job, result)
             written += result.written if isinstance(result, BatchResult) else 0
             diagnostics.extend(notes)
