@@ -251,3 +251,30 @@ def test_a_job_held_for_a_worker_that_died_goes_to_one_that_joined(
         cluster.stop()
     assert build.returncode == 0, stderr
     assert f"(h264) done on {late.address}" in stderr
+
+
+def test_a_scheduler_address_where_something_else_answers_is_a_clear_error(
+        tmp_path: Path, clip: Path) -> None:
+    """A web server (or the dashboard's port) answers with bytes a Dask comm reads as a
+    huge frame: a clear error, not a MemoryError's traceback."""
+    import socketserver
+    import threading
+
+    class Garbage(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    root = slow_site(tmp_path / "site", clip)
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Garbage) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        address = f"tcp://127.0.0.1:{server.server_address[1]}"
+        try:
+            done = run_cli(root, "build", "--scheduler", address, timeout=60)
+        finally:
+            server.shutdown()
+    assert done.returncode == 1
+    assert_no_traceback(done)
+    assert "Exception ignored" not in done.stderr
+    assert f"--scheduler: cannot reach the Dask scheduler at {address}: what answers there " \
+        "is not a Dask scheduler (is it the dashboard's port?)" in done.stderr
+    assert not (root / "site").exists()

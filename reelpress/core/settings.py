@@ -199,7 +199,7 @@ class ExecutorSettings:
     max_transfer_mb: float = 2048.0  # a larger source is refused rather than sent
     resource: str = "ENCODE"  # each job holds one unit of this worker resource ("" = none)
     retries: int = 2  # extra tries of a job whose worker raised (a dead worker always retries)
-    connect_timeout: float = 10.0  # seconds to reach the scheduler and see a worker
+    connect_timeout: float = 5.0  # seconds to reach the scheduler and see a worker
 
     def problems(self) -> list[str]:
         found = []

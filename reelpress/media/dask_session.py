@@ -13,6 +13,7 @@ connection is an ExecutorError within `connect_timeout` seconds.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import logging
@@ -57,6 +58,32 @@ def _import_distributed(origin: str = "site.toml") -> Any:
                                   "running media jobs on Dask needs the 'dask' extra of "
                                   "reelpress, which is not installed", DASK_EXTRA_HINT)) from None
     return distributed
+
+
+def _probe_scheduler(distributed: Any, address: str, timeout: float) -> str:
+    """Why no Dask scheduler answers at `address` within `timeout` ("" when one does).
+    Asked before a Client is made: a Client pointed at something else (the dashboard's
+    port, a web server) fails with a MemoryError or hangs, and its clean-up at exit
+    prints a traceback twice the timeout later."""
+    async def identity() -> Any:
+        comm = await distributed.comm.connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(identity(), timeout))
+    except TimeoutError:
+        return f"no answer within {timeout:g} s"
+    except (OSError, ValueError, TypeError) as exc:
+        return str(exc) or type(exc).__name__
+    except Exception:  # noqa: BLE001 - what a Dask comm makes of another protocol's bytes
+        return "what answers there is not a Dask scheduler (is it the dashboard's port?)"
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        return "what answers there is not a Dask scheduler (is it the dashboard's port?)"
+    return ""
 
 
 @dataclass
@@ -109,12 +136,17 @@ class DaskSession:
         distributed = _import_distributed(self.choice.origin)
         self._quiet_logs()
         timeout = self.settings.connect_timeout
+        start_hint = ("start it with `dask scheduler` (and workers with `dask worker "
+                      f"{address}`), or set executor = 'local' in [media]")
+        problem = _probe_scheduler(distributed, address, timeout)
+        if problem:
+            raise self.fail(f"cannot reach the Dask scheduler at {address}: {problem}",
+                            start_hint)
         try:
             client = distributed.Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
             raise self.fail(f"cannot reach the Dask scheduler at {address}: {exc}",
-                            "start it with `dask scheduler` (and workers with `dask worker "
-                            f"{address}`), or set executor = 'local' in [media]") from None
+                            start_hint) from None
         try:
             client.wait_for_workers(1, timeout=timeout)
         except (OSError, TimeoutError):
