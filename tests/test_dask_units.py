@@ -118,10 +118,10 @@ def test_a_worker_batch_makes_the_same_bytes_as_a_local_job_from_bytes_alone(
                       project=ProjectPaths.at(root), settings=VideoSettings(av1=False), tool=tool)
     jobs = tuple(job for job in plan.jobs if job.kind in ("h264", "poster"))
     data = clip.read_bytes()
-    batch = VideoBatch(SourcePayload("clip.mp4", hashlib.sha256(data).hexdigest(), data), jobs,
-                       threads=2)
+    payload = SourcePayload("clip.mp4", hashlib.sha256(data).hexdigest(), data)
+    batch = VideoBatch(jobs, threads=2)
     clip.unlink()  # the batch carries the bytes: the source path is not needed any more
-    result = run_video_batch(batch)
+    result = run_video_batch(payload, batch)
     assert [r.error for r in result.reports] == [None, None]
     assert sorted(f.name for f in result.files) == sorted(o.name for j in jobs for o in j.outputs)
     clip.write_bytes(data)  # back, for the local run
@@ -135,7 +135,7 @@ def test_a_worker_batch_makes_the_same_bytes_as_a_local_job_from_bytes_alone(
 def test_a_damaged_transfer_is_refused_on_the_worker() -> None:
     payload = SourcePayload("clip.mp4", "0" * 64, b"not what was planned")
     with pytest.raises(TransferError, match="arrived damaged"):
-        run_video_batch(VideoBatch(payload, (), threads=1))
+        run_video_batch(payload, VideoBatch((), threads=1))
 
 
 def test_worker_versions_name_what_differs() -> None:

@@ -35,7 +35,13 @@ from reelpress.media.executors import (
     choose_executor,
 )
 from reelpress.media.photo.model import ImagePlan, ImageRunResult
-from reelpress.media.remote import BatchResult, TransferError, WorkerVersions, worker_versions
+from reelpress.media.remote import (
+    BatchResult,
+    SourcePayload,
+    TransferError,
+    WorkerVersions,
+    worker_versions,
+)
 
 TICK_SECONDS = 0.5  # how often a build waiting on the cluster looks for workers come or gone
 DASK_EXTRA_HINT = "pip install 'reelpress[dask]' (it brings distributed)"
@@ -86,6 +92,26 @@ def _probe_scheduler(distributed: Any, address: str, timeout: float) -> str:
     return ""
 
 
+def _ready(work: tuple[SourcePayload, Any]) -> Callable[[], tuple[SourcePayload, Any]]:
+    return lambda: work
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A batch on the cluster: enough to send it again."""
+
+    item: Any
+    work: tuple[SourcePayload, Any]  # (source, batch) as made on this machine
+    workers: tuple[str, ...]  # the workers it may run on
+    source: Any  # the scattered source's Future, or the payload itself (a shared path)
+    target: str  # the worker its source was sent to
+    tries: int = 0  # times sent again because its source was lost
+
+    def release(self) -> None:
+        if self.source is not self.work[0]:
+            self.source.release()
+
+
 @dataclass
 class DaskSession:
     """One build's connection to a Dask cluster, opened on first use, closed by `close`."""
@@ -96,6 +122,7 @@ class DaskSession:
     _failure: ExecutorError | None = None
     _verdicts: dict[tuple[bool, str], bool] = field(default_factory=dict)  # (video, worker)
     _notes: list[Diagnostic] = field(default_factory=list)
+    _direct: bool = True  # sources and outputs go straight between here and the workers
 
     @classmethod
     def for_build(cls, settings: ExecutorSettings, cli_scheduler: str | None
@@ -233,66 +260,87 @@ class DaskSession:
         """Jobs that can run at once on `workers` (their encode resource, else threads)."""
         resource = self.settings.resource
         return sum(int(live[w].get("resources", {}).get(resource, 0)) if resource
-                   else int(live[w].get("nthreads", 1)) for w in workers if w in live) or 1
+                   else int(live[w].get("nthreads", 1)) for w in workers if w in live)
 
-    def map_batches(self, function: Callable[[Any], BatchResult],
-                    items: Iterable[tuple[Item, Callable[[], Any]]], expected: WorkerVersions,
-                    *, video: bool, label: Callable[[Item], str]
+    def map_batches(self, function: Callable[..., BatchResult],
+                    items: Iterable[tuple[Item, Callable[[], tuple[SourcePayload, Any]]]],
+                    expected: WorkerVersions, *, video: bool, label: Callable[[Item], str]
                     ) -> Iterator[tuple[Item, BatchResult | str]]:
-        """Run `function(make())` for each (item, make) on the workers that match
-        `expected`; yield (item, result) as they complete, or (item, error text) for a
-        batch that could not be made or failed everywhere. Ctrl-C cancels everything
-        still outstanding.
+        """Run `function(payload, batch)` for each (item, make -> (payload, batch)) on the
+        workers that match `expected`; yield (item, result) as they complete, or (item,
+        error text) for a batch that could not be made or failed everywhere. Ctrl-C
+        cancels everything still outstanding.
 
         A work queue: only as many batches as there are free encode slots are on the
         cluster (a day of footage is not all in memory), the rest wait here, so a worker
         that joins mid-build takes the next ones; a batch left waiting for workers that
-        have all gone is sent again to the ones there are."""
+        have all gone, or whose source was lost with its worker, is sent again."""
         client = self.client()
-        todo = deque(items)
+        todo: deque[tuple[Item, Callable[[], tuple[SourcePayload, Any]], int]] = deque(
+            (item, make, 0) for item, make in items)
         done: queue.Queue[Any] = queue.Queue()
-        pending: dict[Any, tuple[Item, Any, tuple[str, ...]]] = {}
+        pending: dict[Any, _Sent] = {}
         keys = itertools.count(1)
 
-        def send(item: Item, batch: Any, workers: tuple[str, ...]) -> None:
-            future = self._submit(client, function, batch, workers,
+        def send(item: Item, work: tuple[SourcePayload, Any], workers: tuple[str, ...],
+                 tries: int) -> None:
+            payload, batch = work
+            target = self._least_busy(workers, [sent.target for sent in pending.values()])
+            source = self._place(client, payload, target)
+            future = self._submit(client, function, source, batch, workers,
                                   f"reelpress-{label(item)}-{self.token}-{next(keys)}")
-            pending[future] = (item, batch, workers)
+            pending[future] = _Sent(item, work, workers, source, target, tries)
             future.add_done_callback(done.put)
+
+        def again(sent: _Sent, tries: int) -> None:  # first in the queue, made as it was
+            todo.appendleft((sent.item, _ready(sent.work), tries))
 
         def top_up(live: dict[str, Any], workers: tuple[str, ...]
                    ) -> Iterator[tuple[Item, BatchResult | str]]:
             while todo and len(pending) < self._slots(live, workers):
-                item, make = todo.popleft()
+                item, make, tries = todo.popleft()
                 try:
-                    batch = make()
+                    work = make()
                 except (TransferError, OSError) as exc:
                     yield item, str(exc)
                     continue
-                send(item, batch, workers)
+                try:
+                    send(item, work, workers, tries)
+                except Exception as exc:  # noqa: BLE001 - its worker left as it was chosen
+                    if tries >= self.settings.retries:
+                        yield item, f"could not send {work[0].name} to a Dask worker: {exc}"
+                        continue
+                    todo.appendleft((item, _ready(work), tries + 1))
+                    return
 
         try:
             live = self._live_workers()
             workers = self.allowed_workers(expected, video=video)
             gone_since: float | None = None
             yield from top_up(live, workers)
-            while pending:
+            while pending or todo:
                 try:
                     future = done.get(timeout=TICK_SECONDS)
                 except queue.Empty:
                     future = None
                 live, workers = self._refresh(expected, video, workers)
                 if future is not None and future in pending:
-                    item, _, _ = pending.pop(future)
+                    sent = pending.pop(future)
+                    if self._source_lost(future, sent) and sent.tries < self.settings.retries:
+                        again(sent, sent.tries + 1)
+                        yield from top_up(live, workers)
+                        continue
                     yield from top_up(live, workers)  # the freed slot works while we collect
                     outcome = self._outcome(future)
+                    sent.release()
                     future.release()
-                    yield item, outcome
+                    yield sent.item, outcome
                     continue
                 yield from top_up(live, workers)  # slots of workers that joined
                 if any(w in live for w in workers):
                     gone_since = None
-                    self._resend_stranded(client, pending, live, workers, send)
+                    for sent in self._stranded(client, pending, live):
+                        again(sent, sent.tries)
                 else:
                     gone_since = gone_since or time.monotonic()
                     if time.monotonic() - gone_since > self.settings.connect_timeout:
@@ -311,27 +359,52 @@ class DaskSession:
         except ExecutorError:  # the link is going: the futures will say so
             return live, workers
 
-    def _resend_stranded(self, client: Any, pending: dict[Any, tuple[Any, Any, tuple[str, ...]]],
-                         live: dict[str, Any], workers: tuple[str, ...],
-                         send: Callable[[Any, Any, tuple[str, ...]], None]) -> None:
+    @staticmethod
+    def _stranded(client: Any, pending: dict[Any, _Sent], live: dict[str, Any]) -> list[_Sent]:
         """Batches restricted to workers that have all left (Dask would hold them for
-        those forever): cancelled and sent to the workers there are now."""
-        stranded = [future for future, (_, _, sent_to) in pending.items()
-                    if not any(w in live for w in sent_to) and not future.done()]
-        if not stranded:
-            return
-        with contextlib.suppress(Exception):
-            client.cancel(stranded, force=True)
-        for future in stranded:
-            item, batch, _ = pending.pop(future)
-            send(item, batch, workers)
+        those forever): cancelled here, to be sent to the workers there are now."""
+        stranded = [future for future, sent in pending.items()
+                    if not any(w in live for w in sent.workers) and not future.done()]
+        if stranded:
+            with contextlib.suppress(Exception):
+                client.cancel(stranded, force=True)
+        found = [pending.pop(future) for future in stranded]
+        for sent in found:
+            sent.release()
+        return found
 
-    def _submit(self, client: Any, function: Callable[[Any], BatchResult], batch: Any,
-                workers: tuple[str, ...], key: str) -> Any:
+    def _source_lost(self, future: Any, sent: _Sent) -> bool:
+        """The batch could not run because the only worker holding its source died (a
+        scattered source has no recipe for Dask to make it again): send it anew."""
+        if sent.source is sent.work[0] or future.status == "finished":
+            return False
+        return bool(self._client is not None and self._client.status == "running"
+                    and sent.source.status != "finished")
+
+    @staticmethod
+    def _least_busy(workers: tuple[str, ...], targets: list[str]) -> str:
+        return min(workers, key=lambda worker: (targets.count(worker), worker))
+
+    def _place(self, client: Any, payload: SourcePayload, target: str) -> Any:
+        """The source of one batch: its bytes sent once, straight to the least busy
+        allowed worker (which will most likely run the batch; another one fetches them
+        from there), not through the scheduler inside the task. A path (shared
+        transfer) goes as it is."""
+        if payload.data is None:
+            return payload
+        if self._direct:
+            try:
+                return client.scatter(payload, workers=[target], direct=True, hash=False)
+            except (OSError, TimeoutError):  # the workers cannot be reached from here
+                self._direct = False
+        return client.scatter(payload, workers=[target], direct=False, hash=False)
+
+    def _submit(self, client: Any, function: Callable[..., BatchResult], source: Any,
+                batch: Any, workers: tuple[str, ...], key: str) -> Any:
         resource = self.settings.resource
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "large object in task graph": intended, capped
-            return client.submit(function, batch, key=key, pure=False,
+            warnings.simplefilter("ignore")  # a shared path's payload is small anyway
+            return client.submit(function, source, batch, key=key, pure=False,
                                  retries=self.settings.retries,
                                  resources={resource: 1} if resource else None,
                                  workers=list(workers), allow_other_workers=False)
@@ -339,7 +412,7 @@ class DaskSession:
     def _outcome(self, future: Any) -> BatchResult | str:
         distributed = _import_distributed()
         try:
-            return future.result()  # type: ignore[no-any-return]
+            return self._client.gather(future, direct=self._direct)  # type: ignore[no-any-return,union-attr]
         except distributed.client.FutureCancelledError as exc:
             if "connection-lost" in str(exc) or self._client.status != "running":
                 raise self.fail(f"lost the connection to the Dask scheduler at "

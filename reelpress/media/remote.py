@@ -1,11 +1,12 @@
 """Media jobs that need no shared disk: what travels to a Dask worker and back.
 
-A batch carries one source (its bytes, or its path when every worker mounts the
-project at the same place) and every job made from it, so a large file is sent once
-for all its renditions. The worker runs the jobs in a private temporary folder and
-returns each output's bytes with its sha256; the client checks them and writes them
-under their content-addressed names. Nothing here imports Dask: the worker-side
-functions are plain, picklable, and testable without a cluster.
+A batch is every job made from one source; the source travels beside it (its bytes,
+sent once straight to a worker, or its path when every worker mounts the project at
+the same place), so a large file is sent once for all its renditions. The worker
+runs the jobs in a private temporary folder and returns each output's bytes with its
+sha256; the client checks them and writes them under their content-addressed names.
+Nothing here imports Dask: the worker-side functions are plain, picklable, and
+testable without a cluster.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ class ProducedFile:
 
 @dataclass(frozen=True)
 class VideoBatch:
-    payload: SourcePayload
+    """Every job of one source; the source itself travels beside it (see SourcePayload)."""
+
     jobs: tuple[MediaJob, ...]
     threads: int  # SVT-AV1's (x264's is in the recipe): the client's choice, no byte depends on it
     cancel_event: str = ""  # name of a Dask Event that stops the batch's ffmpeg when set
@@ -65,7 +67,6 @@ class VideoBatch:
 
 @dataclass(frozen=True)
 class PhotoBatch:
-    payload: SourcePayload
     job: ImageJob
 
 
@@ -220,7 +221,7 @@ def _cancel_watch(event_name: str, registry: ProcessRegistry) -> Iterator[None]:
         finished.set()
 
 
-def run_video_batch(batch: VideoBatch) -> BatchResult:
+def run_video_batch(payload: SourcePayload, batch: VideoBatch) -> BatchResult:
     """Worker side: every job of one source, outputs returned as bytes (or, with a
     shared path, written straight to the shared cache)."""
     from reelpress.media.video.jobs import execute_job
@@ -229,32 +230,32 @@ def run_video_batch(batch: VideoBatch) -> BatchResult:
     registry = ProcessRegistry()
     reports: list[VideoJobReport] = []
     made: list[Path] = []
-    with _source_file(batch.payload) as (source, work), _cancel_watch(batch.cancel_event,
+    with _source_file(payload) as (source, work), _cancel_watch(batch.cancel_event,
                                                                        registry):
         for job in batch.jobs:
-            local = job if batch.payload.shared_path is not None else dataclasses.replace(
+            local = job if payload.shared_path is not None else dataclasses.replace(
                 job, source=source, outputs=tuple(work / out.name for out in job.outputs))
             outcome = execute_job(local, tool, batch.threads, registry)
             reports.append(VideoJobReport(outcome.commands, outcome.error, outcome.warning))
-            if outcome.error is None and batch.payload.shared_path is None:
+            if outcome.error is None and payload.shared_path is None:
                 made.extend(local.outputs)
         files = _collect(made)
     return BatchResult(_worker_address(), files, reports=tuple(reports))
 
 
-def run_photo_batch(batch: PhotoBatch) -> BatchResult:
+def run_photo_batch(payload: SourcePayload, batch: PhotoBatch) -> BatchResult:
     """Worker side: decode one photo once and return each missing output's bytes."""
     from reelpress.media.photo.pixels import process_image_job
 
-    with _source_file(batch.payload) as (source, work):
+    with _source_file(payload) as (source, work):
         job = batch.job
-        if batch.payload.shared_path is None:
+        if payload.shared_path is None:
             specs = tuple(dataclasses.replace(spec, cache_path=work / spec.cache_path.name)
                           for spec in job.outputs)
             job = dataclasses.replace(job, source=source, outputs=specs)
         written, notes = process_image_job(job)
         files = _collect([spec.cache_path for spec in job.outputs]) \
-            if batch.payload.shared_path is None else ()
+            if payload.shared_path is None else ()
     return BatchResult(_worker_address(), files, written=written, notes=notes)
 
 

@@ -14,6 +14,7 @@ from reelpress.media.photo.model import ImageJob, ImagePlan, ImageRunResult
 from reelpress.media.remote import (
     BatchResult,
     PhotoBatch,
+    SourcePayload,
     TransferError,
     VideoBatch,
     read_payload,
@@ -42,14 +43,15 @@ def _too_big(session: DaskSession, label: str) -> Callable[[int], str]:
 
 
 def _payload_maker(session: DaskSession, path: Path, label: str, digest: str | None,
-                   build: Callable[..., object]) -> Callable[[], object]:
+                   batch: object) -> Callable[[], tuple[SourcePayload, object]]:
+    """Reads the source only when its batch is about to go (the queue holds paths)."""
     settings = session.settings
 
-    def make() -> object:
+    def make() -> tuple[SourcePayload, object]:
         payload = read_payload(path, digest, shared=settings.transfer == "shared",
                                limit_bytes=int(settings.max_transfer_mb * 1024 * 1024),
                                too_big=_too_big(session, label))
-        return build(payload)
+        return payload, batch
 
     return make
 
@@ -73,8 +75,7 @@ def run_video_jobs(session: DaskSession, jobs: tuple[MediaJob, ...], tool: FFmpe
     try:
         items = [(tuple(group), _payload_maker(
             session, source, group[0].label, None,
-            lambda payload, group=group: VideoBatch(payload, tuple(group), threads,
-                                                    session.cancel_event)))
+            VideoBatch(tuple(group), threads, session.cancel_event)))
             for source, group in groups.items()]
         for group, result in session.map_batches(
                 run_video_batch, items, versions_for(tool), video=True,
@@ -123,7 +124,7 @@ def run_image_jobs(session: DaskSession, plan: ImagePlan) -> ImageRunResult:
     written = 0
     try:
         items = [(job, _payload_maker(session, job.source, job.source_label, job.source_digest,
-                                      lambda payload, job=job: PhotoBatch(payload, job)))
+                                      PhotoBatch(job)))
                  for job in plan.jobs]
         for job, result in session.map_batches(
                 run_photo_batch, items, versions_for(None), video=False,
