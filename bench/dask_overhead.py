@@ -49,6 +49,7 @@ from reelpress.media.executors import ExecutorChoice, ExecutorSettings  # noqa: 
 from reelpress.media.remote import versions_for  # noqa: E402
 
 PARALLEL_JOBS = 2
+IDLE_SECONDS = 10.0
 DASK = str(Path(sys.executable).with_name("dask"))
 
 
@@ -183,10 +184,14 @@ def main() -> None:
         refs = make_clips(root, find_ffmpeg().exe, args.clips, args.seconds, args.size)
         source_mb = sum((root / ref).stat().st_size for ref in refs) / 1e6
         cluster = LocalCluster(Path(folder) / "cluster", PARALLEL_JOBS)
+        idle_before, idle_started = cluster.cpu_seconds(), time.perf_counter()
+        time.sleep(IDLE_SECONDS)  # what the cluster's processes burn doing nothing
+        idle_rate = (cluster.cpu_seconds() - idle_before) / (time.perf_counter() - idle_started)
         print(f"{args.clips} clips of {args.seconds:g} s {args.size} ({source_mb:.1f} MB), "
               f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at start; local pool "
-              f"--jobs {PARALLEL_JOBS} against Dask with {PARALLEL_JOBS} workers x ENCODE=1")
-        walls, cpus, connects = [], [], []
+              f"--jobs {PARALLEL_JOBS} against Dask with {PARALLEL_JOBS} workers x ENCODE=1; the "
+              f"idle cluster burns {idle_rate:.3f} CPU-s per second (in both columns)")
+        walls, cpus, nets, connects = [], [], [], []
         try:
             for run in range(1, args.runs + 1):
                 order = ("local", "dask") if run % 2 else ("dask", "local")
@@ -204,6 +209,9 @@ def main() -> None:
                 cpu_ms = (remote.cpu - local.cpu) / jobs * 1000
                 walls.append((wall_ms, (remote.wall - local.wall) / local.wall))
                 cpus.append((cpu_ms, (remote.cpu - local.cpu) / local.cpu))
+                # the same, less the idle ticking over the longer wall time of either run
+                net = (remote.cpu - local.cpu) - idle_rate * (remote.wall - local.wall)
+                nets.append((net / jobs * 1000, net / local.cpu))
                 print(f"run {run} ({' then '.join(order)}), {jobs} jobs: local {local.wall:.2f} s "
                       f"wall, {local.cpu:.2f} CPU-s (load {local.load:.2f}); Dask "
                       f"{remote.wall:.2f} s wall, {remote.cpu:.2f} CPU-s (load "
@@ -215,8 +223,10 @@ def main() -> None:
             cluster.stop()
         wall_ms, wall_share = (statistics.median(v) for v in zip(*walls, strict=True))
         cpu_ms, cpu_share = (statistics.median(v) for v in zip(*cpus, strict=True))
+        net_ms, net_share = (statistics.median(v) for v in zip(*nets, strict=True))
         print(f"median Dask overhead per job: {wall_ms:+.0f} ms wall ({wall_share * 100:+.1f} %), "
-              f"{cpu_ms:+.0f} ms CPU ({cpu_share * 100:+.1f} %); connect "
+              f"{cpu_ms:+.0f} ms CPU ({cpu_share * 100:+.1f} %), {net_ms:+.0f} ms CPU without "
+              f"the idle cluster's ticking ({net_share * 100:+.1f} %); connect "
               f"{statistics.median(connects):.2f} s once per build; target: under 5 %; "
               f"load {os.getloadavg()[0]:.2f} at the end")
 
