@@ -36,14 +36,10 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from clips import make_clip, requests_for  # noqa: E402
+
 from reelpress.core.project import ProjectPaths  # noqa: E402
-from reelpress.media import (  # noqa: E402
-    MediaRequest,
-    VideoSettings,
-    find_ffmpeg,
-    plan_media,
-    run_media_jobs,
-)
+from reelpress.media import VideoSettings, find_ffmpeg, plan_media, run_media_jobs  # noqa: E402
 from reelpress.media.dask_session import DaskSession  # noqa: E402
 from reelpress.media.executors import ExecutorChoice, ExecutorSettings  # noqa: E402
 from reelpress.media.remote import versions_for  # noqa: E402
@@ -63,19 +59,8 @@ class Run:
 
 
 def make_clips(root: Path, exe: str, count: int, seconds: float, size: str) -> list[str]:
-    media = root / "media"
-    media.mkdir(parents=True)
-    refs = []
-    for index in range(count):
-        name = f"clip{index}.mp4"
-        # yuv444p is not web-safe: every clip gets a real H.264 encode, not a remux
-        subprocess.run([exe, "-v", "error", "-f", "lavfi", "-i",
-                        f"testsrc2=size={size}:rate=30:duration={seconds}", "-f", "lavfi", "-i",
-                        f"sine=frequency={300 + 40 * index}:duration={seconds}",
-                        "-c:v", "libx264", "-pix_fmt", "yuv444p", "-preset", "ultrafast",
-                        "-c:a", "aac", str(media / name)], check=True)
-        refs.append(f"media/{name}")
-    return refs
+    return [make_clip(exe, root / "media" / f"clip{index}.mp4", size=size, seconds=seconds,
+                      rate=30, frequency=300 + 40 * index) for index in range(count)]
 
 
 class LocalCluster:
@@ -140,7 +125,7 @@ def encode(root: Path, refs: list[str], cluster: LocalCluster,
     """Plan and run from an empty cache."""
     shutil.rmtree(root / ".reelpress-cache", ignore_errors=True)
     tool = find_ffmpeg()
-    requests = [MediaRequest(ref, "content/a.md", root / "content", 1) for ref in refs]
+    requests = requests_for(root, refs)
     cpu_before = own_cpu() + cluster.cpu_seconds()
     started = time.perf_counter()
     plan = plan_media(requests, project=ProjectPaths.at(root), settings=VideoSettings(),
