@@ -26,6 +26,8 @@ from sitebuilder import article, assert_no_traceback, run_cli, site_toml, write_
 pytest.importorskip("distributed")  # the [dask] extra is part of the test extra
 
 SITE = site_toml() + "\n[video]\nhls_min_seconds = 0.5\n"  # 1 s clips get an HLS ladder too
+# not what these tests check, and a suite on a loaded machine can take longer than 5 s
+PATIENT = "connect_timeout = 30\n"
 BODY = ("Street scenes.\n\n![Clip B](media/clip-b.mp4)\n\n![The tone](media/tone.wav)\n\n"
         "![A red and blue photo](media/photo.jpg)\n")
 
@@ -87,7 +89,8 @@ def test_a_build_on_two_workers_makes_the_local_bytes_without_touching_the_proje
     local = make_site(tmp_path / "local", media)
     assert run_cli(local, "build", "-q").returncode == 0
     remote = make_site(tmp_path / "remote", media,
-                       f'\n[media]\nexecutor = "dask"\nscheduler = "{cluster.address}"\n')
+                       f'\n[media]\nexecutor = "dask"\nscheduler = "{cluster.address}"\n'
+                       f'{PATIENT}')
     shared_before = {w.name: len(w.events()) for w in cluster.workers}
 
     done = run_cli(remote, "build")
@@ -147,7 +150,7 @@ def test_a_source_over_the_transfer_cap_is_a_clear_error_with_the_fix(
 def test_shared_transfer_reads_the_project_in_place(
         tmp_path: Path, media: Path, cluster: Cluster) -> None:
     """Here every worker does see the project at the same path (one machine)."""
-    root = make_site(tmp_path / "shared", media, '\n[media]\ntransfer = "shared"\n')
+    root = make_site(tmp_path / "shared", media, '\n[media]\ntransfer = "shared"\n' + PATIENT)
     env_before = {w.name: len(w.events()) for w in cluster.workers}
     done = run_cli(root, "build", "--scheduler", cluster.address)
     assert done.returncode == 0, done.stderr
