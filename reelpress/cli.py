@@ -4,10 +4,8 @@ installed command), or `python build.py ...` (the shim in a site folder)."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import difflib
-import errno
 import shutil
 import sys
 from collections.abc import Sequence
@@ -17,6 +15,7 @@ from typing import Any
 from reelpress import __version__
 from reelpress.core.diagnostics import Diagnostic
 from reelpress.core.options import BuildOptions, BuildResult
+from reelpress.core.os_errors import os_error_text
 from reelpress.core.project import ProjectPaths
 
 EXAMPLES = """\
@@ -210,25 +209,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a full disk, a read-only site/: the machine's problem, not a bug
         print(os_error_text(exc, args.root), file=sys.stderr)
         return 1
-
-
-_OS_HINTS = {errno.ENOSPC: "free some disk space and build again",
-             errno.EDQUOT: "free some disk space and build again",
-             errno.EROFS: "the folder is on a read-only file system",
-             errno.EACCES: "check the folder's permissions",
-             errno.EPERM: "check the folder's permissions",
-             errno.EXDEV: "site/ is on another file system than the project (a mount point?)"}
-
-
-def os_error_text(exc: OSError, root: Path) -> str:
-    """One line for a failed read or write: the file (relative to the project), the
-    system's reason, and what to do."""
-    where = str(exc.filename) if exc.filename is not None else str(root)
-    with contextlib.suppress(ValueError, OSError):
-        where = Path(where).resolve().relative_to(Path(root).resolve()).as_posix()
-    reason = " ".join((exc.strerror or str(exc)).split())
-    hint = _OS_HINTS.get(exc.errno or 0, "")
-    return f"{where}: {reason}; the build stopped" + (f" ({hint})" if hint else "")
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -30,6 +30,7 @@ from reelpress.core.diagnostics import Diagnostic, Severity
 from reelpress.core.options import BuildOptions, BuildResult
 from reelpress.core.project import ProjectPaths
 from reelpress.core.tree import walk
+from reelpress.output.writer import remove_dead_stages
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 Signature = tuple[int, int]  # mtime_ns, size
@@ -158,10 +159,11 @@ def up_to_date(options: BuildOptions) -> BuildResult | None:
         return None
     started = time.perf_counter()
     paths = ProjectPaths.at(options.root)
+    site_dir = (options.out_dir or paths.site_dir).resolve()
+    remove_dead_stages(site_dir)  # a killed build's stage goes, even when nothing changed
     index = BuildIndex.peek(paths.cache_dir)
     if index is None:
         return None
-    site_dir = (options.out_dir or paths.site_dir).resolve()
     try:
         record = index.record(str(site_dir))
         if record is None or record.get("options") != options_digest(options):

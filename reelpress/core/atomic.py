@@ -11,6 +11,8 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+from reelpress.core.faults import disk_full_fault
+
 TEMP_MARKER = ".part-"
 
 
@@ -38,3 +40,4 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     """Replace `path` with `data` (text is written as UTF-8)."""
     with atomic_path(path) as temporary:
         temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        disk_full_fault(path)

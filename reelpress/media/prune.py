@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from reelpress.core.atomic import TEMP_MARKER
+from reelpress.media.ledger import CacheLedger
 
 TEMP_MAX_AGE_SECONDS = 6 * 3600
 LADDER_SUFFIX = ".hls"
@@ -39,6 +40,8 @@ def prune_cache(cache_dir: Path, keep: Iterable[str | Path]) -> list[Path]:
         with contextlib.suppress(FileNotFoundError):
             entry.unlink()
             removed.append(entry)
+    if removed:
+        CacheLedger(cache_dir).forget_missing()
     return sorted(removed)
 
 

@@ -11,6 +11,7 @@ from reelpress.core.diagnostics import Diagnostic, error
 from reelpress.core.media_names import output_stem
 from reelpress.media.dask_session import DaskSession, ExecutorError
 from reelpress.media.photo.model import ImageJob, ImagePlan, ImageRunResult
+from reelpress.media.photo.plan import record_made
 from reelpress.media.remote import (
     BatchResult,
     PhotoBatch,
@@ -138,6 +139,7 @@ def run_image_jobs(session: DaskSession, plan: ImagePlan) -> ImageRunResult:
         done = set(failed)
         failed += [job.source_label for job in plan.jobs if job.source_label not in done]
         diagnostics.append(exc.diagnostic)
+    record_made(plan, failed)
     return ImageRunResult(len(plan.jobs), written, plan.cached,
                           (*session.take_notes(), *diagnostics), tuple(failed))
 

@@ -18,6 +18,7 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+from reelpress.core.faults import disk_full_fault
 from reelpress.core.tree import files_below
 
 
@@ -101,6 +102,7 @@ def stage_bytes(stage: Path, site_dir: Path, rel: str, data: bytes) -> bool:
     target = stage / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
+    disk_full_fault(target)
     return True
 
 

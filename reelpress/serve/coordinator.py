@@ -17,6 +17,7 @@ from typing import Protocol
 
 from reelpress.core.diagnostics import error
 from reelpress.core.options import BuildOptions, BuildResult
+from reelpress.core.os_errors import os_error_diagnostic
 
 
 class BuildFunction(Protocol):
@@ -69,6 +70,9 @@ class BuildCoordinator:
             started = time.perf_counter()
             try:
                 return self._build(self._options, commit_lock=self.committing())
+            except OSError as exc:  # a full disk, a read-only site/: one line, as the CLI says
+                problem = os_error_diagnostic(exc, self._options.root)
+                return BuildResult(False, (problem,), seconds=time.perf_counter() - started)
             except Exception as exc:  # noqa: BLE001 - a crashing build must not stop the preview
                 traceback.print_exc()
                 crash = error("", None, f"internal error in the build: {type(exc).__name__}: {exc}",

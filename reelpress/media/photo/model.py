@@ -113,6 +113,7 @@ class ImagePlan:
     outputs: dict[str, Path]  # site-relative path -> cache file
     cache_dir: Path
     cached: int = 0  # outputs already present in the cache
+    verified: frozenset[Path] = frozenset()  # cache files reused as they were recorded
 
     def asset_for(self, article_dir: Path | str, source_ref: str) -> ImageAsset | None:
         return self.assets.get(asset_key(article_dir, source_ref))

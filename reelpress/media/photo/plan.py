@@ -32,6 +32,7 @@ from reelpress.core.media_names import (
     resolve_media,
 )
 from reelpress.core.project import ProjectPaths
+from reelpress.media.ledger import CacheLedger
 from reelpress.media.photo.model import (
     EXTENSIONS,
     IMAGE_STAGE_VERSION,
@@ -142,6 +143,7 @@ def plan_images(
     outputs: dict[str, Path] = {}
     jobs: list[ImageJob] = []
     planned_files: set[Path] = set()
+    ledger, verified = CacheLedger(cache_dir), set()
     cached = 0
     for source in sources.values():
         asset, specs = _plan_source(source, settings, formats, versions, cache_dir)
@@ -160,15 +162,18 @@ def plan_images(
                 continue  # identical bytes under the same name: planned for another source
             planned_files.add(spec.cache_path)
             outputs[site_path] = spec.cache_path
-            if spec.cache_path.is_file():
+            if ledger.sound(spec.cache_path):
                 cached += 1
+                verified.add(spec.cache_path)
             else:
                 missing.append(spec)
         if missing:
             jobs.append(ImageJob(source.path, source.label, source.digest, source.first.article,
                                  source.first.line, source.header.display_size,
                                  source.header.has_alpha, tuple(missing)))
-    return ImagePlan(assets, tuple(jobs), tuple(diagnostics), outputs, cache_dir, cached)
+    ledger.record(())  # the new stats of files found intact after a touch or a copy
+    return ImagePlan(assets, tuple(jobs), tuple(diagnostics), outputs, cache_dir, cached,
+                     frozenset(verified))
 
 
 def resolve_source(project: ProjectPaths, request: ImageRequest) -> Path:
@@ -281,8 +286,17 @@ def run_image_jobs(
         diagnostics.extend(notes)
         if any(note.is_error for note in notes):
             failed.append(job.source_label)
+    record_made(plan, failed)
     return ImageRunResult(len(plan.jobs), sum(written for written, _ in results), plan.cached,
                           tuple(diagnostics), tuple(failed))
+
+
+def record_made(plan: ImagePlan, failed: Iterable[str]) -> None:
+    """Remember the size and digest of every file the jobs that succeeded made."""
+    failures = set(failed)
+    CacheLedger(plan.cache_dir).record(spec.cache_path for job in plan.jobs
+                                       if job.source_label not in failures
+                                       for spec in job.outputs)
 
 
 def _collect(future: Future, job: ImageJob) -> tuple[int, tuple[Diagnostic, ...]]:

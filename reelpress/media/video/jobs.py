@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from reelpress.core.diagnostics import Diagnostic, error, warning
+from reelpress.media.ledger import CacheLedger
 from reelpress.media.video import commands, hls
 from reelpress.media.video.choose import earn_bytes, published
 from reelpress.media.video.ffmpeg import FFmpegTool, ProbeError, probe
@@ -278,6 +279,7 @@ def _finish(plan: MediaPlan, jobs: tuple[MediaJob, ...], outcomes: list[JobOutco
             quiet: bool, stream: TextIO | None, notes: tuple[Diagnostic, ...] = ()
             ) -> MediaRunResult:
     result = _result(plan, jobs, outcomes, notes)
+    CacheLedger(plan.cache_dir).record(made_files(outcomes))
     ran = {job.label for job in jobs}
     result = dataclasses.replace(result, explanations=tuple(
         note for key, asset in result.assets.items() if key in ran and key not in result.failed
@@ -286,6 +288,18 @@ def _finish(plan: MediaPlan, jobs: tuple[MediaJob, ...], outcomes: list[JobOutco
         for note in result.explanations:
             print(f"media: {note}", file=stream or sys.stderr)
     return result
+
+
+def made_files(outcomes: list[JobOutcome]) -> list[Path]:
+    """The cache files of the jobs that succeeded (an HLS master with its ladder)."""
+    made: list[Path] = []
+    for outcome in outcomes:
+        if outcome.error is None:
+            made.extend(outcome.job.outputs)
+            if outcome.job.kind == "hls":
+                master = outcome.job.outputs[0]
+                made.extend(hls.ladder_files(master, master.name).values())
+    return made
 
 
 def explain_media(assets: dict[str, Asset]) -> list[str]:

@@ -21,6 +21,7 @@ from reelpress.core.media_names import (
 )
 from reelpress.core.project import ProjectPaths
 from reelpress.media.cache import cached_probe, file_digest, output_hash
+from reelpress.media.ledger import CacheLedger
 from reelpress.media.video import captions as cap
 from reelpress.media.video import chapters as chap
 from reelpress.media.video import hls
@@ -120,6 +121,7 @@ class MediaPlan:
     tool: FFmpegTool
     all_jobs: tuple[MediaJob, ...] = ()  # every job, cached or not (for --force)
     settings: VideoSettings = field(default_factory=VideoSettings)
+    verified: frozenset[Path] = frozenset()  # cache files reused as they were recorded
 
     def asset_for(self, article_dir: Path, source_ref: str) -> Asset | None:
         key = self.refs.get((str(article_dir), source_ref))
@@ -145,12 +147,14 @@ class _Planner:
     settings: VideoSettings
     tool: FFmpegTool
     cache_dir: Path
+    ledger: CacheLedger
     assets: dict[str, Asset] = field(default_factory=dict)
     refs: dict[tuple[str, str], str] = field(default_factory=dict)
     jobs: dict[Path, MediaJob] = field(default_factory=dict)
     all_jobs: dict[Path, MediaJob] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)
+    verified: set[Path] = field(default_factory=set)
 
     def output(self, name: str) -> tuple[str, Path]:
         site_path = f"{SITE_MEDIA_DIR}/{name}"
@@ -159,7 +163,12 @@ class _Planner:
 
     def job(self, job: MediaJob) -> None:
         self.all_jobs.setdefault(job.outputs[0], job)
-        if not all(path.is_file() for path in job.outputs):
+        files = list(job.outputs)
+        if job.kind == "hls":  # a finished ladder: its master and every file of its folder
+            files = list(hls.ladder_files(job.outputs[0], job.outputs[0].name).values())
+        if files and all(self.ledger.sound(path) for path in files):
+            self.verified.update(files)
+        else:
             self.jobs.setdefault(job.outputs[0], job)
 
     def add(self, request: MediaRequest) -> None:
@@ -392,7 +401,8 @@ def plan_media(
     cache_dir: Path | None = None,
 ) -> MediaPlan:
     """Resolve, probe and name everything; jobs are only those whose outputs are missing."""
-    planner = _Planner(project, settings, tool, cache_dir or project.cache_dir / "media")
+    cache_dir = cache_dir or project.cache_dir / "media"
+    planner = _Planner(project, settings, tool, cache_dir, CacheLedger(cache_dir))
     if settings.av1 and not tool.has_svtav1 and requests:
         planner.diagnostics.append(
             warning(
@@ -404,6 +414,7 @@ def plan_media(
         )
     for request in requests:
         planner.add(request)
+    planner.ledger.record(())  # the new stats of files found intact after a touch or a copy
     return MediaPlan(
         assets=dict(planner.assets),
         refs=dict(planner.refs),
@@ -414,4 +425,5 @@ def plan_media(
         tool=tool,
         all_jobs=tuple(planner.all_jobs.values()),
         settings=settings,
+        verified=frozenset(planner.verified),
     )
