@@ -80,12 +80,21 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
 def absolutize(html: str, page_url: str) -> str:
-    """Feed readers need absolute URLs: resolve every href/src/poster/srcset against the page."""
+    """Feed readers need absolute URLs: resolve every href/src/poster/srcset against the page.
+    Each distinct value is resolved once (a long article links the same pages again and
+    again, and `urljoin` costs more than the rest of the pass)."""
+    resolved: dict[str, str] = {}
+
+    def join(value: str) -> str:
+        if value not in resolved:
+            resolved[value] = value if value.startswith("#") or _SCHEME.match(value) \
+                else urljoin(page_url, value)
+        return resolved[value]
+
     def one(match: re.Match[str]) -> str:
         value = match.group(2)
-        if value.startswith("#") or _SCHEME.match(value):
-            return match.group(0)
-        return f'{match.group(1)}="{urljoin(page_url, value)}"'
+        joined = join(value)
+        return match.group(0) if joined is value else f'{match.group(1)}="{joined}"'
 
     def srcset(match: re.Match[str]) -> str:
         parts = [f"{urljoin(page_url, url)} {descriptors}".rstrip()

@@ -20,6 +20,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from reelpress.core.gc_pause import cyclic_gc_paused
 from reelpress.core.languages import slugify
 from reelpress.core.media_names import media_kind
 from reelpress.markup.anchors import heading_anchors_plugin, unclosed_bracket_plugin
@@ -103,6 +104,12 @@ def render_body(body: str, *, body_line: int = 1, allow_html: bool = False,
 def render_reference(body: str, *, body_line: int = 1, allow_html: bool = False,
                      base_path: str = "/") -> RenderedBody:
     """`render_body` through markdown-it-py alone: the reference the fast path must equal."""
+    with cyclic_gc_paused():
+        return _render_reference(body, body_line, allow_html, base_path)
+
+
+def _render_reference(body: str, body_line: int, allow_html: bool, base_path: str
+                      ) -> RenderedBody:
     md = markdown_engine(allow_html)
     env: dict[str, Any] = {"reelpress_media": [], "reelpress_body_line": body_line}
     tokens = md.parse(body, env)

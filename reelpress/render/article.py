@@ -82,19 +82,27 @@ class StoredHTML:
 
     def text(self) -> str:
         """The HTML as a plain string (reads the blob)."""
-        html = link_source_files(self.store.read(self.blob).decode("utf-8"), self.links)
-        html = PLACEHOLDER_PATTERN.sub(lambda m: self.embeds[int(m.group(1))], html)
-        if self.urls is not None:
-            html = relativize_root_links(html, self.urls, self.from_page)
-        if self.absolute_url is not None:
-            html = absolutize(html, self.absolute_url)
-        return html
+        return _page_html(self.store.read(self.blob).decode("utf-8"), self)
 
     def __html__(self) -> Markup:
         return Markup(self.text())
 
     def __str__(self) -> str:
         return self.text()
+
+
+@functools.lru_cache(maxsize=8)
+def _page_html(stored_html: str, stored: StoredHTML) -> str:
+    """A pure function of the blob's bytes (read and verified on every call) and the
+    record, remembered for the few outputs in a row that show one body the same way: the
+    Atom, RSS and JSON feeds each show the newest bodies with absolute links."""
+    html = link_source_files(stored_html, stored.links)
+    html = PLACEHOLDER_PATTERN.sub(lambda m: stored.embeds[int(m.group(1))], html)
+    if stored.urls is not None:
+        html = relativize_root_links(html, stored.urls, stored.from_page)
+    if stored.absolute_url is not None:
+        html = absolutize(html, stored.absolute_url)
+    return html
 
 
 @dataclass(frozen=True)
