@@ -14,6 +14,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -299,3 +300,22 @@ def test_preview_reports_a_read_only_site_in_one_line_and_keeps_serving(
         _still_serving_the_first_version(preview)
     captured = capfd.readouterr()
     assert "Traceback" not in captured.out + captured.err
+
+
+def test_preview_refuses_yaml_billion_laughs_fast_and_keeps_serving(
+        preview_site: tuple[PreviewServer, Path]) -> None:
+    """The preview built the same alias bomb for minutes (it blocked the same way as the
+    CLI); now its rebuild ends with the line error, and the last good site is served."""
+    preview, root = preview_site
+    aliases = ["a: &a [x, x, x, x, x, x, x, x, x]"] + [
+        f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]"
+        for previous, name in zip("abcdefghi", "bcdefghij", strict=True)]
+    (root / "content/paris.md").write_text(
+        "---\n" + "\n".join(aliases) + "\ntitle: *j\ndate: 2025-07-14\n---\nParis, the second.\n")
+    started = time.process_time()
+    result = preview.rebuild(frozenset())
+    assert time.process_time() - started < 5
+    assert result is not None and not result.ok
+    assert any(d.path == "content/paris.md" and d.line is not None
+               and "expands to more than" in d.message for d in result.diagnostics)
+    _still_serving_the_first_version(preview)
