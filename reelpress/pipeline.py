@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from reelpress.build.graph import BuildGraph, code_stamp, up_to_date
-from reelpress.build.memo import ResidentGraph, collector_paused
+from reelpress.build.memo import ResidentGraph
 from reelpress.build.outcome import committed, failed, save_index, strict_failure
 from reelpress.build.pages import assemble_all, collision_problems, prepare_pages, published, relate
 from reelpress.build.render import render_outputs
@@ -21,6 +21,7 @@ from reelpress.build.tracking import publish_files
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig, load_config
 from reelpress.core.diagnostics import Reporter, error
+from reelpress.core.gc_pause import cyclic_gc_paused
 from reelpress.core.options import BuildOptions, BuildResult
 from reelpress.core.project import ProjectPaths
 from reelpress.core.stage_times import StageClock
@@ -55,7 +56,7 @@ def build_site(options: BuildOptions, *, checked: bool = False,
     graph, note = BuildGraph.open(paths, site_dir, force=options.force)
     try:
         resident = ResidentGraph() if resident is None or options.force else resident
-        with collector_paused():
+        with cyclic_gc_paused():  # resident records made full collections half an edit
             result = _build(paths, options, config, theme, graph, site_dir, reporter, clock,
                             commit_lock or nullcontext(), resident)
     finally:

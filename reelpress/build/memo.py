@@ -11,9 +11,7 @@ its history."""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -96,17 +94,3 @@ class ResidentGraph:
                      self.templates):
             memo.end_build()
 
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection during a build. A build makes few cycles, and each
-    full collection walks every live object: with a preview's resident records that was
-    half of an edit's time. Refcounting still frees what a build drops; the collector runs
-    again after it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
