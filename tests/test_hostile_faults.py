@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from images_fixtures import landscape_photo, save_jpeg
 from media_clips import FFMPEG, make_clip
+from mounts import file_tree, mounted
 from serve_helpers import get, write_preview_site
 from sitebuilder import REPO, build_ok, run_cli, write_site
 
@@ -31,22 +32,6 @@ TOML = 'title = "T"\nbase_url = "https://example.org/"\n[search]\nenabled = fals
 ARTICLE = "---\ntitle: A\ndate: 2025-01-01\n---\n{body}\n"
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@contextlib.contextmanager
-def _mounted(*args: str) -> Iterator[None]:
-    """`mount ARGS` for the block; skipped (with the reason) where mounts are forbidden."""
-    target = args[-1]
-    done = subprocess.run(["mount", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount here: {done.stderr.strip()}")
-    try:
-        yield
-    finally:
-        subprocess.run(["umount", "-l", target], check=True)
 
 
 def _fill(disk: Path) -> None:
@@ -70,7 +55,7 @@ def _edit(root: Path, embed: str) -> None:
 
 
 def _published_media(site: Path) -> dict[str, bytes]:
-    return {rel: data for rel, data in _tree(site).items() if rel.startswith("media/")}
+    return {rel: data for rel, data in file_tree(site).items() if rel.startswith("media/")}
 
 
 @pytest.mark.parametrize("damage", ["same size", "shorter", "same size, mtime put back"])
@@ -196,17 +181,17 @@ def _no_temp_files(folder: Path) -> None:
 def test_blob_store_leaves_no_temp_file_when_the_disk_is_full(tmp_path: Path) -> None:
     disk = tmp_path / "small-disk"
     disk.mkdir()
-    with _mounted("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)):
+    with mounted("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)):
         write_site(disk, {"content/a.md": ARTICLE.format(body="first")}, site_toml=TOML)
         assert run_cli(disk, "-q").returncode == 0
-        before = _tree(disk / "site")
+        before = file_tree(disk / "site")
         (disk / "content/a.md").write_text(ARTICLE.format(body="second word " * 20_000))
         _fill(disk)
         process = run_cli(disk)
         assert process.returncode == 1 and "No space left on device" in process.stderr
         assert "Traceback" not in process.stderr
         _no_temp_files(disk / ".reelpress-cache")
-        assert _tree(disk / "site") == before
+        assert file_tree(disk / "site") == before
         (disk / "filler").unlink()
         assert run_cli(disk, "-q").returncode == 0
 
@@ -214,7 +199,7 @@ def test_blob_store_leaves_no_temp_file_when_the_disk_is_full(tmp_path: Path) ->
 def test_blob_store_leaves_no_temp_file_when_a_write_fails_for_space(tmp_path: Path) -> None:
     write_site(tmp_path, {"content/a.md": ARTICLE.format(body="first")}, site_toml=TOML)
     assert run_cli(tmp_path, "-q").returncode == 0
-    before = _tree(tmp_path / "site")
+    before = file_tree(tmp_path / "site")
     (tmp_path / "content/a.md").write_text(ARTICLE.format(body="second"))
     command = [sys.executable, str(REPO / "build.py"), "--root", str(tmp_path)]
     process = subprocess.run(command, capture_output=True, text=True, timeout=120, env={
@@ -224,7 +209,7 @@ def test_blob_store_leaves_no_temp_file_when_a_write_fails_for_space(tmp_path: P
     assert len(lines) == 1 and lines[0].startswith(".reelpress-cache/blobs/"), lines
     assert "No space left on device; the build stopped (free some disk space" in lines[0]
     _no_temp_files(tmp_path / ".reelpress-cache")
-    assert _tree(tmp_path / "site") == before
+    assert file_tree(tmp_path / "site") == before
 
 
 # --- the preview on a full disk or a read-only site/ ----------------------------------------------
@@ -277,7 +262,7 @@ def test_preview_on_a_real_full_disk_keeps_serving(tmp_path: Path,
                                                     capfd: pytest.CaptureFixture[str]) -> None:
     disk = tmp_path / "small-disk"
     disk.mkdir()
-    with _mounted("-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)):
+    with mounted("-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)):
         options = write_preview_site(disk)
         with PreviewServer(options, port=0, watch=False, say=lambda line: None) as preview:
             assert preview.last_result is not None and preview.last_result.ok
@@ -293,7 +278,7 @@ def test_preview_reports_a_read_only_site_in_one_line_and_keeps_serving(
         preview_site: tuple[PreviewServer, Path], capfd: pytest.CaptureFixture[str]) -> None:
     preview, root = preview_site
     site = root / "site"
-    with _mounted("--bind", str(site), str(site)):
+    with mounted("--bind", str(site), str(site)):
         subprocess.run(["mount", "-o", "remount,ro,bind", str(site)], check=True)
         (line,) = _edit_and_rebuild(preview, root)
         assert "Read-only file system; the build stopped" in line, line

@@ -8,12 +8,12 @@ import contextlib
 import os
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from images_fixtures import png_header_only
 from media_clips import make_clip
+from mounts import mounted
 from sitebuilder import build, build_ok, run_cli, write_site
 
 TOML = 'title = "T"\nbase_url = "https://example.org/"\n'
@@ -23,18 +23,6 @@ ARTICLE = "---\ntitle: A\ndate: 2025-01-01\n---\n{body}\n"
 def _contents(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
-
-@contextlib.contextmanager
-def _mounted(*args: str) -> Iterator[None]:
-    """`mount ARGS` for the block; the test is skipped where the sandbox forbids mounts."""
-    target = args[-1]
-    done = subprocess.run(["mount", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount here: {done.stderr.strip()}")
-    try:
-        yield
-    finally:
-        subprocess.run(["umount", "-l", target], check=True)
 
 
 def _one_line_error(process: subprocess.CompletedProcess, reason: str) -> None:
@@ -48,7 +36,7 @@ def _one_line_error(process: subprocess.CompletedProcess, reason: str) -> None:
 def test_disk_full_is_one_line_and_site_is_untouched(tmp_path: Path) -> None:
     root = tmp_path / "small-disk"
     root.mkdir()
-    with _mounted("-t", "tmpfs", "-o", "size=3m", "tmpfs", str(root)):
+    with mounted("-t", "tmpfs", "-o", "size=3m", "tmpfs", str(root)):
         write_site(root, {"content/a.md": ARTICLE.format(body="first")}, site_toml=TOML)
         assert run_cli(root, "-q").returncode == 0
         before = _contents(root / "site")
@@ -67,7 +55,7 @@ def test_read_only_site_is_one_line_and_site_is_untouched(tmp_path: Path) -> Non
     assert run_cli(tmp_path, "-q").returncode == 0
     site = tmp_path / "site"
     before = _contents(site)
-    with _mounted("--bind", str(site), str(site)):
+    with mounted("--bind", str(site), str(site)):
         subprocess.run(["mount", "-o", "remount,ro,bind", str(site)], check=True)
         (tmp_path / "content/a.md").write_text(ARTICLE.format(body="second"))
         process = run_cli(tmp_path)

@@ -13,34 +13,19 @@ from pathlib import Path
 
 import pytest
 from images_fixtures import landscape_photo, save_jpeg
+from mounts import file_tree, mounted
 from sitebuilder import build, run_cli, write_site
 
 TOML = 'title = "T"\nbase_url = "https://example.org/"\n[search]\nenabled = false\n'
 ARTICLE = "---\ntitle: {title}\ndate: 2025-01-0{day}\n{extra}---\n{body}\n"
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@contextlib.contextmanager
-def _mounted(*args: str) -> Iterator[None]:
-    """`mount ARGS` for the block; skipped (with the reason) where mounts are forbidden."""
-    target = args[-1]
-    done = subprocess.run(["mount", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount here: {done.stderr.strip()}")
-    try:
-        yield
-    finally:
-        subprocess.run(["umount", "-l", target], check=True)
 
 
 def _read_only(folder: Path) -> contextlib.AbstractContextManager[None]:
     @contextlib.contextmanager
     def block() -> Iterator[None]:
-        with _mounted("--bind", str(folder), str(folder)):
+        with mounted("--bind", str(folder), str(folder)):
             subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], check=True)
             yield
     return block()
@@ -63,7 +48,7 @@ def _edit(root: Path) -> None:
 def _cold(root: Path, target: Path) -> dict[str, bytes]:
     shutil.copytree(root, target, ignore=shutil.ignore_patterns("site", ".reelpress-cache"))
     assert run_cli(target, "-q").returncode == 0
-    return _tree(target / "site")
+    return file_tree(target / "site")
 
 
 def _no_traceback(process: subprocess.CompletedProcess[str]) -> None:
@@ -99,26 +84,26 @@ def test_after_a_damaged_cache_the_next_build_is_cold(tmp_path: Path,
     _no_traceback(first)
     if first.returncode != 0:
         assert run_cli(root).returncode == 0
-    assert _tree(root / "site") == _cold(root, tmp_path / "cold")
+    assert file_tree(root / "site") == _cold(root, tmp_path / "cold")
 
 
 def test_after_a_full_disk_the_next_build_is_cold(tmp_path: Path) -> None:
     disk = tmp_path / "small-disk"
     disk.mkdir()
-    with _mounted("-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)):
+    with mounted("-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)):
         root = _site(disk / "live")
         assert run_cli(root, "-q").returncode == 0
-        before = _tree(root / "site")
+        before = file_tree(root / "site")
         _edit(root)
         (root / "content/c.md").write_text(
             ARTICLE.format(title="C", day=3, extra="", body="words " * 100_000))
         _fill(disk)
         failed = run_cli(root)
         _no_traceback(failed)
-        assert failed.returncode == 1 and _tree(root / "site") == before
+        assert failed.returncode == 1 and file_tree(root / "site") == before
         (disk / "filler").unlink()
         assert run_cli(root, "-q").returncode == 0
-        assert _tree(root / "site") == _cold(root, tmp_path / "cold")
+        assert file_tree(root / "site") == _cold(root, tmp_path / "cold")
 
 
 @pytest.mark.parametrize("folder", ["site", ".reelpress-cache"])
@@ -128,32 +113,32 @@ def test_after_a_read_only_folder_the_next_build_is_cold(tmp_path: Path, folder:
     traceback, and `site/` is the old site or the new one, whole."""
     root = _site(tmp_path / "live")
     assert run_cli(root, "-q").returncode == 0
-    before = _tree(root / "site")
+    before = file_tree(root / "site")
     _edit(root)
     with _read_only(root / folder):
         process = run_cli(root)
         _no_traceback(process)
-        after = _tree(root / "site")
+        after = file_tree(root / "site")
     if process.returncode == 0:
         assert "build cache not saved" in process.stderr
         assert after == _cold(root, tmp_path / "cold-now")
     else:
         assert after == before
     assert run_cli(root, "-q").returncode == 0
-    assert _tree(root / "site") == _cold(root, tmp_path / "cold")
+    assert file_tree(root / "site") == _cold(root, tmp_path / "cold")
 
 
 def test_site_as_its_own_mount_point_builds_and_rebuilds(tmp_path: Path) -> None:
     root = _site(tmp_path / "live")
     (root / "site").mkdir()
-    with _mounted("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(root / "site")):
+    with mounted("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(root / "site")):
         first = run_cli(root)
         _no_traceback(first)
         assert first.returncode == 0, first.stderr
-        assert _tree(root / "site") == _cold(root, tmp_path / "cold-1")
+        assert file_tree(root / "site") == _cold(root, tmp_path / "cold-1")
         _edit(root)
         assert run_cli(root, "-q").returncode == 0
-        assert _tree(root / "site") == _cold(root, tmp_path / "cold-2")
+        assert file_tree(root / "site") == _cold(root, tmp_path / "cold-2")
         assert not list(root.glob(".site.staging-*"))
 
 
@@ -166,7 +151,7 @@ def test_photo_outside_media_and_content_replaced_is_published_again(tmp_path: P
     save_jpeg(landscape_photo((400, 300)), tmp_path / "photos/p.jpg")  # replaced in place
     again = run_cli(tmp_path)
     assert again.returncode == 0 and "nothing changed" not in again.stdout + again.stderr
-    assert _tree(tmp_path / "site") == _cold(tmp_path, tmp_path.parent / "cold-outside")
+    assert file_tree(tmp_path / "site") == _cold(tmp_path, tmp_path.parent / "cold-outside")
 
 
 def test_terminal_build_while_the_preview_runs_leaves_no_stray_stylesheets(
@@ -180,4 +165,4 @@ def test_terminal_build_while_the_preview_runs_leaves_no_stray_stylesheets(
         cold = tmp_path / f"cold-{fingerprinted}-{len(list(tmp_path.iterdir()))}"
         shutil.copytree(root, cold, ignore=shutil.ignore_patterns("site", ".reelpress-cache"))
         assert build(cold, fingerprint_assets=fingerprinted).ok
-        assert _tree(root / "site") == _tree(cold / "site"), fingerprinted
+        assert file_tree(root / "site") == file_tree(cold / "site"), fingerprinted
