@@ -8,6 +8,7 @@ lasts seconds, long enough to be interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -140,7 +141,38 @@ def test_the_scheduler_lost_during_a_build_fails_it_cleanly(
 
 
 def test_ctrl_c_cancels_the_cluster_jobs_and_leaves_site_and_cache(
-        tmp_path: Path, clip: Path, cluster: Cluster) -> None:
+        tmp_path: Path, clip: Path) -> None:
+    """The second build's encode is held (its ffmpeg waits for a file that never comes),
+    so Ctrl-C always lands while it runs, however fast the machine is."""
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    release = tmp_path / "never"
+    wrapper = gated_ffmpeg(gate, release, when="*veryslow*")
+    cluster = Cluster(tmp_path / "cluster")
+    try:
+        cluster.start_scheduler()
+        cluster.start_worker("w1", REELPRESS_FFMPEG=str(wrapper))
+        cluster.start_worker("w2", REELPRESS_FFMPEG=str(wrapper))
+        cluster.wait_for_workers()
+        _interrupt_a_held_encode(tmp_path, clip, cluster, wrapper)
+    finally:
+        release.touch()
+        cluster.stop()
+
+
+def _running(program: Path) -> list[int]:
+    """Processes running `program` (a shell script: its argv names it)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if proc.name.isdigit() and os.fsencode(program) in (
+                    proc / "cmdline").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+    return found
+
+
+def _interrupt_a_held_encode(tmp_path: Path, clip: Path, cluster: Cluster,
+                             wrapper: Path) -> None:
     root = slow_site(tmp_path / "site", clip, preset="ultrafast")
     first = run_cli(root, "build", "--scheduler", cluster.address, "-q")
     assert first.returncode == 0, first.stderr
@@ -155,7 +187,7 @@ def test_ctrl_c_cancels_the_cluster_jobs_and_leaves_site_and_cache(
     build = start_build(root, cluster.address, "-q")
 
     def new_encode():
-        return any(len(w.commands()) > runs_before[w.name] and "libx264" in w.commands()[-1]
+        return any(len(w.commands()) > runs_before[w.name] and "veryslow" in w.commands()[-1]
                    for w in cluster.workers)
 
     wait_for(new_encode, "the new encode to start", process=build)
@@ -175,17 +207,18 @@ def test_ctrl_c_cancels_the_cluster_jobs_and_leaves_site_and_cache(
                 and "reelpress-job-" in args and args.split(" ")[0] not in renamed]
 
     wait_for(discarded, "the cancelled encode's partial output to be deleted")
-    wait_for(lambda: not any(ffmpeg_pids(w.folder) for w in cluster.workers),
+    wait_for(lambda: not _running(wrapper) and not any(ffmpeg_pids(w.folder)
+                                                       for w in cluster.workers),
              "the workers' ffmpeg to exit")
 
 
-def gated_ffmpeg(folder: Path, release: Path) -> Path:
-    """The real ffmpeg, except that an x264 encode waits until `release` exists: a worker
-    kept busy for exactly as long as the test needs."""
+def gated_ffmpeg(folder: Path, release: Path, when: str = "*libx264*") -> Path:
+    """The real ffmpeg, except that a command matching `when` (an x264 encode) waits until
+    `release` exists: a worker kept busy for exactly as long as the test needs."""
     from media_clips import FFMPEG
 
     script = folder / "ffmpeg"
-    script.write_text(f'#!/bin/sh\ncase "$*" in *libx264*)\n'
+    script.write_text(f'#!/bin/sh\ncase "$*" in {when})\n'
                       f'  while [ ! -e "{release}" ]; do sleep 0.02; done;;\nesac\n'
                       f'exec "{FFMPEG}" "$@"\n')
     script.chmod(0o755)
