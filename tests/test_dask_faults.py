@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from child_process import start_interruptible
 from dask_cluster import Cluster, ffmpeg_pids, finished_mp4s, wait_for
 from media_clips import make_clip
 from sitebuilder import BUILD_PY, REPO, article, assert_no_traceback, run_cli, site_toml, snapshot
@@ -58,10 +59,11 @@ def cluster(tmp_path: Path):
 
 def start_build(root: Path, scheduler: str, *args: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONDONTWRITEBYTECODE="1")
-    return subprocess.Popen([sys.executable, str(BUILD_PY), "build", "--root", str(root),
-                             "--scheduler", scheduler, *args], cwd=REPO, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    # SIGINT at its default in the child: a suite run in the background inherits it ignored
+    return start_interruptible([sys.executable, str(BUILD_PY), "build", "--root", str(root),
+                                "--scheduler", scheduler, *args], cwd=REPO, env=env,
+                               text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
 
 
 def encoding_worker(cluster: Cluster, build: subprocess.Popen):
