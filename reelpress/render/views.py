@@ -17,6 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from reelpress.core.config import SiteConfig
+from reelpress.core.generation import Generation
 from reelpress.core.languages import slugify
 from reelpress.core.urls import UrlScheme, published_static, relativize_root_links
 from reelpress.media.html import thumbnail_html
@@ -65,26 +66,24 @@ class CardCache:
 
     def __init__(self) -> None:
         self._site_key = ""
-        self._cards: dict[tuple[object, ...], tuple[Article, dict[str, Any]]] = {}
-        self._used: set[tuple[object, ...]] = set()
+        self._cards: Generation[tuple[object, ...], tuple[Article, dict[str, Any]]] = \
+            Generation()
         self.made = 0  # cards made since the last `begin` (tests and benchmarks read it)
 
     def begin(self, site_key: str) -> None:
         """A new build: forget cards of a different site, and those no build used last."""
         self.made = 0
         if site_key != self._site_key:
-            self._site_key, self._cards = site_key, {}
+            self._site_key, self._cards = site_key, Generation()
         else:
-            self._cards = {key: self._cards[key] for key in self._used}
-        self._used = set()
+            self._cards.end_build()
 
     def card(self, article: Article, link: PageLink, **options: Any) -> dict[str, Any]:
         key = (id(article), link, *sorted(options.items()))
         entry = self._cards.get(key)
         if entry is None or entry[0] is not article:  # the entry pins its article: ids stay
-            entry = self._cards[key] = (article, card(article, link, **options))
+            entry = self._cards.put(key, (article, card(article, link, **options)))
             self.made += 1
-        self._used.add(key)
         return entry[1]
 
     def digest_parts(self) -> object:
