@@ -143,8 +143,9 @@ def load_page(path: Path, *, rel: str, rel_to_content: PurePosixPath,
 
 
 # Pages the site makes itself (archive, topics, home page 2...): an article writing one
-# of them would be silently overwritten.
-_RESERVED = re.compile(r"^(?:archive|search(?:/.*)?|tags(?:/.*)?|authors/[^/]+|page/\d+)/$")
+# of them would be silently overwritten; the search index's folder is replaced whole.
+_RESERVED = re.compile(
+    r"^(?:archive|search(?:/.*)?|pagefind(?:/.*)?|tags(?:/.*)?|authors/[^/]+|page/\d+)/$")
 
 
 def duplicate_outputs(pages: list[SourcePage]) -> list[Diagnostic]:

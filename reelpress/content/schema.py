@@ -114,12 +114,17 @@ class _Checker:
     def warn(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
         self.problems.append(warning(self.rel, self.line(*path), message, hint))
 
-    def text(self, data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    def _given(self, data: dict[str, Any], key: str, required: bool, example: str) -> Any:
+        """The value of `key`, or None (an error first when it is required)."""
         value = data.get(key)
+        if value is None and required:
+            self.problems.append(error(self.rel, self.first_line, f"{key}: required",
+                                       f"add '{key}: {example}' to the front matter"))
+        return value
+
+    def text(self, data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+        value = self._given(data, key, required, "...")
         if value is None:
-            if required:
-                self.problems.append(error(self.rel, self.first_line, f"{key}: required",
-                                           f"add '{key}: ...' to the front matter"))
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
@@ -133,11 +138,8 @@ class _Checker:
 
     def moment(self, data: dict[str, Any], key: str, tz: dt.tzinfo, *,
                required: bool = False) -> dt.datetime | None:
-        value = data.get(key)
+        value = self._given(data, key, required, "2025-07-04")
         if value is None:
-            if required:
-                self.problems.append(error(self.rel, self.first_line, f"{key}: required",
-                                           f"add '{key}: 2025-07-04' to the front matter"))
             return None
         parsed = parse_moment(value, tz)
         if parsed is None:

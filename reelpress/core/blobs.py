@@ -36,10 +36,11 @@ class BlobStore:
         return self.root / key[:2] / key
 
     def put(self, data: bytes) -> str:
+        """Store `data` under its id; a damaged file already there is written again
+        (a body is put only after it was rendered afresh, so the read costs little)."""
         key = blob_id(data)
-        path = self._path(key)
-        if not path.is_file():
-            atomic_write(path, data)
+        if self.get(key) is None:
+            atomic_write(self._path(key), data)
         return key
 
     def has(self, key: str, size: int) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from reelpress.core.atomic import atomic_write
+from reelpress.media.ledger import file_digest
 from reelpress.media.prune import prune_cache
 from reelpress.media.video.ffmpeg import FFmpegTool, MediaInfo, ProbeError, probe
 from reelpress.media.video.recipes import STAGE_VERSION
@@ -20,13 +21,6 @@ from reelpress.media.video.recipes import STAGE_VERSION
 PROBE_DIR = "probe"
 HASH_LENGTH = 10
 
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def output_hash(source_digest: str, kind: str, recipe: dict[str, object], tool_version: str) -> str:

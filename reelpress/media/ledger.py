@@ -29,12 +29,10 @@ Row = tuple[int, int, int, int, str]
 Stat = tuple[int, int, int, int]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in blocks (media sources and cache files)."""
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _stat(path: Path) -> Stat | None:
@@ -80,7 +78,7 @@ class CacheLedger:
         if stat == row[:4]:
             return True
         try:
-            same = _sha256(path) == row[4]
+            same = file_digest(path) == row[4]
         except OSError:
             return False
         if same:  # copied, touched, restored from a CI cache: the bytes are the same
@@ -95,7 +93,7 @@ class CacheLedger:
             stat = _stat(path)
             if stat is not None:
                 with contextlib.suppress(OSError):
-                    rows[self._name(path)] = (*stat, _sha256(path))
+                    rows[self._name(path)] = (*stat, file_digest(path))
         if not rows:
             return
         with self._connect(create=True) as db, db:

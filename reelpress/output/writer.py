@@ -37,8 +37,23 @@ class OutputStats:
     removed: tuple[str, ...]     # files of the previous site that are gone
 
 
+def _stage_name(site_dir: Path) -> str:
+    return f".{site_dir.name}.staging-"
+
+
+def _own_mount_point(site_dir: Path) -> bool:
+    try:
+        return site_dir.stat().st_dev != site_dir.parent.stat().st_dev
+    except OSError:
+        return False
+
+
 def _staging_dir(site_dir: Path) -> Path:
-    return site_dir.parent / f".{site_dir.name}.staging-{os.getpid()}"
+    """Beside site/, or inside it when site/ is its own mount point (a bind-mounted web
+    root): on site/'s file system either way, so the commit is renames, never copies
+    that a full disk could stop half-way."""
+    home = site_dir if _own_mount_point(site_dir) else site_dir.parent
+    return home / f"{_stage_name(site_dir)}{os.getpid()}"
 
 
 def _alive(pid: int) -> bool:
@@ -57,14 +72,14 @@ def remove_dead_stages(site_dir: Path) -> None:
     """Staging folders of builds that died (killed, power loss) are dropped. A commit cut
     short needs no journal: the index still holds the previous build's keys and stats,
     so the next build finds every file that moved (its stat changed) and makes it again."""
-    parent = site_dir.parent
-    if not parent.is_dir():
-        return
-    for stage in parent.glob(f".{site_dir.name}.staging-*"):
-        pid = stage.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and _alive(int(pid)):
+    for home in (site_dir.parent, site_dir):
+        if not home.is_dir():
             continue
-        shutil.rmtree(stage, ignore_errors=True)
+        for stage in home.glob(f"{_stage_name(site_dir)}*"):
+            pid = stage.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and _alive(int(pid)):
+                continue
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -130,6 +145,48 @@ def path_conflicts(paths: set[str]) -> list[str]:
     return sorted(rel for rel in paths if rel in folders)
 
 
+def blocking_removals(site_dir: Path, moves: list[str], removals: set[str]) -> list[str]:
+    """What of the current site stands where a move needs a folder (a file `static/img`
+    before `static/img/a.png`), or a file (a folder `a.html/` before `a.html`): outputs
+    of the last build this one drops are removed before the first move; anything else
+    is an `OutputConflict`, raised before anything moves."""
+    first: set[str] = set()
+    conflicts: set[str] = set()
+    checked: set[str] = set()
+    for rel in moves:
+        parts = rel.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in checked:
+                continue
+            checked.add(folder)
+            path = site_dir / folder
+            if path.is_dir():
+                continue
+            if os.path.lexists(path):
+                (first if folder in removals else conflicts).add(folder)
+            break  # nothing below a missing or blocking name exists
+        target = site_dir / rel
+        if target.is_dir() and not target.is_symlink():
+            inside = {f"{rel}/{sub}" for sub, _ in files_below(target)}
+            if inside <= removals:
+                first.add(rel)
+            else:
+                conflicts.add(rel)
+    if conflicts:
+        raise OutputConflict(sorted(conflicts))
+    return sorted(first)
+
+
+def _remove_first(site_dir: Path, blocking: list[str]) -> None:
+    for rel in blocking:
+        path = site_dir / rel
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def _fault_point() -> int | None:
     """Fault injection for the crash tests: REELPRESS_FAULT_KILL_AT_MOVE=N kills this
     process with SIGKILL before the Nth file of a commit moves."""
@@ -140,6 +197,11 @@ def _fault_point() -> int | None:
 def _apply(stage: Path, site_dir: Path, moves: list[str], removals: list[str]) -> None:
     made: set[Path] = set()
     kill_at = _fault_point()
+    blocking = blocking_removals(site_dir, moves, set(removals))
+    _remove_first(site_dir, blocking)
+    gone = tuple(blocking)
+    removals = [rel for rel in removals
+                if rel not in gone and not rel.startswith(tuple(f"{b}/" for b in gone))]
     for number, rel in enumerate(moves, start=1):
         if number == kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
@@ -161,7 +223,8 @@ def _apply(stage: Path, site_dir: Path, moves: list[str], removals: list[str]) -
 
 
 def existing_files(site_dir: Path) -> set[str]:
-    return {rel for rel, _ in files_below(site_dir)}
+    stage = _stage_name(site_dir)
+    return {rel for rel, _ in files_below(site_dir, skip_dir=lambda rel: rel.startswith(stage))}
 
 
 class SiteWriter:
