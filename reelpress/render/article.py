@@ -91,11 +91,12 @@ class StoredHTML:
         return self.text()
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=512)
 def _page_html(stored_html: str, stored: StoredHTML) -> str:
     """A pure function of the blob's bytes (read and verified on every call) and the
-    record, remembered for the few outputs in a row that show one body the same way: the
-    Atom, RSS and JSON feeds each show the newest bodies with absolute links."""
+    record, remembered for the outputs in a row that show one body the same way: the
+    Atom, RSS and JSON feeds of a list each show its newest bodies with absolute links
+    (512 entries hold the three formats of several lists; 8 made every one a miss)."""
     html = link_source_files(stored_html, stored.links)
     html = PLACEHOLDER_PATTERN.sub(lambda m: stored.embeds[int(m.group(1))], html)
     if stored.urls is not None:

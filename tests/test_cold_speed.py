@@ -1,0 +1,59 @@
+"""Work a cold build does once instead of once per output that shows it (issue 15): each
+cut is checked for the output it must still give, and for doing its work only once."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from sitebuilder import article, build_ok, write_site
+
+from reelpress.render import article as article_module
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+STORIES = 24  # more than the 20 newest a feed shows, fewer than the pool threshold
+
+
+def _stories() -> dict[str, str]:
+    return {f"content/story-{n:02}.md": article(
+        f"Story {n}", f"2025-03-{1 + n:02}",
+        f"Intro {n}. See [the next](story-{(n + 1) % STORIES:02}.md), "
+        f"[a section](#part) and [the archive](/archive/?from={n}).\n\n## Part\n\nMore.\n",
+        tags="[alpha]") for n in range(STORIES)}
+
+
+def test_feed_bodies_have_absolute_links_and_pages_keep_site_paths(tmp_path: Path) -> None:
+    root = write_site(tmp_path, _stories())
+    build_ok(root, jobs=1)
+    site = root / "site"
+    page = (site / "story-05" / "index.html").read_text()
+    assert 'href="/story-06/"' in page and 'href="/archive/?from=5"' in page
+    for feed in ("feed.xml", "tags/alpha/feed.xml"):
+        entries = ET.parse(site / feed).getroot().findall(f"{ATOM}entry")
+        assert len(entries) == 20
+        content = {e.find(f"{ATOM}title").text: e.find(f"{ATOM}content").text  # type: ignore[union-attr]
+                   for e in entries}
+        assert 'href="https://example.org/story-06/"' in content["Story 5"]
+        assert 'href="https://example.org/archive/?from=5"' in content["Story 5"]
+        assert 'href="#part"' in content["Story 5"]  # a fragment stays a fragment
+    rss = (site / "rss.xml").read_text()
+    assert "https://example.org/archive/?from=5" in rss
+    items = json.loads((site / "feed.json").read_text())["items"]
+    story = next(item for item in items if item["title"] == "Story 5")
+    assert 'href="https://example.org/story-06/"' in story["content_html"]
+    assert '"/archive/' not in story["content_html"]
+
+
+def test_each_feed_body_is_made_once_for_the_three_feed_formats(tmp_path: Path) -> None:
+    """The Atom, RSS and JSON feeds of one list show the same 20 bodies with absolute
+    links: each is resolved once, not once per format."""
+    root = write_site(tmp_path, {
+        f"content/story-{n:02}.md": article(f"Story {n}", f"2025-03-{1 + n:02}",
+                                            f"Intro {n}.\n") for n in range(STORIES)})
+    article_module._page_html.cache_clear()
+    build_ok(root, jobs=1)
+    made = article_module._page_html.cache_info()
+    # 24 pages, then 20 feed bodies made once and shown again by the two other formats
+    assert made.misses == STORIES + 20
+    assert made.hits >= 2 * 20
