@@ -18,6 +18,7 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+from reelpress.core.atomic import atomic_path
 from reelpress.core.faults import disk_full_fault
 from reelpress.core.tree import files_below
 
@@ -129,9 +130,8 @@ def _move(source: Path, target: Path) -> None:
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
-        temporary = target.with_name(f".{target.name}.reelpress-tmp")
-        shutil.copy2(source, temporary)
-        os.replace(temporary, target)
+        with atomic_path(target) as temporary:
+            shutil.copy2(source, temporary)
         source.unlink()
 
 

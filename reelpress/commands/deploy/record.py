@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from reelpress.core.tree import files_below
 
 RECORD_NAME = ".reelpress-manifest.json"
 RECORD_VERSIONS = (1, 2)
@@ -131,11 +132,6 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 def site_inventory(site_dir: Path) -> tuple[SiteFile, ...]:
     """Every file of the built site (symlinks to files included) with its digest, sorted."""
-    found = []
-    for folder, _dirs, names in os.walk(site_dir):
-        prefix = Path(folder).relative_to(site_dir)
-        for name in names:
-            if (Path(folder) / name).is_file():
-                sha256, size = file_digest(Path(folder) / name)
-                found.append(SiteFile((prefix / name).as_posix(), sha256, size))
+    found = [SiteFile(rel, *file_digest(path))
+             for rel, path in files_below(site_dir) if path.is_file()]
     return tuple(sorted(found, key=lambda item: item.rel))
