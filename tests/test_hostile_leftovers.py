@@ -1,5 +1,6 @@
 """Defects found by the acceptance audit of issue 16: a slug inside the search index's
-folder, and a damaged rendered body that a fresh render did not repair."""
+folder, a damaged rendered body that a fresh render did not repair, and a media link
+loop reported as a path out of the project."""
 
 from __future__ import annotations
 
@@ -44,3 +45,23 @@ def test_damaged_body_of_another_size_is_repaired_by_the_next_render(tmp_path: P
     assert process.returncode == 0, process.stderr
     feed = (tmp_path / "site/feed.xml").read_text()
     assert "Body of a." in feed and "Body of b, edited." in feed
+
+
+def test_media_symlink_loop_is_named_a_loop_not_a_path_outside_the_project(
+        tmp_path: Path) -> None:
+    """Was: `image 'media/a.jpg' not found, and it points outside the project` for two
+    links inside media/ that point at each other."""
+    write_site(tmp_path, {"content/a.md": ARTICLE.format(
+        title="A", day=1, extra="", body="![P](../media/a.jpg)\n\n![C](../media/v.mp4)")},
+        site_toml=TOML)
+    media = tmp_path / "media"
+    media.mkdir()
+    for link, target in (("a.jpg", "b.jpg"), ("b.jpg", "a.jpg"),
+                         ("v.mp4", "w.mp4"), ("w.mp4", "v.mp4")):
+        (media / link).symlink_to(target)
+    process = run_cli(tmp_path)
+    assert_no_traceback(process)
+    assert process.returncode == 1
+    assert "content/a.md:6: image '../media/a.jpg' is a symbolic link loop" in process.stderr
+    assert "content/a.md:8: video '../media/v.mp4' is a symbolic link loop" in process.stderr
+    assert "outside the project" not in process.stderr

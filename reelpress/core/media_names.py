@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from reelpress.core.languages import slugify
-from reelpress.core.project import ProjectPaths, UnsafePath, resolve_inside
+from reelpress.core.project import ProjectPaths, SymlinkLoop, UnsafePath, resolve_inside
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg",
                               ".mpeg"})
@@ -121,6 +121,9 @@ def resolve_media(project: ProjectPaths, article_dir: Path, ref: str, what: str)
                 tried.append(project.relative(candidate))
     shown = ", ".join(dict.fromkeys(tried))
     ref = shown_ref
+    if isinstance(unsafe, SymlinkLoop):
+        raise MediaPathProblem(f"{what} {ref!r} is a symbolic link loop",
+                               "replace the link with the file itself")
     if unsafe is not None and not tried:
         raise MediaPathProblem(f"{what} {ref!r} is outside the project",
                                "media must live inside the project folder (links pointing "

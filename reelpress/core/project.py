@@ -77,6 +77,10 @@ class UnsafePath(ValueError):
     """A user-given path that leaves the project (`..`, absolute, or a symlink out)."""
 
 
+class SymlinkLoop(UnsafePath):
+    """A user-given path whose symbolic links lead back to themselves."""
+
+
 def resolve_inside(root: Path, base: Path, user_path: str) -> Path:
     """Resolve `user_path` (relative to `base`, or to `root` when it starts with '/')
     and refuse anything whose real location is outside `root`.
@@ -92,7 +96,7 @@ def resolve_inside(root: Path, base: Path, user_path: str) -> Path:
     try:
         real = candidate.resolve()
     except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a link loop
-        raise UnsafePath(f"{user_path!r} is a symbolic link loop") from None
+        raise SymlinkLoop(f"{user_path!r} is a symbolic link loop") from None
     if real != real_root and real_root not in real.parents:
         raise UnsafePath(f"{user_path!r} points outside the project")
     return real
