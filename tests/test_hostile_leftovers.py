@@ -1,6 +1,6 @@
 """Defects found by the acceptance audit of issue 16: a slug inside the search index's
-folder, a damaged rendered body that a fresh render did not repair, and a media link
-loop reported as a path out of the project."""
+folder, a damaged rendered body that a fresh render did not repair, a media link
+loop reported as a path out of the project, and author keys whose pages collide."""
 
 from __future__ import annotations
 
@@ -65,3 +65,26 @@ def test_media_symlink_loop_is_named_a_loop_not_a_path_outside_the_project(
     assert "content/a.md:6: image '../media/a.jpg' is a symbolic link loop" in process.stderr
     assert "content/a.md:8: video '../media/v.mp4' is a symbolic link loop" in process.stderr
     assert "outside the project" not in process.stderr
+
+
+def test_two_author_keys_of_one_slug_are_a_line_error_not_a_traceback(tmp_path: Path) -> None:
+    """Was: `ValueError: two outputs of this build write authors/ann/index.html`."""
+    write_site(tmp_path, {"content/a.md": ARTICLE.format(title="A", day=1, extra="",
+                                                         body="x")},
+               site_toml=TOML + '[authors.Ann]\nname = "Ann One"\n[authors.ann]\nname = "Two"\n')
+    process = run_cli(tmp_path)
+    assert_no_traceback(process)
+    assert process.returncode == 1
+    assert ("site.toml:5: authors.ann: its page /authors/ann/ is also the page of authors.Ann"
+            in process.stderr), process.stderr
+
+
+def test_author_key_of_a_windows_device_name_is_refused(tmp_path: Path) -> None:
+    """Was: accepted as the folder site/authors/nul/, which Windows cannot create."""
+    write_site(tmp_path, {"content/a.md": ARTICLE.format(title="A", day=1, extra="",
+                                                         body="x")},
+               site_toml=TOML + '[authors.nul]\nname = "Null"\n')
+    process = run_cli(tmp_path)
+    assert_no_traceback(process)
+    assert process.returncode == 1
+    assert "site.toml:3: authors.nul: 'nul' is a reserved file name on Windows" in process.stderr

@@ -12,7 +12,7 @@ from typing import Any
 from reelpress.content.frontmatter import LineFinder
 from reelpress.core.config import SiteConfig, did_you_mean
 from reelpress.core.diagnostics import Diagnostic, error, warning
-from reelpress.core.languages import is_language, slugify
+from reelpress.core.languages import is_language, slugify, windows_reserved
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,6 @@ _TEMPLATE_SAFE = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\.html$")
 
 # A slug given in the front matter is refused beyond this (per path segment).
 MAX_GIVEN_SEGMENT_BYTES = 200
-# Names Windows cannot create (with any extension): a site built there, or copied there,
-# would break.
-_WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\..*)?$", re.IGNORECASE)
 # Files the site writes itself at its root: a page folder with one of these names collides.
 SITE_FILES = frozenset({"index.html", "404.html", "robots.txt", "sitemap.xml", "feed.xml",
                         "rss.xml", "feed.json"})
@@ -88,7 +85,7 @@ SITE_FILES = frozenset({"index.html", "404.html", "robots.txt", "sitemap.xml", "
 
 def unsafe_name(segment: str) -> str | None:
     """Why one path segment cannot be a file or folder name on every system, or None."""
-    if _WINDOWS_RESERVED.match(segment):
+    if windows_reserved(segment):
         return f"{segment!r} is a reserved file name on Windows"
     if len(segment.encode("utf-8")) > MAX_GIVEN_SEGMENT_BYTES:
         return f"a name longer than {MAX_GIVEN_SEGMENT_BYTES} bytes"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
+from reelpress.core.author_pages import author_page_problems
 from reelpress.core.diagnostics import Diagnostic, error, warning
 from reelpress.core.languages import SLUG_STYLES, is_language
 from reelpress.core.project import ProjectPaths
@@ -354,7 +355,11 @@ def _authors(value: Any, text: str, where: str, problems: list[Diagnostic]) -> d
         else:
             problems.append(error(where, key_line(text, f"authors.{key}") or key_line(text, key),
                                   f"authors.{key}: expected a name or a table with name = \"...\""))
+    problems.extend(author_page_problems(
+        authors, lambda key: key_line(text, f"authors.{key}") or key_line(text, key, "authors"),
+        where))
     return authors
+
 
 
 def _text(entry: Mapping[str, Any], key: str) -> str | None:

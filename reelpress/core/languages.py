@@ -53,6 +53,14 @@ def language_name(tag: str, in_language: str | None = None) -> str:
 
 # A generated slug is one file or folder name: far below the 255-byte limit of file systems.
 MAX_SLUG_BYTES = 100
+# Names Windows cannot create (with any extension): a site built there, or copied there,
+# would break.
+_WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\..*)?$", re.IGNORECASE)
+
+
+def windows_reserved(name: str) -> bool:
+    """`con`, `nul.txt`, `LPT1`...: a file or folder name Windows refuses."""
+    return _WINDOWS_RESERVED.match(name) is not None
 
 
 @functools.lru_cache(maxsize=65536)  # pure; listings and tags ask for the same names often
