@@ -110,7 +110,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         site = SiteView(config, urls, assets, now.year,
                         {role: theme.sizes_for(role) for role in ("card", "lead")}, catalogs,
                         resident.cards)
-        specs = plan_outputs(articles, site)
+        specs = plan_outputs(articles, resident.teasers_of(articles), site)
         conflicts = path_conflicts({s.path for s in specs} | set(keys))
         if conflicts:  # found before anything is staged, let alone moved
             raise OutputConflict(conflicts)

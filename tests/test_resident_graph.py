@@ -3,7 +3,7 @@
 Correctness (a resident build equals a cold build byte for byte after every kind of
 edit) is `test_graph_property.py`'s `resident` seeds. These tests check the other side:
 that each memo is really used, so a memo that always misses goes red here. Counts are
-read from the memos themselves (`last_misses`, `made`), after real builds of a site.
+read from the memos themselves (`last_misses`, `last_made`, `made`), after real builds of a site.
 """
 
 from __future__ import annotations
@@ -46,13 +46,17 @@ def test_a_body_edit_reuses_every_other_record_from_memory(tmp_path: Path) -> No
     _build(options, resident)
     assert resident.prepared.last_misses == 1   # the edited page's new node, no other
     assert resident.articles.last_misses == 1   # one article assembled again
-    assert resident.related.last_misses == 0    # a body does not change related stories
+    assert resident.teasers.last_made == 1      # its teaser made again: equal, so kept
+    assert resident.related.last_made == 0      # a body does not change related stories
+    assert resident.with_related.last_made == 1
     assert resident.templates.last_misses == 0  # the theme was not touched
     # only the new article is digested again (the translated pair, made anew by the
     # translations stage, is the same two objects as before)
     assert resident.digests.last_misses == 1
-    # the edited story's cards (the one object that changed), once per listing showing it
-    assert 1 <= resident.cards.made <= 4
+    # inputs keys computed again: its page, the site's 3 feeds, the 3 feeds of each of
+    # its 2 tags, the sitemap; every listing and every other page's key from memory
+    assert resident.inputs.last_made == 11
+    assert resident.cards.made == 0             # no listing is even viewed again
     assert "A new paragraph." in (tmp_path / "site/story-4/index.html").read_text()
 
 
@@ -60,12 +64,20 @@ def test_a_title_edit_chooses_related_stories_again(tmp_path: Path) -> None:
     options = _site(tmp_path)
     resident = ResidentGraph()
     _build(options, resident)
+    # a build that views no listing keeps the cards of the ones it left as they were
+    story = tmp_path / "content/story-4.md"
+    story.write_text(story.read_text() + "\nA new paragraph.\n")
+    _build(options, resident)
     story = tmp_path / "content/story-2.md"
     story.write_text(story.read_text().replace('"Story 2"', '"A new headline"'))
     _build(options, resident)
-    assert resident.related.last_misses == 1
+    assert resident.related.last_made == 1
     assert resident.articles.last_misses == 1
-    for page in ("story-2/index.html", "archive/index.html"):
+    # its card on each listing that shows it (home page 2, its two tags' page 2, the
+    # archive), and no other card
+    assert resident.cards.made == 4
+    for page in ("story-2/index.html", "archive/index.html", "page/2/index.html",
+                 "tags/paris/page/2/index.html"):
         assert "A new headline" in (tmp_path / "site" / page).read_text(), page
 
 

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 
 from reelpress.build.content_worker import PreparedPage
 from reelpress.core.diagnostics import Diagnostic
-from reelpress.core.generation import Generation
+from reelpress.core.generation import Derived, Generation
 from reelpress.render.article import Article, RelatedStory
+from reelpress.render.related import Candidate
+from reelpress.render.teaser import Teaser, teaser_of
 from reelpress.render.views import CardCache
 
 RecordDigest = tuple[object, str]  # (the record, pinned so its id is not reused; digest)
@@ -30,12 +32,20 @@ class ResidentGraph:
     articles: Generation[str, tuple[Article, tuple[Diagnostic, ...]]] = \
         field(default_factory=Generation)
     interned: Generation[str, Article] = field(default_factory=Generation)
-    related: Generation[str, dict[str, tuple[RelatedStory, ...]]] = field(
-        default_factory=Generation)
+    related: Derived[str, tuple[int, tuple[Candidate, ...]],
+                     dict[str, tuple[RelatedStory, ...]]] = field(default_factory=Derived)
     digests: Generation[int, RecordDigest] = field(default_factory=Generation)
     # (theme, fingerprint of all its template files, names) -> each name's closure fingerprint
     templates: Generation[object, tuple[tuple[str, str], ...]] = field(default_factory=Generation)
     cards: CardCache = field(default_factory=CardCache)
+    # by article path: what listings and the related-story choice read of an article, and
+    # the article with its related stories, kept while made from the very same objects
+    teasers: Derived[str, Article, Teaser] = field(default_factory=Derived)
+    candidates: Derived[str, Article, Candidate | None] = field(default_factory=Derived)
+    with_related: Derived[str, tuple[Article, object], Article] = field(default_factory=Derived)
+    # by output path: its inputs key, kept while made from the very same site key,
+    # template fingerprint, view function and records (see `build/render.inputs_key`)
+    inputs: Derived[str, tuple[object, ...], str] = field(default_factory=Derived)
 
     def intern(self, articles: list[Article]) -> list[Article]:
         """Each article as the same object as last build's when it is equal to it, so
@@ -49,8 +59,15 @@ class ResidentGraph:
             result.append(self.interned.put(article.source.rel, article))
         return result
 
+    def teasers_of(self, articles: list[Article]) -> list[Teaser]:
+        """Each article's teaser: the previous object while the article gives an equal one
+        (a body edit), so no listing's inputs change."""
+        return [self.teasers.get(a.source.rel, a, teaser_of) for a in articles]
+
     def end_build(self) -> None:
+        self.cards.end_build(self.teasers.used())
         for memo in (self.prepared, self.articles, self.interned, self.related, self.digests,
-                     self.templates):
+                     self.templates, self.teasers, self.candidates, self.with_related,
+                     self.inputs):
             memo.end_build()
 

@@ -36,7 +36,7 @@ from reelpress.render.article import (
     resolve_author,
     resolve_source_links,
 )
-from reelpress.render.related import candidates, related_stories, with_related
+from reelpress.render.related import candidate_of, related_stories, with_related
 
 
 def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, store: BlobStore,
@@ -120,11 +120,15 @@ def assemble_all(published: list[PreparedPage], media: MediaResults, config: Sit
 
 def relate(articles: list[Article], count: int, resident: ResidentGraph) -> list[Article]:
     """The articles with their related stories; the choice is made again only when what
-    it reads (`related.candidates`) changed."""
-    stories = candidates(articles)
-    chosen = resident.related.get_or_make(record_digest(count, stories),
-                                          lambda: related_stories(stories, count))
-    return with_related(articles, chosen)
+    it reads (a `related.Candidate` per article) changed, and an article is remade only
+    when it or its choice did."""
+    found = (resident.candidates.get(a.source.rel, a, candidate_of) for a in articles)
+    stories = tuple(c for c in found if c is not None)
+    chosen = resident.related.get("", (count, stories),
+                                  lambda source: related_stories(stories, count))
+    return [resident.with_related.get(a.source.rel, (a, chosen.get(a.source.rel)),
+                                      lambda source: with_related(source[:1], chosen)[0])
+            for a in articles]
 
 
 def assemble(prepared: PreparedPage, media: MediaResults, config: SiteConfig, store: BlobStore,

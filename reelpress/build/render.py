@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from reelpress.build.digest import digest, record_digest
 from reelpress.build.graph import BuildGraph
@@ -77,6 +78,17 @@ def inputs_key(spec: OutputSpec, site_key: str, makers: dict[str, str],
                                for name, value in spec.kwargs))
 
 
+def _inputs_key_of(spec: OutputSpec, site_key: str, makers: dict[str, str],
+                   known: RecordDigests, _source: object) -> str:
+    return inputs_key(spec, site_key, makers, known)
+
+
+def _folder(path: str) -> str:
+    """The site path a page links from: 'tags/x/' for 'tags/x/index.html', '' for home."""
+    folder = os.path.dirname(path)
+    return folder + "/" if folder else ""
+
+
 def _kept(graph: BuildGraph, spec: OutputSpec, inputs: str) -> bool:
     previous = graph.previous(spec.path)
     if previous is None or previous[4] != inputs:
@@ -96,14 +108,17 @@ def render_outputs(specs: Sequence[OutputSpec], site: SiteView, theme: Theme, co
     makers = resident.templates.get_or_make(
         (theme, templates, names), lambda: template_fingerprints(theme, set(names)))
     site_key = digest(code, site)
-    site.cards.begin(site_key)
+    site.cards.begin(site_key, frozenset(_folder(spec.path) for spec in specs))
     known = resident.digests
     fingerprints = dict(makers)
     keys: dict[str, tuple[str, str, str]] = {}
     tasks: list[RenderTask] = []
     inputs: dict[str, str] = {}
     for spec in specs:
-        inputs[spec.path] = inputs_key(spec, site_key, fingerprints, known)
+        inputs[spec.path] = resident.inputs.get(
+            spec.path, (site_key, fingerprints.get(spec.template or ""), spec.view, spec.writer,
+                        spec.args, spec.kwargs),
+            partial(_inputs_key_of, spec, site_key, fingerprints, known))
         previous = graph.previous(spec.path)
         if previous is not None and _kept(graph, spec, inputs[spec.path]):
             writer.record(spec.path, False)

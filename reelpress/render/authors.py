@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reelpress.core.config import Author
-from reelpress.render.article import Article
 from reelpress.render.outputs import OutputSpec, View
 from reelpress.render.people import author_path, author_person, photo_url
+from reelpress.render.teaser import Teaser
 from reelpress.render.views import SiteView, _head
 
 TEMPLATE = "author.html"
 
 
-def author_specs(articles: Sequence[Article], site: SiteView) -> list[OutputSpec]:
+def author_specs(articles: Sequence[Teaser], site: SiteView) -> list[OutputSpec]:
     """One page per [authors] key (also when it has no article yet)."""
-    by_key: dict[str, list[Article]] = {}
+    by_key: dict[str, list[Teaser]] = {}
     for article in articles:
         if article.author is not None and article.author.listed:
             by_key.setdefault(article.author.key, []).append(article)
@@ -31,7 +31,7 @@ def author_specs(articles: Sequence[Article], site: SiteView) -> list[OutputSpec
     return specs
 
 
-def author_view(site: SiteView, author: Author, articles: Sequence[Article],
+def author_view(site: SiteView, author: Author, articles: Sequence[Teaser],
                 page_path: str) -> View:
     context = site.context(page_path)
     link = context["url"]

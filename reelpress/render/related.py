@@ -26,12 +26,18 @@ class Candidate:
     story: RelatedStory    # what the link under another article shows
 
 
+def candidate_of(article: Article) -> Candidate | None:
+    """What the choice reads of one article; none for pages and untagged stories."""
+    if article.is_page or not article.meta.tags:
+        return None
+    return Candidate(article.source.rel, article.date,
+                     tuple(dict.fromkeys(slugify(t) for t in article.meta.tags)),
+                     RelatedStory(article.meta.title, article.url_path, article.date))
+
+
 def candidates(articles: Sequence[Article]) -> tuple[Candidate, ...]:
     """The stories (pages are never related) with a tag."""
-    return tuple(Candidate(a.source.rel, a.date, tuple(dict.fromkeys(slugify(t) for t in
-                                                                      a.meta.tags)),
-                           RelatedStory(a.meta.title, a.url_path, a.date))
-                 for a in articles if not a.is_page and a.meta.tags)
+    return tuple(c for a in articles if (c := candidate_of(a)) is not None)
 
 
 def related_stories(stories: tuple[Candidate, ...], count: int

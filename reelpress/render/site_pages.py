@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ from reelpress.render.sitemap import (
     sitemap_xml,
     split_sitemap,
 )
+from reelpress.render.teaser import Teaser
 from reelpress.render.views import (
     PageLink,
     SiteView,
@@ -43,7 +44,7 @@ from reelpress.render.views import (
 )
 
 
-def paginate(items: Sequence[Article], per_page: int) -> list[Sequence[Article]]:
+def paginate(items: Sequence[Teaser], per_page: int) -> list[Sequence[Teaser]]:
     return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
 
 
@@ -51,48 +52,58 @@ def _page_path(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
 
 
-def plan_outputs(everything: Sequence[Article], site: SiteView) -> list[OutputSpec]:
+def plan_outputs(everything: Sequence[Article], teasers: Sequence[Teaser], site: SiteView
+                 ) -> list[OutputSpec]:
     """Every templated or generated file of the site (theme static files and media are
-    published by their own stages). Standalone pages (`everything` has them too) are
-    only in the sitemap, besides their own page."""
+    published by their own stages). `teasers[i]` is the teaser of `everything[i]`:
+    listings read teasers only, so a body edit leaves their inputs as they were.
+    Standalone pages (`everything` has them too) are only in the sitemap, besides their
+    own page."""
     config = site.config
     articles, pages = stories_of(everything), pages_of(everything)
+    stories = [teaser for teaser in teasers if not teaser.is_page]
     style, strings = config.slug_style, site.locale()
     specs = [OutputSpec(a.source.output_path, page_view if a.is_page else article_view, (a,),
                         template=a.template) for a in everything]
-    by_tag: dict[str, list[Article]] = defaultdict(list)
+    by_tag: dict[str, list[int]] = defaultdict(list)  # slug -> indexes into stories
     tag_names: dict[str, str] = {}
-    for article in articles:
-        for tag in article.meta.tags:
+    for index, story in enumerate(stories):
+        for tag in story.tags:
             key = slugify(tag, style)
             tag_names.setdefault(key, tag)
-            by_tag[key].append(article)
-    specs += _paginated(site, articles, base="", title=config.title,
+            by_tag[key].append(index)
+    specs += _paginated(site, stories, base="", title=config.title,
                         description=config.description, template="index.html", home=True)
-    for key, tagged in sorted(by_tag.items()):
-        name = tag_names[key]
-        specs += _paginated(site, tagged, base=tag_path(name, style), title=name,
+    for key, indexes in sorted(by_tag.items()):
+        name, base = tag_names[key], tag_path(tag_names[key], style)
+        specs += _paginated(site, [stories[i] for i in indexes], base=base, title=name,
                             description=strings.gettext("Articles about %(topic)s", topic=name),
                             template="tag.html")
-        specs += _feeds(site, tagged, tag_path(name, style), f"{config.title}: {name}")
+        newest = [articles[i] for i in indexes[:config.feed_entries]]
+        specs += _feeds(newest, _updated(stories[i] for i in indexes), base,
+                        f"{config.title}: {name}")
     topics = tuple((tag_names[key], len(items)) for key, items in sorted(by_tag.items()))
     specs.append(OutputSpec("tags/index.html", topics_view, (topics,), template="tags.html"))
-    specs.append(OutputSpec("archive/index.html", archive_view, (tuple(articles),),
+    specs.append(OutputSpec("archive/index.html", archive_view, (tuple(stories),),
                             template="archive.html"))
     specs.append(OutputSpec("404.html", simple_view, (),
                             (("title", strings.gettext("Page not found")),
                              ("page_path", "404.html")), template="404.html"))
     specs += search_specs(site, everything)
-    specs += _feeds(site, articles, "", config.title)
-    specs += author_specs(articles, site)
+    specs += _feeds(articles[:config.feed_entries], _updated(stories), "", config.title)
+    specs += author_specs(stories, site)
     specs += _sitemaps(site, articles, [tag_names[key] for key in sorted(by_tag)], pages)
     specs.append(OutputSpec("robots.txt", robots_view, writer=write_robots))
     return specs
 
 
-def _paginated(site: SiteView, articles: Sequence[Article], *, base: str, title: str,
+def _updated(teasers: Iterable[Teaser]) -> dt.datetime | None:
+    return max((t.modified for t in teasers), default=None)
+
+
+def _paginated(site: SiteView, teasers: Sequence[Teaser], *, base: str, title: str,
                description: str, template: str, home: bool = False) -> list[OutputSpec]:
-    pages = paginate(articles, site.config.per_page)
+    pages = paginate(teasers, site.config.per_page)
     specs = []
     for number, chunk in enumerate(pages, start=1):
         page_path = _page_path(base, number)
@@ -105,7 +116,7 @@ def _paginated(site: SiteView, articles: Sequence[Article], *, base: str, title:
         kwargs = {"title": title if number == 1 else site.locale().gettext(
                       "%(title)s (page %(number)s)", title=title,
                       number=site.locale().number(number)),
-                  "articles": tuple(chunk), "page_path": page_path, "description": description,
+                  "teasers": tuple(chunk), "page_path": page_path, "description": description,
                   "pagination": pagination, "home": home and number == 1}
         specs.append(OutputSpec(page_path + "index.html", listing_view,
                                 kwargs=tuple(kwargs.items()), template=template))
@@ -119,12 +130,12 @@ def topics_view(site: SiteView, topics: tuple[tuple[str, int], ...]) -> View:
     return simple_view(site, title=strings.gettext("Topics"), page_path="tags/", tags=tags)
 
 
-def archive_view(site: SiteView, articles: tuple[Article, ...]) -> View:
+def archive_view(site: SiteView, teasers: tuple[Teaser, ...]) -> View:
     link = PageLink(site.urls, "archive/")
     years: dict[int, list[dict[str, object]]] = defaultdict(list)
-    for article in articles:
-        years[article.date.year].append(site.card(article, link, locale=site.locale(),
-                                                  slug_style=site.config.slug_style))
+    for teaser in teasers:
+        years[teaser.date.year].append(site.card(teaser, link, locale=site.locale(),
+                                                 slug_style=site.config.slug_style))
     return simple_view(site, title=site.locale().gettext("Archive"), page_path="archive/",
                        years=[{"year": year, "cards": cards}
                               for year, cards in sorted(years.items(), reverse=True)])
@@ -197,11 +208,10 @@ def write_json_feed(view: View) -> str:
     return json_feed(*_materialized(view))
 
 
-def _feeds(site: SiteView, articles: Sequence[Article], base: str, title: str
+def _feeds(newest: Sequence[Article], updated: dt.datetime | None, base: str, title: str
            ) -> list[OutputSpec]:
-    newest = tuple(articles[: site.config.feed_entries])
-    updated = max((a.modified for a in articles), default=None)
-    return [OutputSpec(base + name, feed_view, (newest, base, title, name, updated),
+    """`newest`: the feed's entries; `updated`: the latest change among all its stories."""
+    return [OutputSpec(base + name, feed_view, (tuple(newest), base, title, name, updated),
                        writer=writer)
             for name, writer in (("feed.xml", write_atom), ("rss.xml", write_rss),
                                  ("feed.json", write_json_feed))]

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
 from reelpress.core.config import SiteConfig
-from reelpress.core.generation import Generation
 from reelpress.core.languages import slugify
 from reelpress.core.urls import UrlScheme, published_static, relativize_root_links
 from reelpress.media.html import thumbnail_html
@@ -32,6 +31,7 @@ from reelpress.render.i18n import (
 from reelpress.render.menus import menu_links
 from reelpress.render.people import author_person, byline_link
 from reelpress.render.story_extras import related_links, share_links
+from reelpress.render.teaser import Teaser
 from reelpress.structured import jsonld
 
 
@@ -58,33 +58,40 @@ class AssetLink:
 
 
 class CardCache:
-    """Cards already made in this process. A card is a pure function of its article and of
+    """Cards already made in this process. A card is a pure function of its teaser and of
     the arguments below, so it is made once however many listings show it, and a preview
-    keeps its cards from build to build. `begin(site_key)` empties it when anything of the
-    site (config, links, catalogs, sizes) changed. Not part of any digest; it travels to
-    worker processes empty."""
+    keeps its cards from build to build, also through builds that re-viewed no listing.
+    `begin(site_key, pages)` empties it when anything of the site (config, links,
+    catalogs, sizes) changed. Not part of any digest; it travels to worker processes
+    empty."""
 
     def __init__(self) -> None:
         self._site_key = ""
-        self._cards: Generation[tuple[object, ...], tuple[Article, dict[str, Any]]] = \
-            Generation()
+        self._pages: frozenset[str] = frozenset()
+        self._cards: dict[tuple[object, ...], tuple[Teaser, dict[str, Any]]] = {}
         self.made = 0  # cards made since the last `begin` (tests and benchmarks read it)
 
-    def begin(self, site_key: str) -> None:
-        """A new build: forget cards of a different site, and those no build used last."""
+    def begin(self, site_key: str, pages: frozenset[str]) -> None:
+        """A new build of a site whose outputs are `pages` (their folders' site paths)."""
         self.made = 0
         if site_key != self._site_key:
-            self._site_key, self._cards = site_key, Generation()
-        else:
-            self._cards.end_build()
+            self._site_key, self._cards = site_key, {}
+        self._pages = pages
 
-    def card(self, article: Article, link: PageLink, **options: Any) -> dict[str, Any]:
-        key = (id(article), link, *sorted(options.items()))
+    def card(self, teaser: Teaser, link: PageLink, **options: Any) -> dict[str, Any]:
+        key = (id(teaser), link, *sorted(options.items()))
         entry = self._cards.get(key)
-        if entry is None or entry[0] is not article:  # the entry pins its article: ids stay
-            entry = self._cards.put(key, (article, card(article, link, **options)))
+        if entry is None or entry[0] is not teaser:  # the entry pins its teaser: ids stay
+            entry = self._cards[key] = (teaser, card(teaser, link, **options))
             self.made += 1
         return entry[1]
+
+    def end_build(self, teasers: Iterable[Teaser]) -> None:
+        """Keep the cards of the site's current teasers on its current pages only: memory
+        follows the site, not its history."""
+        live = {id(teaser) for teaser in teasers}
+        self._cards = {key: entry for key, entry in self._cards.items()
+                       if key[0] in live and getattr(key[1], "from_page", None) in self._pages}
 
     def digest_parts(self) -> object:
         return ""
@@ -105,9 +112,9 @@ class SiteView:
     catalogs: Catalogs = EMPTY_CATALOGS
     cards: CardCache = dataclasses.field(default_factory=CardCache, compare=False)
 
-    def card(self, article: Article, link: PageLink, **options: Any) -> dict[str, Any]:
-        """`card(article, link, ...)`, made once per build (and kept by a preview)."""
-        return self.cards.card(article, link, **options)
+    def card(self, teaser: Teaser, link: PageLink, **options: Any) -> dict[str, Any]:
+        """`card(teaser, link, ...)`, made once per build (and kept by a preview)."""
+        return self.cards.card(teaser, link, **options)
 
     def locale(self, language: str | None = None) -> PageLocale:
         """The strings and formats of a page in `language` (default: the site's)."""
@@ -161,34 +168,33 @@ def search_path(language: str, site_language: str) -> str:
     return "search/" if language == site_language else f"search/{language.lower()}/"
 
 
-def _tags(article: Article, link: Callable[[str], str], style: str = "ascii"
+def _tags(tags: Sequence[str], link: Callable[[str], str], style: str = "ascii"
           ) -> list[dict[str, str]]:
-    return [{"name": tag, "link": link(tag_path(tag, style))} for tag in article.meta.tags]
+    return [{"name": tag, "link": link(tag_path(tag, style))} for tag in tags]
 
 
 def _markup(html: str | None) -> Markup | None:
     return None if html is None else Markup(html)  # noqa: S704 - built escaped by media.html
 
 
-def card(article: Article, link: Callable[[str], str], lead: bool = False,
+def card(teaser: Teaser, link: Callable[[str], str], lead: bool = False,
          sizes: str = "100vw", locale: PageLocale | None = None,
          slug_style: str = "ascii") -> dict[str, Any]:
-    meta = article.meta
     locale = locale or EMPTY_CATALOGS.locale(None)
     return {
         "lead": lead,
-        "thumb": _markup(thumbnail_html(article.thumbnail, link, lead=lead, sizes=sizes)),
-        "title": meta.title,
-        "link": link(article.url_path),
-        "date_iso": jsonld.iso(meta.date),
-        "date_display": locale.date(meta.date),
-        "date_short": locale.short_date(meta.date),
-        "summary": article.description,
-        "author": article.author.name if article.author else None,
-        "tags": _tags(article, link, slug_style),
+        "thumb": _markup(thumbnail_html(teaser.thumbnail, link, lead=lead, sizes=sizes)),
+        "title": teaser.title,
+        "link": link(teaser.url_path),
+        "date_iso": jsonld.iso(teaser.date),
+        "date_display": locale.date(teaser.date),
+        "date_short": locale.short_date(teaser.date),
+        "summary": teaser.description,
+        "author": teaser.author.name if teaser.author else None,
+        "tags": _tags(teaser.tags, link, slug_style),
         # the card's own language, when it is not the listing's
-        "lang": meta.lang if meta.lang and meta.lang != locale.code else None,
-        "has_video": article.has_video,
+        "lang": teaser.lang if teaser.lang and teaser.lang != locale.code else None,
+        "has_video": teaser.has_video,
     }
 
 
@@ -331,7 +337,7 @@ def article_view(site: SiteView, article: Article) -> dict[str, Any]:
         "updated_display": locale.datetime(meta.updated) if meta.updated else None,
         "reading_minutes": max(1, math.ceil(article.word_count / 230)),
         "reading_time": locale.minutes(max(1, math.ceil(article.word_count / 230))),
-        "tags": _tags(article, link, style),
+        "tags": _tags(article.meta.tags, link, style),
         **story_content_fields(site, article, locale),
         # the visible trail stops above the article: its headline is right below it
         "breadcrumbs": [{"name": name, "link": link(path)}
@@ -362,7 +368,7 @@ def _alternates(article: Article, site: SiteView, canonical: str) -> list[dict[s
     return links
 
 
-def listing_view(site: SiteView, *, title: str, articles: Sequence[Article], page_path: str,
+def listing_view(site: SiteView, *, title: str, teasers: Sequence[Teaser], page_path: str,
                  description: str = "", pagination: Mapping[str, Any] | None = None,
                  home: bool = False) -> dict[str, Any]:
     locale = site.locale()
@@ -381,7 +387,7 @@ def listing_view(site: SiteView, *, title: str, articles: Sequence[Article], pag
                                    sizes=site.image_sizes.get("lead" if home and index == 0
                                                               else "card", "100vw"),
                                    locale=locale, slug_style=site.config.slug_style)
-                         for index, a in enumerate(articles)]}
+                         for index, a in enumerate(teasers)]}
     return {**context, "head": head, "listing": listing, "pagination": pagination}
 
 
