@@ -16,6 +16,7 @@ from reelpress.build.graph import BuildGraph, code_stamp, up_to_date
 from reelpress.build.memo import ResidentGraph
 from reelpress.build.outcome import committed, failed, save_index, strict_failure
 from reelpress.build.pages import assemble_all, collision_problems, prepare_pages, published, relate
+from reelpress.build.plan import plan_site
 from reelpress.build.render import render_outputs
 from reelpress.build.tracking import publish_files
 from reelpress.core.blobs import BlobStore
@@ -32,7 +33,6 @@ from reelpress.output.search import index_for_search
 from reelpress.output.writer import OutputConflict, SiteWriter, path_conflicts
 from reelpress.render.i18n import site_catalogs
 from reelpress.render.menus import menu_problems
-from reelpress.render.site_pages import plan_outputs
 from reelpress.render.theme import Theme, resolve_theme
 from reelpress.render.translations import link_translations
 from reelpress.render.views import SiteView
@@ -110,12 +110,12 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         site = SiteView(config, urls, assets, now.year,
                         {role: theme.sizes_for(role) for role in ("card", "lead")}, catalogs,
                         resident.cards)
-        specs = plan_outputs(articles, resident.teasers_of(articles), site)
-        conflicts = path_conflicts({s.path for s in specs} | set(keys))
+        plan = plan_site(articles, site, code, resident)
+        conflicts = path_conflicts({s.path for s in plan.specs} | set(keys))
         if conflicts:  # found before anything is staged, let alone moved
             raise OutputConflict(conflicts)
         clock.lap("assemble")
-        rendered = render_outputs(specs, site, theme, code, graph, writer, paths, options.jobs,
+        rendered = render_outputs(plan, site, theme, code, graph, writer, paths, options.jobs,
                                   reporter, resident)
         keys.update(rendered.keys)
         clock.lap("render")

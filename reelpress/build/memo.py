@@ -11,13 +11,17 @@ its history."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reelpress.build.content_worker import PreparedPage
 from reelpress.core.diagnostics import Diagnostic
 from reelpress.core.generation import Derived, Generation
 from reelpress.render.article import Article, RelatedStory
+from reelpress.render.outputs import OutputSpec
 from reelpress.render.related import Candidate
+from reelpress.render.site_pages import TagIndex
+from reelpress.render.sitemap import SitemapEntry
 from reelpress.render.teaser import Teaser, teaser_of
 from reelpress.render.views import CardCache
 
@@ -43,6 +47,13 @@ class ResidentGraph:
     teasers: Derived[str, Article, Teaser] = field(default_factory=Derived)
     candidates: Derived[str, Article, Candidate | None] = field(default_factory=Derived)
     with_related: Derived[str, tuple[Article, object], Article] = field(default_factory=Derived)
+    # the plan (`build/plan`): each page's spec by path, the tags and the listings of
+    # the site, each story's sitemap entry
+    page_specs: Derived[str, Article, OutputSpec] = field(default_factory=Derived)
+    tag_index: Derived[str, tuple[object, ...], TagIndex] = field(default_factory=Derived)
+    listings: Derived[str, tuple[object, ...], list[OutputSpec]] = field(default_factory=Derived)
+    sitemap_entries: Derived[str, tuple[str, Article], SitemapEntry] = \
+        field(default_factory=Derived)
     # by output path: its inputs key, kept while made from the very same site key,
     # template fingerprint, view function and records (see `build/render.inputs_key`)
     inputs: Derived[str, tuple[object, ...], str] = field(default_factory=Derived)
@@ -59,7 +70,7 @@ class ResidentGraph:
             result.append(self.interned.put(article.source.rel, article))
         return result
 
-    def teasers_of(self, articles: list[Article]) -> list[Teaser]:
+    def teasers_of(self, articles: Sequence[Article]) -> list[Teaser]:
         """Each article's teaser: the previous object while the article gives an equal one
         (a body edit), so no listing's inputs change."""
         return [self.teasers.get(a.source.rel, a, teaser_of) for a in articles]
@@ -68,6 +79,7 @@ class ResidentGraph:
         self.cards.end_build(self.teasers.used())
         for memo in (self.prepared, self.articles, self.interned, self.related, self.digests,
                      self.templates, self.teasers, self.candidates, self.with_related,
+                     self.page_specs, self.tag_index, self.listings, self.sitemap_entries,
                      self.inputs):
             memo.end_build()
 

@@ -9,13 +9,13 @@ digest (the output key) decides whether to render; see `render_worker`."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from reelpress.build.digest import digest, record_digest
+from reelpress.build.digest import record_digest
 from reelpress.build.graph import BuildGraph
 from reelpress.build.memo import Generation, RecordDigest, ResidentGraph
+from reelpress.build.plan import SitePlan
 from reelpress.build.render_worker import (
     RenderContext,
     RenderOutcome,
@@ -100,14 +100,14 @@ def _kept(graph: BuildGraph, spec: OutputSpec, inputs: str) -> bool:
     return (stat.st_size, stat.st_mtime_ns) == (previous[1], previous[2])
 
 
-def render_outputs(specs: Sequence[OutputSpec], site: SiteView, theme: Theme, code: str,
+def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,
                    graph: BuildGraph, writer: SiteWriter, paths: ProjectPaths,
                    jobs: int | None, reporter: Reporter, resident: ResidentGraph) -> Rendered:
+    specs, site_key = plan.specs, plan.site_key
     templates = theme.templates_fingerprint()
     names = frozenset(s.template for s in specs if s.template)
     makers = resident.templates.get_or_make(
         (theme, templates, names), lambda: template_fingerprints(theme, set(names)))
-    site_key = digest(code, site)
     site.cards.begin(site_key, frozenset(_folder(spec.path) for spec in specs))
     known = resident.digests
     fingerprints = dict(makers)

@@ -21,7 +21,7 @@ from reelpress.render.authors import author_specs
 from reelpress.render.feeds import FeedEntry, FeedInfo, atom_feed, json_feed, rss_feed
 from reelpress.render.i18n import localize_media, with_localized_media
 from reelpress.render.outputs import OutputSpec, View
-from reelpress.render.pages import page_view, pages_of, stories_of
+from reelpress.render.pages import page_view
 from reelpress.render.people import author_paths
 from reelpress.render.search_pages import search_specs
 from reelpress.render.sitemap import (
@@ -52,48 +52,71 @@ def _page_path(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
 
 
-def plan_outputs(everything: Sequence[Article], teasers: Sequence[Teaser], site: SiteView
-                 ) -> list[OutputSpec]:
-    """Every templated or generated file of the site (theme static files and media are
-    published by their own stages). `teasers[i]` is the teaser of `everything[i]`:
-    listings read teasers only, so a body edit leaves their inputs as they were.
-    Standalone pages (`everything` has them too) are only in the sitemap, besides their
-    own page."""
-    config = site.config
-    articles, pages = stories_of(everything), pages_of(everything)
-    stories = [teaser for teaser in teasers if not teaser.is_page]
-    style, strings = config.slug_style, site.locale()
-    specs = [OutputSpec(a.source.output_path, page_view if a.is_page else article_view, (a,),
-                        template=a.template) for a in everything]
-    by_tag: dict[str, list[int]] = defaultdict(list)  # slug -> indexes into stories
-    tag_names: dict[str, str] = {}
+def article_spec(article: Article) -> OutputSpec:
+    """The page of one article or standalone page."""
+    return OutputSpec(article.source.output_path, page_view if article.is_page else article_view,
+                      (article,), template=article.template)
+
+
+@dataclass(frozen=True)
+class TagIndex:
+    """The stories of each tag, planned once from the teasers: by tag slug (sorted), its
+    name as first written, the indexes of its stories (newest first), their latest change."""
+
+    tags: tuple[tuple[str, str, tuple[int, ...], dt.datetime | None], ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [name for _, name, _, _ in self.tags]
+
+
+def tag_index(stories: Sequence[Teaser], style: str) -> TagIndex:
+    by_tag: dict[str, list[int]] = defaultdict(list)
+    names: dict[str, str] = {}
     for index, story in enumerate(stories):
         for tag in story.tags:
             key = slugify(tag, style)
-            tag_names.setdefault(key, tag)
+            names.setdefault(key, tag)
             by_tag[key].append(index)
-    specs += _paginated(site, stories, base="", title=config.title,
-                        description=config.description, template="index.html", home=True)
-    for key, indexes in sorted(by_tag.items()):
-        name, base = tag_names[key], tag_path(tag_names[key], style)
-        specs += _paginated(site, [stories[i] for i in indexes], base=base, title=name,
-                            description=strings.gettext("Articles about %(topic)s", topic=name),
-                            template="tag.html")
-        newest = [articles[i] for i in indexes[:config.feed_entries]]
-        specs += _feeds(newest, _updated(stories[i] for i in indexes), base,
-                        f"{config.title}: {name}")
-    topics = tuple((tag_names[key], len(items)) for key, items in sorted(by_tag.items()))
+    return TagIndex(tuple((key, names[key], tuple(indexes),
+                           _updated(stories[i] for i in indexes))
+                          for key, indexes in sorted(by_tag.items())))
+
+
+def listing_specs(stories: Sequence[Teaser], tags: TagIndex, languages: Sequence[str],
+                  site: SiteView) -> list[OutputSpec]:
+    """Home, tag, topic, archive, author, search and 404 pages: they read teasers only
+    (`stories`: no standalone page), so a body edit leaves all of them as they were."""
+    config = site.config
+    style, strings = config.slug_style, site.locale()
+    specs = _paginated(site, stories, base="", title=config.title,
+                       description=config.description, template="index.html", home=True)
+    for _, name, indexes, _ in tags.tags:
+        specs += _paginated(site, [stories[i] for i in indexes], base=tag_path(name, style),
+                            title=name, template="tag.html",
+                            description=strings.gettext("Articles about %(topic)s", topic=name))
+    topics = tuple((name, len(indexes)) for _, name, indexes, _ in tags.tags)
     specs.append(OutputSpec("tags/index.html", topics_view, (topics,), template="tags.html"))
     specs.append(OutputSpec("archive/index.html", archive_view, (tuple(stories),),
                             template="archive.html"))
     specs.append(OutputSpec("404.html", simple_view, (),
                             (("title", strings.gettext("Page not found")),
                              ("page_path", "404.html")), template="404.html"))
-    specs += search_specs(site, everything)
-    specs += _feeds(articles[:config.feed_entries], _updated(stories), "", config.title)
+    specs += search_specs(site, languages)
     specs += author_specs(stories, site)
-    specs += _sitemaps(site, articles, [tag_names[key] for key in sorted(by_tag)], pages)
     specs.append(OutputSpec("robots.txt", robots_view, writer=write_robots))
+    return specs
+
+
+def feed_specs(articles: Sequence[Article], stories: Sequence[Teaser], tags: TagIndex,
+               site: SiteView) -> list[OutputSpec]:
+    """The site's feeds and each tag's: `articles[i]` is the story of `stories[i]`."""
+    config = site.config
+    count = config.feed_entries
+    specs = _feeds(articles[:count], _updated(stories), "", config.title)
+    for _, name, indexes, updated in tags.tags:
+        specs += _feeds([articles[i] for i in indexes[:count]], updated,
+                        tag_path(name, config.slug_style), f"{config.title}: {name}")
     return specs
 
 
@@ -217,23 +240,26 @@ def _feeds(newest: Sequence[Article], updated: dt.datetime | None, base: str, ti
                                  ("feed.json", write_json_feed))]
 
 
-def sitemap_entries(site: SiteView, articles: Sequence[Article], tags: Sequence[str],
-                    pages: Sequence[Article] = ()) -> list[SitemapEntry]:
-    entries = [SitemapEntry(site.urls.absolute(""),
-                            max((a.modified for a in articles), default=None))]
-    for article in articles:
-        videos = tuple(
-            SitemapVideo(thumbnail_loc=v["thumbnailUrl"][0], title=v["name"],
-                         description=v.get("description") or article.meta.title,
-                         content_loc=v.get("contentUrl"), duration=embed.video_seconds,
-                         # a YouTube/Vimeo facade has a player, not a file
-                         player_loc=None if v.get("contentUrl") else v.get("embedUrl"),
-                         publication_date=article.date)
-            for embed in article.all_embeds
-            if (v := embed.video_object) and v.get("thumbnailUrl"))
-        alternates = tuple((t.lang, site.urls.absolute(t.url_path)) for t in article.translations)
-        entries.append(SitemapEntry(site.urls.absolute(article.url_path), article.modified,
-                                    videos, alternates))
+def sitemap_entry(site: SiteView, article: Article) -> SitemapEntry:
+    """A story's URL with its videos and translations."""
+    videos = tuple(
+        SitemapVideo(thumbnail_loc=v["thumbnailUrl"][0], title=v["name"],
+                     description=v.get("description") or article.meta.title,
+                     content_loc=v.get("contentUrl"), duration=embed.video_seconds,
+                     # a YouTube/Vimeo facade has a player, not a file
+                     player_loc=None if v.get("contentUrl") else v.get("embedUrl"),
+                     publication_date=article.date)
+        for embed in article.all_embeds
+        if (v := embed.video_object) and v.get("thumbnailUrl"))
+    alternates = tuple((t.lang, site.urls.absolute(t.url_path)) for t in article.translations)
+    return SitemapEntry(site.urls.absolute(article.url_path), article.modified, videos,
+                        alternates)
+
+
+def sitemap_entries(site: SiteView, stories: Sequence[SitemapEntry], updated: dt.datetime | None,
+                    tags: Sequence[str], pages: Sequence[Article] = ()) -> list[SitemapEntry]:
+    """Home, the stories' entries (`sitemap_entry`), tags, standalone pages, authors."""
+    entries = [SitemapEntry(site.urls.absolute(""), updated), *stories]
     entries.extend(SitemapEntry(site.urls.absolute(tag_path(name, site.config.slug_style)))
                    for name in tags)
     entries.extend(SitemapEntry(site.urls.absolute(page.url_path), page.meta.updated or
@@ -243,10 +269,8 @@ def sitemap_entries(site: SiteView, articles: Sequence[Article], tags: Sequence[
     return entries
 
 
-def _sitemaps(site: SiteView, articles: Sequence[Article], tags: Sequence[str],
-              pages: Sequence[Article]) -> list[OutputSpec]:
+def sitemap_specs(entries: Sequence[SitemapEntry], site: SiteView) -> list[OutputSpec]:
     """One sitemap.xml, or past the protocol's 50,000 URLs a sitemap index over parts."""
-    entries = sitemap_entries(site, articles, tags, pages)
     first_by_loc: dict[str, SitemapEntry] = {}
     for entry in entries:
         first_by_loc.setdefault(entry.loc, entry)
@@ -283,4 +307,4 @@ def write_robots(view: View) -> str:
     return robots_txt(view["sitemap"])
 
 
-__all__ = ["OutputSpec", "feed_entry", "paginate", "plan_outputs"]
+__all__ = ["OutputSpec", "feed_entry", "paginate"]
