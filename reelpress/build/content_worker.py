@@ -21,7 +21,7 @@ from reelpress.render.article import FaqEntry, merge_faq
 
 @dataclass(frozen=True)
 class ContentTask:
-    path: Path
+    path: str
     rel: str
     rel_to_content: str
     key: str  # the node key: digest of the file's bytes, the config and the code
@@ -52,7 +52,7 @@ class ContentSettings:
 def prepare_page(task: ContentTask, settings: ContentSettings) -> tuple[PreparedPage, float]:
     """The prepared page and the CPU seconds its Markdown took (for `--timings`)."""
     config = settings.config
-    page, problems = load_page(task.path, rel=task.rel,
+    page, problems = load_page(Path(task.path), rel=task.rel,
                                rel_to_content=PurePosixPath(task.rel_to_content), config=config)
     if page is None:
         return PreparedPage(task.rel, None, None, (), tuple(problems)), 0.0

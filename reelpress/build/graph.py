@@ -88,15 +88,18 @@ class BuildGraph:
         index, note = BuildIndex.open(paths.cache_dir, fresh=force)
         return cls(index, site_dir, index.files(), index.outputs(str(site_dir))), note
 
-    def file_hash(self, path: str) -> str:
-        """sha256 of the file's bytes; read again only when its stat changed."""
-        stat = os.stat(path)
+    def file_hash(self, path: str, stat: Signature | None = None) -> str:
+        """sha256 of the file's bytes; read again only when its stat changed. `stat`:
+        (mtime_ns, size) as just taken by the caller (a tree walk)."""
+        if stat is None:
+            found = os.stat(path)
+            stat = (found.st_mtime_ns, found.st_size)
         row = self.files.get(path)
-        if row is not None and row[0] == stat.st_mtime_ns and row[1] == stat.st_size:
+        if row is not None and row[0] == stat[0] and row[1] == stat[1]:
             return row[2]
         with open(path, "rb") as handle:
             sha = hashlib.file_digest(handle, "sha256").hexdigest()
-        self.new_files[path] = (stat.st_mtime_ns, stat.st_size, sha)
+        self.new_files[path] = (stat[0], stat[1], sha)
         self.files[path] = self.new_files[path]
         return sha
 
@@ -133,17 +136,22 @@ class BuildGraph:
         self.index.close()
 
 
-def tracked_record(paths: Iterable[str]) -> list[list[object]]:
+def tracked_record(paths: Iterable[str], stated: Iterable[tuple[str, int, int]] = ()
+                   ) -> list[list[object]]:
     """The stat of every file and folder a build read (a folder's mtime changes when an
-    entry is added, removed or renamed in it)."""
-    return [[path, *sig] for path in sorted(set(paths)) if (sig := signature(path))]
+    entry is added, removed or renamed in it). `stated`: (path, mtime_ns, size) of files
+    stat'ed before they were read: a change while the build ran shows next time."""
+    rows = {path: [path, *sig] for path in set(paths) if (sig := signature(path))}
+    rows.update((path, [path, mtime_ns, size]) for path, mtime_ns, size in stated)
+    return [rows[path] for path in sorted(rows)]
 
 
 def no_op_record(options: BuildOptions, tracked: Iterable[str], result: BuildResult,
-                 valid_until: dt.datetime) -> dict[str, object]:
+                 valid_until: dt.datetime, stated: Iterable[tuple[str, int, int]] = ()
+                 ) -> dict[str, object]:
     return {
         "options": options_digest(options),
-        "tracked": tracked_record(tracked),
+        "tracked": tracked_record(tracked, stated),
         "valid_until": valid_until.isoformat(),
         "pages": result.pages_written + result.pages_unchanged,
         "media": result.media_processed + result.media_cached,

@@ -11,6 +11,7 @@ its history."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ RecordDigest = tuple[object, str]  # (the record, pinned so its id is not reused
 class ResidentGraph:
     """What one process has already computed, by key (see the module's docstring)."""
 
+    page_keys: Derived[str, tuple[str, str, str, str, str], str] = field(default_factory=Derived)
     prepared: Generation[str, PreparedPage] = field(default_factory=Generation)
     articles: Generation[str, tuple[Article, tuple[Diagnostic, ...]]] = \
         field(default_factory=Generation)
@@ -76,10 +78,8 @@ class ResidentGraph:
         return [self.teasers.get(a.source.rel, a, teaser_of) for a in articles]
 
     def end_build(self) -> None:
+        """Drop what this build did not use (every memo: none can be forgotten here)."""
         self.cards.end_build(self.teasers.used())
-        for memo in (self.prepared, self.articles, self.interned, self.related, self.digests,
-                     self.templates, self.teasers, self.candidates, self.with_related,
-                     self.page_specs, self.tag_index, self.listings, self.sitemap_entries,
-                     self.inputs):
-            memo.end_build()
-
+        for memo in dataclasses.fields(self):
+            if memo.name != "cards":
+                getattr(self, memo.name).end_build()

@@ -59,9 +59,10 @@ def save_index(graph: BuildGraph, keys: dict[str, tuple[str, str, str]], result:
     committed: an index that cannot be written is a warning, and the next build starts
     over."""
     future = [p.page.meta.date for p in ready if p.page is not None and p.page.meta.date > now]
-    tracked = tracked_inputs(paths, theme, sources, media.sources, media.tools)
+    tracked = tracked_inputs(paths, theme, media.sources, media.tools)
+    stated = ((s.path, s.mtime_ns, s.size) for s in sources)
     try:
-        graph.save(keys, no_op_record(options, tracked, result, expiry(now, future)))
+        graph.save(keys, no_op_record(options, tracked, result, expiry(now, future), stated))
     except Exception as exc:  # noqa: BLE001 - the site is committed; only the index failed
         notice = warning(paths.relative(paths.cache_dir), None,
                          f"build cache not saved ({type(exc).__name__}: {exc}); "

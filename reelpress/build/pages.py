@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from pathlib import Path
 
 from reelpress.build.content_worker import (
     ContentSettings,
@@ -51,8 +50,10 @@ def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, st
     tasks: dict[str, ContentTask] = {}
     for source in sources:
         rel = f"{content_rel}/{source.rel_to_content}"
-        key = digest("page", graph.file_hash(source.path), config_digest, code, rel, source.path)
-        tasks[rel] = ContentTask(Path(source.path), rel, source.rel_to_content, key)
+        sha = graph.file_hash(source.path, (source.mtime_ns, source.size))
+        key = resident.page_keys.get(rel, (sha, config_digest, code, rel, source.path),
+                                     _page_key)
+        tasks[rel] = ContentTask(source.path, rel, source.rel_to_content, key)
     in_memory = {task.key: found for task in tasks.values()
                  if (found := resident.prepared.get(task.key)) is not None}
     graph.keep_nodes(in_memory)
@@ -82,6 +83,11 @@ def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, st
     for page in ordered:
         reporter.extend(page.diagnostics)
     return ordered, sources, len(todo), markdown_cpu
+
+
+def _page_key(parts: tuple[str, str, str, str, str]) -> str:
+    """A page node's key: its file's bytes, the config, the code, where it is."""
+    return digest("page", *parts)
 
 
 def published(prepared: list[PreparedPage], options: BuildOptions, now: dt.datetime,

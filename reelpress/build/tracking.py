@@ -10,7 +10,6 @@ from pathlib import Path
 
 from reelpress.build.digest import digest
 from reelpress.build.graph import BuildGraph, code_files, signature
-from reelpress.content.loader import SourceFile
 from reelpress.core.project import ProjectPaths
 from reelpress.core.tree import walk
 from reelpress.output.writer import SiteWriter
@@ -24,6 +23,14 @@ def _tree(root: Path) -> list[str]:
     return [str(root), *(str(path) for _, path, _ in walk(root))]
 
 
+def _folders(root: Path) -> list[str]:
+    """A folder and its sub-folders: an entry added, removed or renamed changes one's
+    mtime (the files themselves are tracked by whoever reads them)."""
+    if not root.is_dir():
+        return [str(root.parent)]
+    return [folder for folder, _, _ in os.walk(root)]
+
+
 def _with_siblings(path: str) -> list[str]:
     """A media source, its folder and the files beside it (captions are found there)."""
     folder = os.path.dirname(path)
@@ -34,13 +41,14 @@ def _with_siblings(path: str) -> list[str]:
     return [path, folder, *(os.path.join(folder, name) for name in names)]
 
 
-def tracked_inputs(paths: ProjectPaths, theme: Theme, sources: Iterable[SourceFile],
-                   media_sources: Iterable[str], tools: Iterable[str]) -> list[str]:
+def tracked_inputs(paths: ProjectPaths, theme: Theme, media_sources: Iterable[str],
+                   tools: Iterable[str]) -> list[str]:
+    """Every file and folder the build read, but the Markdown sources (their stat is
+    known from the walk that found them: `no_op_record`'s `stated`)."""
     tracked = [str(paths.config_file), str(paths.root), str(paths.themes_dir)]
     for folder in theme.i18n_dirs:  # translation catalogs
         tracked.extend(_tree(folder))
-    tracked.extend(_tree(paths.content_dir))  # every folder: new files show in its mtime
-    tracked.extend(source.path for source in sources)
+    tracked.extend(_folders(paths.content_dir))  # new files show in a folder's mtime
     for folder in {*theme.template_dirs, *theme.static_dirs}:
         tracked.extend(_tree(folder))
         tracked.append(str(folder.parent / "theme.toml"))
