@@ -81,6 +81,8 @@ class BuildGraph:
     new_files: dict[str, FileRow] = field(default_factory=dict)
     new_nodes: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     live_nodes: set[str] = field(default_factory=set)
+    # outputs found as the last build left them, by their stat: not stat'ed again
+    verified: dict[str, Signature] = field(default_factory=dict)
 
     @classmethod
     def open(cls, paths: ProjectPaths, site_dir: Path, *, force: bool
@@ -124,8 +126,9 @@ class BuildGraph:
         file it left."""
         outputs: dict[str, OutputRow] = {}
         site_dir = str(self.site_dir)
+        verified = self.verified
         for output, (key, parts, inputs) in keys.items():
-            sig = signature(os.path.join(site_dir, output))
+            sig = verified.get(output) or signature(os.path.join(site_dir, output))
             if sig is not None:
                 outputs[output] = (key, sig[1], sig[0], parts, inputs)
         self.index.save(str(self.site_dir), IndexChanges(

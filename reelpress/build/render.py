@@ -97,7 +97,10 @@ def _kept(graph: BuildGraph, spec: OutputSpec, inputs: str) -> bool:
         stat = os.stat(os.path.join(graph.site_dir, spec.path))
     except OSError:
         return False
-    return (stat.st_size, stat.st_mtime_ns) == (previous[1], previous[2])
+    if (stat.st_size, stat.st_mtime_ns) != (previous[1], previous[2]):
+        return False
+    graph.verified[spec.path] = (stat.st_mtime_ns, stat.st_size)
+    return True
 
 
 def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,

@@ -54,16 +54,24 @@ Source = TypeVar("Source")
 
 def same_objects(a: object, b: object) -> bool:
     """`a` is `b`, or both are tuples (or dicts) of the very same objects (built afresh
-    from unchanged records), or equal strings and numbers."""
+    from unchanged records), or equal strings and numbers of one type."""
     if a is b:
         return True
-    if type(a) is tuple and type(b) is tuple:
-        return len(a) == len(b) and all(x is y or same_objects(x, y)
-                                        for x, y in zip(a, b, strict=True))
-    if type(a) is dict and type(b) is dict:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        if len(a) != len(b):
+            return False
+        for x, y in zip(a, b, strict=True):  # noqa: SIM110 - a loop is the fast form
+            if x is not y and not same_objects(x, y):
+                return False
+        return True
+    if isinstance(a, str | int | float):  # bool is an int
+        return a == b
+    if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_objects(value, b[key])
                                             for key, value in a.items())
-    return type(a) in (str, int, float, bool) and type(a) is type(b) and a == b
+    return False
 
 
 class Derived(Generic[Key, Source, Value]):
@@ -78,7 +86,7 @@ class Derived(Generic[Key, Source, Value]):
 
     def get(self, key: Key, source: Source, make: Callable[[Source], Value]) -> Value:
         entry = self._memo.get(key)
-        if entry is not None and same_objects(entry[0], source):
+        if entry is not None and (entry[0] is source or same_objects(entry[0], source)):
             return entry[1]
         value = make(source)
         self.made += 1
