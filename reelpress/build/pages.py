@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sys
 
 from reelpress.build.content_worker import (
     ContentSettings,
@@ -50,7 +51,7 @@ def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, st
     tasks: dict[str, ContentTask] = {}
     for source in sources:
         rel = f"{content_rel}/{source.rel_to_content}"
-        sha = graph.file_hash(source.path, (source.mtime_ns, source.size))
+        sha = sys.intern(graph.file_hash(source.path, (source.mtime_ns, source.size)))
         key = resident.page_keys.get(rel, (sha, config_digest, code, rel, source.path),
                                      _page_key)
         tasks[rel] = ContentTask(source.path, rel, source.rel_to_content, key)

@@ -5,6 +5,7 @@ sections its records reach; a CLI build plans everything once."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,7 +35,7 @@ class SitePlan:
 
 def plan_site(everything: Sequence[Article], site: SiteView, code: str,
               resident: ResidentGraph) -> SitePlan:
-    site_key = digest(code, site)
+    site_key = sys.intern(digest(code, site))  # one object from build to build: `is` holds
     teasers = resident.teasers_of(everything)
     stories = tuple(teaser for teaser in teasers if not teaser.is_page)
     articles = stories_of(everything)

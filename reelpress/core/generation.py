@@ -62,8 +62,13 @@ def same_objects(a: object, b: object) -> bool:
     if isinstance(a, tuple) and isinstance(b, tuple):
         if len(a) != len(b):
             return False
-        for x, y in zip(a, b, strict=True):  # noqa: SIM110 - a loop is the fast form
-            if x is not y and not same_objects(x, y):
+        for x, y in zip(a, b, strict=True):  # a loop, with strings inline: the fast form
+            if x is y:
+                continue
+            if type(x) is str:
+                if type(y) is not str or x != y:
+                    return False
+            elif not same_objects(x, y):
                 return False
         return True
     if isinstance(a, str | int | float):  # bool is an int
