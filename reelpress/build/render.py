@@ -8,11 +8,12 @@ digest (the output key) decides whether to render; see `render_worker`."""
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from functools import partial
 
-from reelpress.build.digest import record_digest
+from reelpress.build.digest import digest, record_digest
 from reelpress.build.graph import BuildGraph
 from reelpress.build.memo import Generation, RecordDigest, ResidentGraph
 from reelpress.build.plan import SitePlan
@@ -48,6 +49,22 @@ def template_fingerprints(theme: Theme, names: set[str]) -> tuple[tuple[str, str
     env = make_environment(theme)
     return tuple((name, theme.fingerprint_of(template_dependencies(env, name)))
                  for name in sorted(names))
+
+
+def stored_template_fingerprints(graph: BuildGraph, theme: Theme, templates: str, code: str,
+                                 names: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """`template_fingerprints`, kept in the index under the bytes of every template file
+    of the chain and the code: a CLI build does not parse the templates to find them."""
+    key = digest("templates", templates, code, sorted(names))
+    stored = graph.nodes([key]).get(key)
+    if stored is not None:
+        try:
+            return tuple((str(name), str(value)) for name, value in json.loads(stored))
+        except (ValueError, TypeError):
+            pass  # damaged: made again below
+    made = template_fingerprints(theme, set(names))
+    graph.add_node(key, "templates", json.dumps(made).encode())
+    return made
 
 
 RecordDigests = Generation[int, RecordDigest]  # id -> (record, digest): pinned, not reused
@@ -110,7 +127,8 @@ def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,
     templates = theme.templates_fingerprint()
     names = frozenset(s.template for s in specs if s.template)
     makers = resident.templates.get_or_make(
-        (theme, templates, names), lambda: template_fingerprints(theme, set(names)))
+        (theme, templates, names),
+        lambda: stored_template_fingerprints(graph, theme, templates, code, names))
     site.cards.begin(site_key, frozenset(_folder(spec.path) for spec in specs))
     known = resident.digests
     fingerprints = dict(makers)
