@@ -118,7 +118,7 @@ def assemble_all(published: list[PreparedPage], media: MediaResults, config: Sit
         entry = resident.articles.get(key)
         if entry is None:
             problems = Reporter()
-            article = assemble(prepared, media, config, store, url_paths, problems)
+            article = assemble(prepared, media, config, store, url_paths, problems, key)
             entry = resident.articles.put(key, (article, tuple(problems.items)))
         reporter.extend(entry[1])
         articles.append(entry[0])
@@ -139,8 +139,9 @@ def relate(articles: list[Article], count: int, resident: ResidentGraph) -> list
 
 
 def assemble(prepared: PreparedPage, media: MediaResults, config: SiteConfig, store: BlobStore,
-             url_paths: dict[str, str], reporter: Reporter) -> Article:
-    """One published page with its media and resolved links: a complete record."""
+             url_paths: dict[str, str], reporter: Reporter, key: str) -> Article:
+    """One published page with its media and resolved links: a complete record. `key`:
+    the digest of all these arguments (`assemble_all`'s), its digest from then on."""
     page, body = prepared.page, prepared.body
     assert page is not None and body is not None
     hero, embeds = media.for_page(page)
@@ -158,7 +159,7 @@ def assemble(prepared: PreparedPage, media: MediaResults, config: SiteConfig, st
         author=resolve_author(page.meta.author, config),
         word_count=body.word_count,
         social_image=media.social_image(page),
-        record_key=prepared.key,
+        record_key=key,
     )
 
 

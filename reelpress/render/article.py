@@ -123,15 +123,16 @@ class Article:
     links: tuple[tuple[str, str], ...] = ()
     related: tuple[RelatedStory, ...] = ()
     translations: tuple[Translation, ...] = ()  # empty: no other language has this story
-    record_key: str = ""  # the page node this came from: it stands for `source` in digests
+    # the digest of everything `assemble` read for this record (its page node, media,
+    # config, the site's links): it stands for every field but the two filled later
+    record_key: str = ""
 
     def digest_parts(self) -> object:
-        """Every field, with the source page (large, and fully decided by the file's
-        bytes, the config and the code) replaced by the key of its node."""
+        """What this record is: its assembly key and the fields filled after assembly
+        (every field, when it was made by hand)."""
         if not self.record_key:
             return tuple((f.name, getattr(self, f.name)) for f in dataclasses.fields(self))
-        return tuple((f.name, self.record_key if f.name == "source" else getattr(self, f.name))
-                     for f in dataclasses.fields(self))
+        return (self.record_key, self.related, self.translations)
 
     @property
     def is_page(self) -> bool:
