@@ -187,6 +187,24 @@ def test_corrupt_index_is_discarded_with_a_note(tmp_path: Path) -> None:
     assert "nothing changed since the last build" in build(tmp_path).notes  # a new index works
 
 
+def test_after_an_edit_the_next_build_is_the_no_op(tmp_path: Path) -> None:
+    """The index records the stat of outputs the edit build kept (taken when they were
+    checked) and of the sources as they were read: both must be right for the build
+    after an edit to be answered from the record."""
+    rng = random.Random(22)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.toml").write_text(SITE_TOML)
+    for number in range(1, 5):
+        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    build(tmp_path)
+    story = tmp_path / "content" / "story-3.md"
+    story.write_text(story.read_text() + "\nOne more line.\n")
+    edited = build(tmp_path)
+    assert "nothing changed since the last build" not in edited.notes
+    assert edited.pages_unchanged > 0  # most pages were kept: their stat came from the check
+    assert "nothing changed since the last build" in build(tmp_path).notes
+
+
 def test_no_op_rebuild_is_answered_from_the_last_build_record(tmp_path: Path) -> None:
     rng = random.Random(21)
     (tmp_path / "content").mkdir()
