@@ -214,6 +214,25 @@ def test_linking_translations_updates_the_sitemap(tmp_path: Path) -> None:
         (root / "site/sitemap.xml").read_text()
 
 
+def test_a_version_turning_french_updates_the_page_it_translates(tmp_path: Path) -> None:
+    """Only the other file changes (its language), so the English article is assembled
+    from the same inputs as before; its translations are new, and so is its page."""
+    files = {"content/lyon.md": article("Lyon lights", "2025-07-01", "Festival.",
+                                        translation_key="lyon"),
+             "content/lyon-lumieres.md": article("Les lumières", "2025-07-01", "Fête.",
+                                                 translation_key="lyon", lang="en")}
+    root = write_site(tmp_path, files)
+    build_ok(root)
+    assert "fr" not in head_alternates(read_page(root / "site", "lyon/index.html"))
+    lumieres = root / "content/lyon-lumieres.md"
+    lumieres.write_text(lumieres.read_text(encoding="utf-8").replace("lang: en", "lang: fr"),
+                        encoding="utf-8")
+    result = build_ok(root)
+    assert "lyon/index.html" in result.written
+    english = read_page(root / "site", "lyon/index.html")
+    assert head_alternates(english)["fr"] == "https://example.org/lyon-lumieres/"
+
+
 def test_changing_an_articles_language_updates_its_card(tmp_path: Path) -> None:
     root = write_site(tmp_path, {"content/lyon.md": FILES["content/lyon.md"]})
     build_ok(root)
