@@ -29,6 +29,16 @@ def article(rng: random.Random, number: int) -> str:
             f"## Part one\n\n{words}\n\n- a\n- b\n")
 
 
+def stories(root: Path, *, seed: int, count: int) -> random.Random:
+    """A site of `count` random stories (story-1.md...); the generator, for more."""
+    rng = random.Random(seed)
+    (root / "content").mkdir()
+    (root / "site.toml").write_text(SITE_TOML)
+    for number in range(1, count + 1):
+        (root / "content" / f"story-{number}.md").write_text(article(rng, number))
+    return rng
+
+
 def build(root: Path, *, force: bool = False) -> BuildResult:
     result = build_site(BuildOptions(root=root, now=NOW, force=force, jobs=1))
     assert result.ok, [d.format() for d in result.diagnostics]
@@ -108,11 +118,7 @@ def test_incremental_build_equals_cold_build_over_random_edits(tmp_path: Path, s
 
 
 def test_no_op_rebuild_writes_nothing_and_keeps_mtimes(tmp_path: Path) -> None:
-    rng = random.Random(7)
-    (tmp_path / "content").mkdir()
-    (tmp_path / "site.toml").write_text(SITE_TOML)
-    for number in range(1, 9):
-        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    stories(tmp_path, seed=7, count=8)
     build(tmp_path)
     before = {p: p.stat().st_mtime_ns for p in (tmp_path / "site").rglob("*") if p.is_file()}
     again = build(tmp_path)
@@ -123,11 +129,7 @@ def test_no_op_rebuild_writes_nothing_and_keeps_mtimes(tmp_path: Path) -> None:
 
 
 def test_one_article_edit_rewrites_that_page_and_the_pages_listing_it(tmp_path: Path) -> None:
-    rng = random.Random(11)
-    (tmp_path / "content").mkdir()
-    (tmp_path / "site.toml").write_text(SITE_TOML)
-    for number in range(1, 13):
-        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    stories(tmp_path, seed=11, count=12)
     first = build(tmp_path)
     target = tmp_path / "content" / "story-5.md"
     target.write_text(target.read_text() + "\nOne more sentence.\n")
@@ -140,11 +142,7 @@ def test_one_article_edit_rewrites_that_page_and_the_pages_listing_it(tmp_path: 
 
 
 def test_template_edit_rerenders_only_pages_using_it(tmp_path: Path) -> None:
-    rng = random.Random(5)
-    (tmp_path / "content").mkdir()
-    (tmp_path / "site.toml").write_text(SITE_TOML)
-    for number in range(1, 7):
-        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    stories(tmp_path, seed=5, count=6)
     build(tmp_path)
     override = tmp_path / "templates" / "tags.html"
     override.parent.mkdir()
@@ -157,11 +155,7 @@ def test_template_edit_rerenders_only_pages_using_it(tmp_path: Path) -> None:
 
 
 def test_site_toml_edit_invalidates_everything(tmp_path: Path) -> None:
-    rng = random.Random(9)
-    (tmp_path / "content").mkdir()
-    (tmp_path / "site.toml").write_text(SITE_TOML)
-    for number in range(1, 5):
-        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    stories(tmp_path, seed=9, count=4)
     build(tmp_path)
     (tmp_path / "site.toml").write_text(SITE_TOML.replace("Incremental Daily", "Renamed Daily"))
     result = build(tmp_path)
@@ -191,11 +185,7 @@ def test_after_an_edit_the_next_build_is_the_no_op(tmp_path: Path) -> None:
     """The index records the stat of outputs the edit build kept (taken when they were
     checked) and of the sources as they were read: both must be right for the build
     after an edit to be answered from the record."""
-    rng = random.Random(22)
-    (tmp_path / "content").mkdir()
-    (tmp_path / "site.toml").write_text(SITE_TOML)
-    for number in range(1, 5):
-        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    stories(tmp_path, seed=22, count=4)
     build(tmp_path)
     story = tmp_path / "content" / "story-3.md"
     story.write_text(story.read_text() + "\nOne more line.\n")
@@ -206,11 +196,7 @@ def test_after_an_edit_the_next_build_is_the_no_op(tmp_path: Path) -> None:
 
 
 def test_no_op_rebuild_is_answered_from_the_last_build_record(tmp_path: Path) -> None:
-    rng = random.Random(21)
-    (tmp_path / "content").mkdir()
-    (tmp_path / "site.toml").write_text(SITE_TOML)
-    for number in range(1, 4):
-        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    stories(tmp_path, seed=21, count=3)
     first = build(tmp_path)
     again = build(tmp_path)
     assert "nothing changed since the last build" in again.notes
@@ -250,11 +236,7 @@ def test_future_article_appears_once_its_date_has_come(tmp_path: Path) -> None:
 def test_touch_parses_nothing_and_renders_nothing(tmp_path: Path) -> None:
     """Early cutoff: a file with new stat but the same bytes gives the same page record,
     so nothing downstream runs again."""
-    rng = random.Random(31)
-    (tmp_path / "content").mkdir()
-    (tmp_path / "site.toml").write_text(SITE_TOML)
-    for number in range(1, 6):
-        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    stories(tmp_path, seed=31, count=5)
     first = build(tmp_path)
     assert first.pages_parsed == 5
     for path in (tmp_path / "content").glob("*.md"):
@@ -266,11 +248,7 @@ def test_touch_parses_nothing_and_renders_nothing(tmp_path: Path) -> None:
 
 
 def test_one_edit_parses_only_that_file(tmp_path: Path) -> None:
-    rng = random.Random(32)
-    (tmp_path / "content").mkdir()
-    (tmp_path / "site.toml").write_text(SITE_TOML)
-    for number in range(1, 6):
-        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    stories(tmp_path, seed=32, count=5)
     build(tmp_path)
     target = tmp_path / "content" / "story-2.md"
     target.write_text(target.read_text() + "\nMore.\n")
@@ -326,11 +304,7 @@ def test_unchanged_static_files_are_neither_copied_nor_compared(tmp_path: Path) 
 
 
 def test_title_edit_rewrites_its_page_and_the_listings_that_show_it(tmp_path: Path) -> None:
-    rng = random.Random(35)
-    (tmp_path / "content").mkdir()
-    (tmp_path / "site.toml").write_text(SITE_TOML)
-    for number in range(1, 8):
-        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    stories(tmp_path, seed=35, count=7)
     build(tmp_path)
     source = tmp_path / "content" / "story-4.md"
     text = source.read_text()
@@ -348,11 +322,7 @@ def test_title_edit_rewrites_its_page_and_the_listings_that_show_it(tmp_path: Pa
 def test_explain_names_the_part_of_the_view_that_changed(tmp_path: Path) -> None:
     from sitebuilder import run_cli
 
-    rng = random.Random(36)
-    (tmp_path / "content").mkdir()
-    (tmp_path / "site.toml").write_text(SITE_TOML)
-    for number in range(1, 3):
-        (tmp_path / "content" / f"story-{number}.md").write_text(article(rng, number))
+    stories(tmp_path, seed=36, count=2)
     assert run_cli(tmp_path).returncode == 0
     source = tmp_path / "content" / "story-1.md"
     source.write_text(source.read_text() + "\nMore.\n")
