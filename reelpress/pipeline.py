@@ -14,8 +14,8 @@ from pathlib import Path
 
 from reelpress.build.graph import BuildGraph, code_stamp, up_to_date
 from reelpress.build.memo import ResidentGraph
-from reelpress.build.outcome import committed, failed, save_index, strict_failure
-from reelpress.build.pages import assemble_all, collision_problems, prepare_pages, published, relate
+from reelpress.build.outcome import collision_errors, committed, failed, save_index, strict_failure
+from reelpress.build.pages import assemble_all, link_stories, prepare_pages, published
 from reelpress.build.plan import plan_site
 from reelpress.build.render import render_outputs
 from reelpress.build.tracking import publish_files
@@ -34,7 +34,6 @@ from reelpress.output.writer import OutputConflict, SiteWriter, path_conflicts
 from reelpress.render.i18n import site_catalogs
 from reelpress.render.menus import menu_problems
 from reelpress.render.theme import Theme, resolve_theme
-from reelpress.render.translations import link_translations
 from reelpress.render.views import SiteView
 
 
@@ -98,8 +97,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     clock.lap("media planning")
     reporter.extend(menu_problems(config, {page.url_path for page in pages}))
     articles = assemble_all(chosen, media, config, store, resident, reporter)
-    articles = resident.intern(link_translations(
-        relate(articles, config.related_stories, resident), config, reporter))
+    articles = resident.intern(link_stories(articles, config, resident, reporter))
     catalogs = site_catalogs(theme.i18n_dirs, config, paths, reporter)
     if reporter.has_errors():
         return failed(reporter, clock)
@@ -126,7 +124,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
             stats = writer.commit(frozenset(graph.previous_outputs) or None)
     except OutputConflict as exc:
         writer.abort()
-        reporter.extend(collision_problems(exc.paths, articles))
+        reporter.extend(collision_errors(exc.paths, articles))
         return failed(reporter, clock)
     except BaseException:
         writer.abort()

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from reelpress.build.content_worker import PreparedPage
 from reelpress.core.diagnostics import Diagnostic
 from reelpress.core.generation import Derived, Generation
-from reelpress.render.article import Article, RelatedStory
+from reelpress.render.article import Article, RelatedStory, Translation
 from reelpress.render.outputs import OutputSpec
 from reelpress.render.related import Candidate
 from reelpress.render.site_pages import TagIndex
 from reelpress.render.sitemap import SitemapEntry
 from reelpress.render.teaser import Teaser, teaser_of
+from reelpress.render.translations import Version
 from reelpress.render.views import CardCache
 
 RecordDigest = tuple[object, str]  # (the record, pinned so its id is not reused; digest)
@@ -49,6 +50,12 @@ class ResidentGraph:
     teasers: Derived[str, Article, Teaser] = field(default_factory=Derived)
     candidates: Derived[str, Article, Candidate | None] = field(default_factory=Derived)
     with_related: Derived[str, tuple[Article, object], Article] = field(default_factory=Derived)
+    versions: Derived[str, Article, Version] = field(default_factory=Derived)
+    translations: Derived[str, tuple[str, tuple[Version, ...]],
+                          tuple[dict[str, tuple[Translation, ...]], list[Diagnostic]]] = \
+        field(default_factory=Derived)
+    with_translations: Derived[str, tuple[Article, tuple[Translation, ...] | None], Article] = \
+        field(default_factory=Derived)
     # the plan (`build/plan`): each page's spec by path, the tags and the listings of
     # the site, each story's sitemap entry
     page_specs: Derived[str, Article, OutputSpec] = field(default_factory=Derived)

@@ -14,12 +14,13 @@ from reelpress.build.graph import BuildGraph, expiry, no_op_record
 from reelpress.build.render import Rendered
 from reelpress.build.tracking import tracked_inputs
 from reelpress.content.loader import SourceFile, skipped_counts
-from reelpress.core.diagnostics import Reporter, error, warning
+from reelpress.core.diagnostics import Diagnostic, Reporter, error, warning
 from reelpress.core.options import BuildOptions, BuildResult
 from reelpress.core.project import ProjectPaths
 from reelpress.core.stage_times import StageClock
 from reelpress.media.stage import MediaResults
 from reelpress.output.writer import OutputStats, SiteWriter
+from reelpress.render.article import Article
 from reelpress.render.theme import Theme
 
 
@@ -69,3 +70,16 @@ def save_index(graph: BuildGraph, keys: dict[str, tuple[str, str, str]], result:
                          "the next build starts over")
         return dataclasses.replace(result, diagnostics=(*result.diagnostics, notice))
     return result
+
+
+def collision_errors(conflicts: list[str], articles: list[Article]) -> list[Diagnostic]:
+    """Outputs that need a file and a folder of one name, blamed on the articles whose
+    pages are, or are inside, that name."""
+    problems = []
+    for path in conflicts:
+        owners = [a.source.rel for a in articles if a.source.output_path == path
+                  or a.source.output_path.startswith(path + "/")]
+        for where in owners or [""]:
+            problems.append(error(where, None, f"outputs collide: {path} is needed as a file "
+                                  "and as a folder", "change the slug of this page"))
+    return problems

@@ -22,7 +22,7 @@ from reelpress.build.workers import run_chunked
 from reelpress.content.loader import SourceFile, duplicate_outputs, find_sources, is_published
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig
-from reelpress.core.diagnostics import Diagnostic, Reporter, error
+from reelpress.core.diagnostics import Reporter
 from reelpress.core.options import BuildOptions
 from reelpress.core.project import ProjectPaths
 from reelpress.media.stage import MediaResults
@@ -37,6 +37,7 @@ from reelpress.render.article import (
     resolve_source_links,
 )
 from reelpress.render.related import candidate_of, related_stories, with_related
+from reelpress.render.translations import translation_groups, version_of, with_translations
 
 
 def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, store: BlobStore,
@@ -125,16 +126,34 @@ def assemble_all(published: list[PreparedPage], media: MediaResults, config: Sit
     return sorted(articles, key=lambda a: (a.date, a.source.rel), reverse=True)
 
 
-def relate(articles: list[Article], count: int, resident: ResidentGraph) -> list[Article]:
-    """The articles with their related stories; the choice is made again only when what
-    it reads (a `related.Candidate` per article) changed, and an article is remade only
-    when it or its choice did."""
+def link_stories(articles: list[Article], config: SiteConfig, resident: ResidentGraph,
+                 reporter: Reporter) -> list[Article]:
+    """The articles with their related stories and their other-language versions. Each
+    choice is made again only when what it reads (a `related.Candidate`, a
+    `translations.Version` per article) changed; an article is remade only when it or
+    its choice did."""
+    return _translate(_relate(articles, config.related_stories, resident), config.language,
+                      resident, reporter)
+
+
+def _relate(articles: list[Article], count: int, resident: ResidentGraph) -> list[Article]:
     found = (resident.candidates.get(a.source.rel, a, candidate_of) for a in articles)
     stories = tuple(c for c in found if c is not None)
     chosen = resident.related.get("", (count, stories),
                                   lambda source: related_stories(stories, count))
     return [resident.with_related.get(a.source.rel, (a, chosen.get(a.source.rel)),
                                       lambda source: with_related(source[:1], chosen)[0])
+            for a in articles]
+
+
+def _translate(articles: list[Article], language: str, resident: ResidentGraph,
+               reporter: Reporter) -> list[Article]:
+    versions = tuple(resident.versions.get(a.source.rel, a, version_of) for a in articles)
+    groups, problems = resident.translations.get(
+        "", (language, versions), lambda source: translation_groups(versions, language))
+    reporter.extend(problems)
+    return [resident.with_translations.get(a.source.rel, (a, groups.get(a.url_path)),
+                                           lambda source: with_translations(*source))
             for a in articles]
 
 
@@ -161,18 +180,3 @@ def assemble(prepared: PreparedPage, media: MediaResults, config: SiteConfig, st
         social_image=media.social_image(page),
         record_key=key,
     )
-
-
-
-
-def collision_problems(conflicts: list[str], articles: list[Article]) -> list[Diagnostic]:
-    """Outputs that need a file and a folder of one name, blamed on the articles whose
-    pages are, or are inside, that name."""
-    problems = []
-    for path in conflicts:
-        owners = [a.source.rel for a in articles if a.source.output_path == path
-                  or a.source.output_path.startswith(path + "/")]
-        for where in owners or [""]:
-            problems.append(error(where, None, f"outputs collide: {path} is needed as a file "
-                                  "and as a folder", "change the slug of this page"))
-    return problems
