@@ -81,6 +81,30 @@ def test_a_title_edit_chooses_related_stories_again(tmp_path: Path) -> None:
         assert "A new headline" in (tmp_path / "site" / page).read_text(), page
 
 
+def test_translations_follow_edits_in_memory(tmp_path: Path) -> None:
+    """Through one resident graph: a version turning French links both pages; then its
+    new address shows in the English page's alternates."""
+    files = {"content/lyon.md": article("Lyon lights", "2025-07-01 08:00:00", "Festival.",
+                                        translation_key="lyon"),
+             "content/lyon-lumieres.md": article("Les lumières", "2025-07-01 09:00:00",
+                                                 "Fête.", translation_key="lyon", lang="en")}
+    write_site(tmp_path, {**files, "site.toml": 'title = "Resident"\nbase_url = '
+                          '"https://example.org/"\n[search]\nenabled = false\n'})
+    options = BuildOptions(root=tmp_path, now=NOW, jobs=1, quiet=True)
+    resident = ResidentGraph()
+    _build(options, resident)
+    english = tmp_path / "site/lyon/index.html"
+    assert 'hreflang="fr"' not in english.read_text()
+    lumieres = tmp_path / "content/lyon-lumieres.md"
+    lumieres.write_text(lumieres.read_text().replace("lang: en", "lang: fr"))
+    _build(options, resident)
+    assert 'hreflang="fr" href="https://example.org/lyon-lumieres/"' in english.read_text()
+    lumieres.write_text(lumieres.read_text().replace("lang: fr", "lang: fr\nslug: fete"))
+    _build(options, resident)
+    assert 'hreflang="fr" href="https://example.org/fete/"' in english.read_text()
+    assert resident.translations.last_made == 1 and resident.with_translations.last_made == 2
+
+
 def test_the_preview_builds_through_one_resident_graph(tmp_path: Path) -> None:
     options = write_preview_site(tmp_path)
     build = ResidentBuild()
