@@ -27,6 +27,7 @@ from reelpress.markup.anchors import heading_anchors_plugin, unclosed_bracket_pl
 from reelpress.markup.embeds import platform_video
 from reelpress.markup.faq import BodyFaqItem, extract_faq, inline_text
 from reelpress.markup.fast import render_fast
+from reelpress.markup.source_links import is_source_link
 
 PLACEHOLDER = "\x00media:{}\x00"
 PLACEHOLDER_PATTERN = re.compile("\x00media:(\\d+)\x00")
@@ -95,8 +96,8 @@ def render_body(body: str, *, body_line: int = 1, allow_html: bool = False,
             html=fast.html, media=(), faq=(),
             headings=tuple(Heading(level, text, anchor) for level, text, anchor in fast.headings),
             word_count=len(re.findall(r"\w+", body)),
-            source_links=tuple(dict.fromkeys((href, body_line + line) for href, line in fast.links
-                                             if is_source_link(href))))
+            source_links=tuple(dict.fromkeys((href, body_line + line)
+                                             for href, line in fast.links)))
     return render_reference(body, body_line=body_line, allow_html=allow_html,
                             base_path=base_path)
 
@@ -267,9 +268,6 @@ def _prefix_root_links(tokens: list[Token], base_path: str) -> None:
                     child.attrSet("href", base_path + href.lstrip("/"))
 
 
-_SOURCE_LINK = re.compile(r"^(?![a-z][a-z0-9+.-]*:|//|/|#)[^?#]*\.md(?:#[^?]*)?$", re.IGNORECASE)
-
-
 def _source_links(tokens: list[Token], body_line: int) -> tuple[tuple[str, int | None], ...]:
     found: list[tuple[str, int | None]] = []
     for token in tokens:
@@ -279,8 +277,3 @@ def _source_links(tokens: list[Token], body_line: int) -> tuple[tuple[str, int |
                 if is_source_link(href):
                     found.append((href, body_line + token.map[0] if token.map else None))
     return tuple(dict.fromkeys(found))
-
-
-def is_source_link(href: str) -> bool:
-    """A relative link to another Markdown file of the site."""
-    return bool(_SOURCE_LINK.match(href))

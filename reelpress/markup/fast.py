@@ -2,17 +2,20 @@
 
 markdown-it-py (`engine.py`) is the reference and the fallback. A text goes to the native
 engine only when a cheap line scan finds nothing but constructs both engines render to
-the same bytes: paragraphs, ATX headings of plain words, lists, fenced code, emphasis,
-code spans and inline links to plain http(s) or relative URLs. Anything else (tables,
+the same bytes: paragraphs, ATX headings of plain words, lists (nested when indented to
+their parent's text), block quotes, fenced code, emphasis, code spans, inline links to
+plain http(s) or relative URLs and such URLs as autolinks. Anything else (tables,
 footnotes, definition lists, `{attrs}`, containers, images, raw HTML, entities,
-backslash escapes, link titles, setext headings, block quotes, indentation, tabs...)
-keeps the reference path. Then the two known differences of the subset are mended: text
-quotes (markdown-it writes `&quot;`) and heading ids (markdown-it's anchors plugin).
+backslash escapes, link titles, setext headings, indented code, tabs...) keeps the
+reference path. Then the known differences of the subset are mended: text quotes
+(markdown-it writes `&quot;`), empty quotes, and heading ids (markdown-it's anchors
+plugin); links to Markdown files are checked against the ones the engine made.
 `tests/test_markdown_fast.py` holds the gate to byte-identical output over the
-benchmark corpus, the demo, the FAQ fixtures and the CommonMark spec examples.
+benchmark corpus, the demo, the FAQ fixtures, the CommonMark spec examples and
+generated texts; `tests/test_markdown_dense.py` over 1 MB of each dense shape.
 
-`pip install reelpress[fast]` brings the engine; without it everything takes the
-reference path. `REELPRESS_MARKDOWN=markdown-it` turns the fast path off.
+pyromark is in the default install; without it (a platform with no wheel) everything
+takes the reference path. `REELPRESS_MARKDOWN=markdown-it` turns the fast path off.
 """
 
 from __future__ import annotations
@@ -22,36 +25,52 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from html import unescape as html_unescape
 
 from reelpress.markup.anchors import UniqueNames
+from reelpress.markup.source_links import is_source_link
 
 # Anywhere outside fenced code: characters and sequences that start a construct the
 # fast path does not take (escapes, HTML, attrs, tables, strikethrough, footnotes,
 # images, entities), and emphasis delimiters touching a non-ASCII character (the two
-# engines may classify Unicode punctuation differently).
-_UNSAFE_CHAR = re.compile(r"[\\<>{}|~^\x00-\x09\x0b-\x1f\x7f]")
+# engines may classify Unicode punctuation differently). `<` is taken only as a plain
+# web autolink (`<https://example.org/x>`), removed before this check.
+_UNSAFE_CHAR = re.compile(r"[\\<{}|~^\x00-\x09\x0b-\x1f\x7f]")
 _ENTITY = re.compile(r"&(?! )")
 _UNICODE_DELIMITER = re.compile(r"[^\x00-\x7f][*_]|[*_][^\x00-\x7f]")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-_HEADING = re.compile(r"^(#{1,6}) +([^#*_`\[\]]*[^#*_`\[\]\s])\s*$")
+_URL_CHARS = r"(?:[A-Za-z0-9/._#?=+&-]|%[0-9A-Fa-f]{2})*"
+_AUTOLINK = re.compile(r"<https?://[a-z0-9.-]+(?:[/?#]" + _URL_CHARS + r")?>")
+_HEADING = re.compile(r"^(#{1,6}) +([^#*_`\[\]<]*[^#*_`\[\]<\s])\s*$")
 _ITEM = re.compile(r"^(?:[-*+]|\d{1,9}[.)]) (\S.*)$")
+_BULLET_OR_FIRST = re.compile(r"^(?:[-*+]|0{0,8}1[.)]) ")
 # An item's text that would open a block inside the item (a nested list, a heading...).
 _NESTED = re.compile(r"^(?:(?:[-*+]|\d{1,9}[.)])(?: |$)|[#`>]|([-*_])(?: *\1){2,} *$)")
 _FENCE_OPEN = re.compile(r"^(`{3,})([A-Za-z0-9_+-]*)$")
 _LINK_DEST = re.compile(r"\]\(([^)]*)\)")
-_SAFE_DEST = re.compile(r"^(?:https?://[a-z0-9.-]+(?=[/?#]|$))?"
-                        r"(?:[A-Za-z0-9/._#?=+&-]|%[0-9A-Fa-f]{2})*$")
-# Line starts the fast path does not take: indentation, deflists and containers, setext
-# underlines, a backtick line that is not a plain fence, thematic breaks, link
-# definitions, empty list items and items whose text is indented further (code).
-_UNSAFE_LINE_START = re.compile(r"^(?:[ :=`]|([-*_])(?: *\1){2,} *$|\[[^\]]*\]:"
-                                r"|(?:-+|[*+]|\d{1,9}[.)]) *$|(?:[-*+]|\d{1,9}[.)])  )",
-                                re.MULTILINE)
+_SAFE_DEST = re.compile(r"^(?:https?://[a-z0-9.-]+(?=[/?#]|$))?" + _URL_CHARS + "$")
+_HREF = re.compile(r'<a href="([^"]*)"')
+# Block quote markers and indentation in front of a line's text (nested lists, quotes).
+_CONTAINER_PREFIX = re.compile(r"[ >]*")
+# What a line may not start with, after its container prefix: deflists and containers
+# (`:`), setext underlines and thematic breaks, backticks (fences, nested or not plain),
+# link definitions, empty list items, items whose text is indented further (code), and
+# headings inside a container (their ids are numbered by the reference in order).
+_UNSAFE_TEXT_START = re.compile(r"(?:[:=`]|([-*_])(?: *\1){2,} *$|-+ *$|\[[^\]]*\]:"
+                                r"|(?:[-*+]|\d{1,9}[.)]) *$|(?:[-*+]|\d{1,9}[.)])  )")
+_UNSAFE_LINE_START = re.compile(r"^[ >]*" + _UNSAFE_TEXT_START.pattern, re.MULTILINE)
+# markdown-it stops nesting blocks at 20 levels (its `maxNesting`), pulldown-cmark does
+# not: a quote depth and an indentation that keep every line well under that.
+_MAX_QUOTE_DEPTH = 4
+_MAX_LIST_DEPTH = 7
+_QUOTE_PREFIX = re.compile(r"(?:> ?)+")
 
 
 def _unsafe(text: str) -> bool:
     """Whether `text` (a line, or a text without fences) has a character or sequence that
     the fast path does not take (one regex with all of them is several times slower)."""
+    if "<" in text:
+        text = _AUTOLINK.sub("", text)
     return bool(_UNSAFE_CHAR.search(text) or "![" in text
                 or ("&" in text and _ENTITY.search(text))
                 or (not text.isascii() and _UNICODE_DELIMITER.search(text)))
@@ -59,6 +78,7 @@ def _unsafe(text: str) -> bool:
 
 _TAG_OR_QUOTE = re.compile(r'(<[^>]*>)|"')
 _HEADING_TAG = re.compile(r"<h([23])>")
+_EMPTY_QUOTE = "<blockquote>\n</blockquote>"
 
 
 @dataclass(frozen=True)
@@ -97,6 +117,10 @@ def render_fast(text: str, *, base_path: str = "/", fragment: bool = False
     html = engine(text)
     if '"' in text:
         html = _TAG_OR_QUOTE.sub(_quote, html)
+    if _EMPTY_QUOTE in html:  # markdown-it writes an empty quote on one line
+        html = html.replace(_EMPTY_QUOTE, "<blockquote></blockquote>")
+    if ".md" in html and not _links_are_the_engines(html, links):
+        return None
     headings: list[tuple[int, str, str]] = []
     if titles:
         with_ids = _with_heading_ids(html, titles, headings)
@@ -104,6 +128,15 @@ def render_fast(text: str, *, base_path: str = "/", fragment: bool = False
             return None
         html = with_ids
     return FastMarkdown(html, tuple(headings), links)
+
+
+def _links_are_the_engines(html: str, links: tuple[tuple[str, int], ...]) -> bool:
+    """Whether the links to Markdown files the scan found are those the engine made, in
+    order: a `](x.md)` the scan saw inside a code span, or in a link text holding an
+    autolink, is no link, and then the scan's lines cannot be trusted."""
+    made = [href for href in (html_unescape(found) for found in _HREF.findall(html))
+            if is_source_link(href)]
+    return made == [href for href, _line in links]
 
 
 def _quote(match: re.Match[str]) -> str:
@@ -131,14 +164,22 @@ def _with_heading_ids(html: str, titles: list[tuple[int, str]],
 
 def _scan(text: str, base_path: str, fragment: bool
           ) -> tuple[list[tuple[int, str]], tuple[tuple[str, int], ...]] | None:
-    """(heading titles, links with their block's line), or None for an unsafe text."""
+    """(heading titles, links to Markdown files with their block's first line), or None
+    for a text the gate does not take.
+
+    A block (the paragraph markdown-it maps a link to) starts after a blank line, at a
+    heading, a list item or a deeper block quote; any other line continues it (a
+    paragraph's next line, or a lazy one). Nesting is taken only where that rule cannot
+    be wrong: quotes as `> ` markers, and list items indented exactly to the text of an
+    open item (`items`, the text columns of the open items)."""
     fenced = "```" in text
     if not fenced and (_unsafe(text) or _UNSAFE_LINE_START.search(text)):
         return None
     titles: list[tuple[int, str]] = []
     links: list[tuple[str, int]] = []
     fence: str | None = None
-    block_line, block_has_code, previous = -1, False, "blank"
+    items: list[int] = []
+    block_line, previous_blank, previous_depth, previous_item = -1, True, 0, ""
     for number, line in enumerate(text.split("\n")):
         if fence is not None:
             if _CONTROL.search(line):
@@ -146,15 +187,20 @@ def _scan(text: str, base_path: str, fragment: bool
             closing = line.lstrip(" ").rstrip(" ")
             if len(line) - len(line.lstrip(" ")) <= 3 and closing.startswith(fence) \
                     and closing.strip("`") == "":
-                fence, previous = None, "blank"  # a closed fence ends its block
+                fence, previous_blank = None, True  # a closed fence ends its block
             continue
-        if not line.strip():
-            previous = "blank"
+        prefix = _CONTAINER_PREFIX.match(line).group()  # type: ignore[union-attr]
+        content = line[len(prefix):]
+        depth = prefix.count(">")
+        if depth and not _QUOTE_PREFIX.fullmatch(prefix if content else prefix.rstrip(" ")):
+            return None  # indentation around quote markers: not ours to follow
+        if not content.strip():
+            previous_blank = True
             continue
         if fenced:
             opened = _FENCE_OPEN.match(line)
             if opened:
-                fence = opened.group(1)
+                fence, items = opened.group(1), []
                 continue
             if _unsafe(line) or _UNSAFE_LINE_START.match(line):
                 return None
@@ -163,22 +209,38 @@ def _scan(text: str, base_path: str, fragment: bool
             if heading is None or fragment:
                 return None
             titles.append((len(heading.group(1)), heading.group(2).strip()))
-            block_line, block_has_code, previous = number, False, "blank"
+            block_line, previous_blank, previous_depth, items = number, True, 0, []
             continue  # a heading is a block of its own line
-        item = _ITEM.match(line)
+        if prefix and content.startswith("#"):
+            return None  # a heading inside a quote or an item: numbered by the reference
+        item = _ITEM.match(content)
+        if item is not None and _NESTED.match(item.group(1)):
+            return None  # an item opening a block at once ("- - x", "- > x")
+        starts_block = previous_blank or item is not None or depth > previous_depth
+        if depth:
+            if depth > _MAX_QUOTE_DEPTH:
+                return None
+            if starts_block:
+                items = []  # a quote at the margin closes the lists
+        elif starts_block:
+            column = len(prefix)
+            while items and items[-1] > column:
+                items.pop()  # a line left of an item's text closes that item
+            if column and (not items or items[-1] != column):
+                return None  # not aligned with an open item's text: code, or lazy text
+        kind = ""
         if item is not None:
-            if _NESTED.match(item.group(1)) or previous not in ("blank", "item"):
-                return None  # nested blocks, or a list that may or may not interrupt
-            block_line, block_has_code, previous = number, False, "item"
-        else:
-            if previous == "blank":
-                block_line, block_has_code = number, False
-            previous = "text" if previous == "blank" else "lazy" if previous in (
-                "item", "lazy") else "text"
-        if "`" in line:
-            if links and links[-1][1] == block_line:
-                return None  # a code span in a block with a link: leave it to the reference
-            block_has_code = True
+            kind = content[:item.start(1) - 1].strip("0123456789") + str(len(prefix))
+            if not previous_blank and not _BULLET_OR_FIRST.match(content) \
+                    and kind != previous_item:
+                return None  # "2." that may not interrupt a paragraph: maybe a lazy line
+            if not depth:
+                items.append(len(prefix) + item.start(1))
+                if len(items) > _MAX_LIST_DEPTH:
+                    return None
+        if starts_block:
+            block_line = number
+        previous_blank, previous_depth, previous_item = False, depth, kind
         if "](" not in line:
             continue
         dests = _LINK_DEST.findall(line)
@@ -187,9 +249,8 @@ def _scan(text: str, base_path: str, fragment: bool
         for dest in dests:
             if not _SAFE_DEST.match(dest) or (dest.startswith("/") and base_path != "/"):
                 return None
-            links.append((dest, block_line))
-        if block_has_code:
-            return None  # a link inside a code span is no link: leave it to the reference
+            if is_source_link(dest):
+                links.append((dest, block_line))
     if fence is not None:
         return None
     return titles, tuple(links)
