@@ -217,3 +217,15 @@ def test_check_flags_control_characters_in_json_ld(tmp_path: Path) -> None:
                     encoding="utf-8")
     report = check_site(tmp_path / "site", base_url="https://example.org/")
     assert [p.describe() for p in report.broken] == ["control character U+0000 in JSON-LD"]
+
+
+def test_a_quoted_list_at_the_end_of_the_text_has_no_traceback(tmp_path: Path) -> None:
+    """mdit-py-plugins' container rule read past the end of `> *\\n> \\n> ` (no final
+    newline): IndexError out of the build, found by the differential fuzz test."""
+    for body in ("> *\n> \n> ", "\n> 2) \n> \n> ", "^\n> > -\n> >     \n> > "):
+        assert render_reference(body).html.startswith(("<blockquote>", "<p>^</p>"))
+    root = tmp_path / "site"
+    write_site(root, {"content/a.md": FRONT + "> *\n> \n> "}, site_toml=TOML)
+    process = run_cli(root)
+    assert process.returncode == 0 and "Traceback" not in process.stderr, process.stderr
+    assert "<blockquote>" in (root / "site/a/index.html").read_text(encoding="utf-8")

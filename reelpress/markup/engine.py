@@ -113,7 +113,7 @@ def _render_reference(body: str, body_line: int, allow_html: bool, base_path: st
                       ) -> RenderedBody:
     md = markdown_engine(allow_html)
     env: dict[str, Any] = {"reelpress_media": [], "reelpress_body_line": body_line}
-    tokens = md.parse(body, env)
+    tokens = _parse(md, body, env)
     tokens, faq, faq_warnings = extract_faq(tokens, md, env, body_line)
     _prefix_root_links(tokens, base_path)
     source_links = _source_links(tokens, body_line)
@@ -133,6 +133,22 @@ def _render_reference(body: str, body_line: int, allow_html: bool, base_path: st
     )
 
 
+def _parse(md: MarkdownIt, text: str, env: dict[str, Any]) -> list[Token]:
+    """`md.parse`, and once more with a final newline where mdit-py-plugins' container
+    rule reads past the end of a text that ends inside a quoted list (`> *\\n> \\n> `
+    raised IndexError): a traceback for three lines of Markdown."""
+    given = dict(env)  # its lists are empty: the media stage's, filled by the parse
+    try:
+        return md.parse(text, env)
+    except IndexError:
+        if text.endswith("\n"):
+            raise
+        env.clear()
+        env.update({key: [] if isinstance(value, list) else value
+                    for key, value in given.items()})
+        return md.parse(text + "\n", env)
+
+
 def render_fragment(text: str, *, allow_html: bool = False, base_path: str = "/") -> str:
     """Markdown of an FAQ answer or a summary; raw HTML stays escaped unless allowed, and
     root-relative links get the site's sub-path, as in bodies."""
@@ -146,7 +162,7 @@ def fragment_reference(text: str, *, allow_html: bool = False, base_path: str = 
     """`render_fragment` through markdown-it-py alone."""
     md = markdown_engine(allow_html)
     env: dict[str, Any] = {"reelpress_fragment": True}
-    tokens = md.parse(text, env)
+    tokens = _parse(md, text, env)
     _prefix_root_links(tokens, base_path)
     return md.renderer.render(tokens, md.options, env)
 
@@ -156,7 +172,7 @@ def local_media_kind(text: str) -> str | None:
     (which fragments cannot process), else None."""
     if "![" not in text:  # no image syntax at all: skip the parse
         return None
-    tokens = markdown_engine(False).parse(text, {"reelpress_fragment": True})
+    tokens = _parse(markdown_engine(False), text, {"reelpress_fragment": True})
     for token in tokens:
         for child in token.children or []:
             if child.type == "image" and (kind := media_kind(str(child.attrs.get("src", "")))):

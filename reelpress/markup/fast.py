@@ -3,12 +3,12 @@
 markdown-it-py (`engine.py`) is the reference and the fallback. A text goes to the native
 engine only when a cheap line scan finds nothing but constructs both engines render to
 the same bytes: paragraphs, ATX headings of plain words, lists (nested when indented to
-their parent's text), block quotes, fenced code, emphasis, code spans, inline links to
-plain http(s) or relative URLs and such URLs as autolinks. Anything else (tables,
-footnotes, definition lists, `{attrs}`, containers, images, raw HTML, entities,
+their parent's text), block quotes, tables after a blank line, fenced code, emphasis,
+code spans, inline links to plain http(s) or relative URLs and such URLs as autolinks.
+Anything else (footnotes, definition lists, `{attrs}`, containers, images, raw HTML, entities,
 backslash escapes, link titles, setext headings, indented code, tabs...) keeps the
 reference path. Then the known differences of the subset are mended: text quotes
-(markdown-it writes `&quot;`), empty quotes, and heading ids (markdown-it's anchors
+(markdown-it writes `&quot;`), empty quotes, table layout, and heading ids (markdown-it's anchors
 plugin); links to Markdown files are checked against the ones the engine made.
 `tests/test_markdown_fast.py` holds the gate to byte-identical output over the
 benchmark corpus, the demo, the FAQ fixtures, the CommonMark spec examples and
@@ -35,7 +35,7 @@ from reelpress.markup.source_links import is_source_link
 # images, entities), and emphasis delimiters touching a non-ASCII character (the two
 # engines may classify Unicode punctuation differently). `<` is taken only as a plain
 # web autolink (`<https://example.org/x>`), removed before this check.
-_UNSAFE_CHAR = re.compile(r"[\\<{}|~^\x00-\x09\x0b-\x1f\x7f]")
+_UNSAFE_CHAR = re.compile(r"[\\<{}~^\x00-\x09\x0b-\x1f\x7f]")
 _ENTITY = re.compile(r"&(?! )")
 _UNICODE_DELIMITER = re.compile(r"[^\x00-\x7f][*_]|[*_][^\x00-\x7f]")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
@@ -61,6 +61,10 @@ _UNSAFE_TEXT_START = re.compile(r"(?:[:=`]|([-*_])(?: *\1){2,} *$|-+ *$|\[[^\]]*
 _UNSAFE_LINE_START = re.compile(r"^[ >]*" + _UNSAFE_TEXT_START.pattern, re.MULTILINE)
 # markdown-it stops nesting blocks at 20 levels (its `maxNesting`), pulldown-cmark does
 # not: a quote depth and an indentation that keep every line well under that.
+# A table's delimiter row (`|:--|--:|`), and the tags pulldown-cmark writes on one line
+# where markdown-it puts each on its own.
+_DELIMITER_ROW = re.compile(r"^\|? *:?-+:? *(?:\| *:?-+:? *)*\|? *$")
+_TABLE_TAG = re.compile(r"(</?(?:table|thead|tbody|tr)>|</t[hd]>)\n?")
 _MAX_QUOTE_DEPTH = 4
 _MAX_LIST_DEPTH = 7
 _QUOTE_PREFIX = re.compile(r"(?:> ?)+")
@@ -99,7 +103,7 @@ def native_engine() -> Callable[[str], str] | None:
         import pyromark
     except ImportError:
         return None
-    return pyromark.html  # type: ignore[no-any-return]
+    return pyromark.Markdown(options=pyromark.Options.ENABLE_TABLES).html  # type: ignore[no-any-return]
 
 
 def render_fast(text: str, *, base_path: str = "/", fragment: bool = False
@@ -117,9 +121,12 @@ def render_fast(text: str, *, base_path: str = "/", fragment: bool = False
     html = engine(text)
     if '"' in text:
         html = _TAG_OR_QUOTE.sub(_quote, html)
+    if "<table>" in html:
+        html = _TABLE_TAG.sub(r"\1\n", html).replace("<tbody>\n</tbody>\n", "").replace(
+            'style="text-align: ', 'style="text-align:')  # text quotes are &quot; by now
     if _EMPTY_QUOTE in html:  # markdown-it writes an empty quote on one line
         html = html.replace(_EMPTY_QUOTE, "<blockquote></blockquote>")
-    if ".md" in html and not _links_are_the_engines(html, links):
+    if (links or ".md" in html) and not _links_are_the_engines(html, links):
         return None
     headings: list[tuple[int, str, str]] = []
     if titles:
@@ -132,8 +139,8 @@ def render_fast(text: str, *, base_path: str = "/", fragment: bool = False
 
 def _links_are_the_engines(html: str, links: tuple[tuple[str, int], ...]) -> bool:
     """Whether the links to Markdown files the scan found are those the engine made, in
-    order: a `](x.md)` the scan saw inside a code span, or in a link text holding an
-    autolink, is no link, and then the scan's lines cannot be trusted."""
+    order: a `](x.md)` inside a code span, or in a table cell past the header's count, is
+    no link, and then the scan's lines cannot be trusted."""
     made = [href for href in (html_unescape(found) for found in _HREF.findall(html))
             if is_source_link(href)]
     return made == [href for href, _line in links]
@@ -180,7 +187,9 @@ def _scan(text: str, base_path: str, fragment: bool
     fence: str | None = None
     items: list[int] = []
     block_line, previous_blank, previous_depth, previous_item = -1, True, 0, ""
-    for number, line in enumerate(text.split("\n")):
+    table, delimiter_row = False, -1
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
         if fence is not None:
             if _CONTROL.search(line):
                 return None
@@ -195,7 +204,7 @@ def _scan(text: str, base_path: str, fragment: bool
         if depth and not _QUOTE_PREFIX.fullmatch(prefix if content else prefix.rstrip(" ")):
             return None  # indentation around quote markers: not ours to follow
         if not content.strip():
-            previous_blank = True
+            previous_blank, table = True, False
             continue
         if fenced:
             opened = _FENCE_OPEN.match(line)
@@ -204,6 +213,23 @@ def _scan(text: str, base_path: str, fragment: bool
                 continue
             if _unsafe(line) or _UNSAFE_LINE_START.match(line):
                 return None
+        if "|" in line or table:
+            if prefix or "|" not in line or (not table and not previous_blank):
+                return None  # a table nested, interrupting, or a row that may end it
+            if not table:
+                if number + 1 >= len(lines) or not _DELIMITER_ROW.match(lines[number + 1]) \
+                        or "|" not in lines[number + 1] \
+                        or _cells(line) != _cells(lines[number + 1]):
+                    return None  # a pipe that does not start a plain table
+                table, delimiter_row, items = True, number + 1, []
+            elif number == delimiter_row:
+                continue
+            if _ITEM.match(line) or line.startswith(("#", "`")) or not line.strip(" |"):
+                return None  # a row that may start a block, or a row of pipes alone
+            block_line, previous_blank, previous_depth, previous_item = number, False, 0, ""
+            if "](" in line and not _record_links(line, block_line, base_path, links):
+                return None
+            continue
         if line.startswith("#"):
             heading = _HEADING.match(line)
             if heading is None or fragment:
@@ -241,16 +267,30 @@ def _scan(text: str, base_path: str, fragment: bool
         if starts_block:
             block_line = number
         previous_blank, previous_depth, previous_item = False, depth, kind
-        if "](" not in line:
-            continue
-        dests = _LINK_DEST.findall(line)
-        if len(dests) != line.count("]("):
-            return None  # a link destination that goes on past this line
-        for dest in dests:
-            if not _SAFE_DEST.match(dest) or (dest.startswith("/") and base_path != "/"):
-                return None
-            if is_source_link(dest):
-                links.append((dest, block_line))
+        if "](" in line and not _record_links(line, block_line, base_path, links):
+            return None
     if fence is not None:
         return None
     return titles, tuple(links)
+
+
+def _record_links(line: str, block_line: int, base_path: str,
+                  links: list[tuple[str, int]]) -> bool:
+    """Add the line's links to Markdown files; False for a destination not ours to take."""
+    dests = _LINK_DEST.findall(line)
+    if len(dests) != line.count("]("):
+        return False  # a link destination that goes on past this line
+    for dest in dests:
+        if not _SAFE_DEST.match(dest) or (dest.startswith("/") and base_path != "/"):
+            return False
+        if is_source_link(dest):
+            links.append((dest, block_line))
+    return True
+
+
+def _cells(row: str) -> int:
+    """How many cells a table row has (no backslash escapes reach here)."""
+    inner = row.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") else inner
+    return inner.count("|") + 1
