@@ -134,7 +134,8 @@ def test_dense_markdown_build_costs_little_beyond_its_markup(tmp_path: Path) -> 
     _build_seconds(tmp_path, "x\n")  # the theme compiled, the index made: not the article's
     markup = _cpu(lambda: render_body(body))
     whole_build = _build_seconds(tmp_path, body)
-    assert whole_build - markup < 0.5, (whole_build, markup)
+    # 0.3-0.4 s now, 0.9-1.0 s before; 0.5 failed once at load 9 (CPU time stretches too)
+    assert whole_build - markup < 0.65, (whole_build, markup)
     html = (tmp_path / "site/a/index.html").read_text(encoding="utf-8")
     assert 'href="/b/#sec"' in html and "<table>" in html and 'class="footnote-ref"' in html
     feed = (tmp_path / "site/feed.xml").read_text(encoding="utf-8")
