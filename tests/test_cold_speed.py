@@ -4,11 +4,13 @@ cut is checked for the output it must still give, and for doing its work only on
 from __future__ import annotations
 
 import json
+import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from sitebuilder import article, build_ok, write_site
 
+from reelpress.build.content_worker import load_prepared
 from reelpress.render import article as article_module
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -57,3 +59,28 @@ def test_each_feed_body_is_made_once_for_the_three_feed_formats(tmp_path: Path) 
     # 24 pages, then 20 feed bodies made once and shown again by the two other formats
     assert made.misses == STORIES + 20
     assert made.hits >= 2 * 20
+
+
+def test_stored_page_records_keep_the_rendered_faq_not_its_markdown(tmp_path: Path) -> None:
+    """Each record is held by the main process and every render worker forked from it:
+    the FAQ answers as written are left out once rendered; the page still shows them,
+    and an edited answer still reaches the page."""
+    faq = '\n  - q: "Why?"\n    a: "Because of **this** and [that](story-01.md)."'
+    root = write_site(tmp_path, {
+        "content/story-00.md": article("Story 0", "2025-03-01", "Intro.\n", faq=faq),
+        "content/story-01.md": article("Story 1", "2025-03-02", "Other.\n")})
+    build_ok(root, jobs=1)
+    with sqlite3.connect(root / ".reelpress-cache" / "index.sqlite") as db:
+        records = [load_prepared(value) for (value,) in
+                   db.execute("SELECT value FROM nodes WHERE kind = 'page'")]
+    story = next(r for r in records if r is not None and r.rel == "content/story-00.md")
+    assert story.page is not None and story.page.meta.faq == () and story.page.body == ""
+    assert [f.question for f in story.faq] == ["Why?"]
+    assert "<strong>this</strong>" in story.faq[0].answer_html
+    page = (root / "site" / "story-00" / "index.html").read_text()
+    assert "Because of <strong>this</strong> and" in page and 'href="/story-01/"' in page
+    source = root / "content" / "story-00.md"
+    source.write_text(source.read_text().replace("**this**", "*these*"))
+    build_ok(root, jobs=1)
+    page = (root / "site" / "story-00" / "index.html").read_text()
+    assert "Because of <em>these</em> and" in page
