@@ -12,6 +12,7 @@ from sitebuilder import article, build_ok, write_site
 
 from reelpress.build.content_worker import load_prepared
 from reelpress.render import article as article_module
+from reelpress.render.i18n import EMPTY_CATALOGS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 STORIES = 24  # more than the 20 newest a feed shows, fewer than the pool threshold
@@ -84,3 +85,12 @@ def test_stored_page_records_keep_the_rendered_faq_not_its_markdown(tmp_path: Pa
     build_ok(root, jobs=1)
     page = (root / "site" / "story-00" / "index.html").read_text()
     assert "Because of <em>these</em> and" in page
+
+
+def test_reading_times_are_remembered_per_language() -> None:
+    """Reading times are formatted once per (minutes, language) and kept: the same
+    minutes in another language are formatted again, in that language."""
+    shown = [(EMPTY_CATALOGS.locale(code).minutes(7), EMPTY_CATALOGS.locale(code).minutes(1))
+             for code in ("en", "de", "fr", "en")]
+    assert shown == [("7 min", "1 min"), ("7 Min.", "1 Min."), ("7\u00a0min", "1\u00a0min"),
+                     ("7 min", "1 min")]

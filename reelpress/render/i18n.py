@@ -87,6 +87,12 @@ def _short_date(day: dt.date, locale: str) -> str:
     return format_skeleton("MMMd", dt.datetime(day.year, day.month, day.day), locale=locale)
 
 
+@functools.lru_cache(maxsize=1024)  # every article shows its reading time: a few dozen values
+def _short_minutes(minutes: int, locale: str) -> str:
+    return format_timedelta(dt.timedelta(minutes=minutes), format="short", threshold=1,
+                            granularity="minute", locale=locale)
+
+
 @dataclass(frozen=True)
 class PageLocale:
     """What a page needs to speak its language: strings, direction, formats."""
@@ -139,8 +145,7 @@ class PageLocale:
 
     def minutes(self, minutes: int) -> str:
         """'5 min' (a duration, in the locale's abbreviation)."""
-        return format_timedelta(dt.timedelta(minutes=minutes), format="short",
-                                threshold=1, granularity="minute", locale=self.babel)
+        return _short_minutes(minutes, self.babel)
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.babel)
