@@ -6,12 +6,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import xml.etree.ElementTree as ET
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from sitebuilder import article, build_ok, write_site
 
 from reelpress.build.content_worker import load_prepared
+from reelpress.content.loader import load_page
+from reelpress.core.config import SiteConfig, load_config
+from reelpress.core.project import ProjectPaths
+from reelpress.markup.engine import render_body
 from reelpress.render import article as article_module
+from reelpress.render.article import resolve_source_links
 from reelpress.render.i18n import EMPTY_CATALOGS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -94,3 +99,31 @@ def test_reading_times_are_remembered_per_language() -> None:
              for code in ("en", "de", "fr", "en")]
     assert shown == [("7 min", "1 min"), ("7 Min.", "1 Min."), ("7\u00a0min", "1\u00a0min"),
                      ("7 min", "1 min")]
+
+
+def test_articles_linking_one_story_share_its_link_target(tmp_path: Path) -> None:
+    """Every article is held by the main process and copied into each render worker:
+    a link target many articles name is one string, and its fragment is its own."""
+    root = write_site(tmp_path, {
+        "content/a.md": article("A", "2025-03-01", "[x](c.md) and [y](c.md#part)\n"),
+        "content/b.md": article("B", "2025-03-02", "[x](c.md) and [z](c.md#other)\n"),
+        "content/c.md": article("C", "2025-03-03", "## Part\n\n## Other\n")})
+    pages = {}
+    for name in ("a", "b"):
+        page, problems = load_page(root / "content" / f"{name}.md", rel=f"content/{name}.md",
+                                   rel_to_content=PurePosixPath(f"{name}.md"),
+                                   config=_config(root))
+        assert page is not None and not problems
+        body = render_body(page.body, body_line=page.body_line, allow_html=False,
+                           base_path="/news/")
+        pages[name] = dict(resolve_source_links(page, body, (), {"content/c.md": "c/"},
+                                                "/news/")[0])
+    assert pages["a"] == {"c.md": "/news/c/", "c.md#part": "/news/c/#part"}
+    assert pages["b"] == {"c.md": "/news/c/", "c.md#other": "/news/c/#other"}
+    assert pages["a"]["c.md"] is pages["b"]["c.md"]
+
+
+def _config(root: Path) -> SiteConfig:
+    config, problems = load_config(ProjectPaths.at(root))
+    assert config is not None, problems
+    return config

@@ -272,5 +272,12 @@ def resolve_source_links(page: SourcePage, body: RenderedBody, faq_links: tuple[
             problems.append(warning(page.rel, line, f"link to {href!r}: no such published "
                                     "article", "fix the path, or publish the article"))
             continue
-        resolved.append((href, base_path + url_path + (f"#{fragment}" if fragment else "")))
+        resolved.append((href, _link_target(base_path, url_path, fragment)))
     return tuple(resolved), problems
+
+
+@functools.lru_cache(maxsize=65536)
+def _link_target(base_path: str, url_path: str, fragment: str) -> str:
+    """One string per target, however many articles link it: every article is held by
+    the main process and copied into each render worker."""
+    return base_path + url_path + (f"#{fragment}" if fragment else "")
