@@ -1,23 +1,21 @@
-"""The orchestrator: the checklist of stages, each timed; nothing else lives here.
-
-load config -> theme -> content (prepared pages, through the graph) -> media ->
-articles -> plan outputs -> render what changed -> commit -> save the index.
-The output is committed only when no stage reported an error.
-"""
+"""The orchestrator: the checklist of stages, each timed; nothing else lives here: load
+config, theme, content (prepared pages, through the graph), media, articles, plan outputs,
+render what changed, commit (only when no stage reported an error), save the index."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from pathlib import Path
 
+from reelpress.build import outcome
 from reelpress.build.graph import BuildGraph, code_stamp, up_to_date
 from reelpress.build.memo import ResidentGraph
-from reelpress.build.outcome import collision_errors, committed, failed, save_index, strict_failure
 from reelpress.build.pages import assemble_all, link_stories, prepare_pages, published
 from reelpress.build.plan import plan_site
-from reelpress.build.render import render_outputs
+from reelpress.build.render import DamagedCache, render_outputs
 from reelpress.build.tracking import publish_files
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig, load_config
@@ -50,14 +48,18 @@ def build_site(options: BuildOptions, *, checked: bool = False,
     paths = ProjectPaths.at(options.root)
     config, theme = _config_and_theme(paths, options, reporter)
     if config is None or theme is None:
-        return failed(reporter, clock)
+        return outcome.failed(reporter, clock)
     site_dir = (options.out_dir or paths.site_dir).resolve()
     graph, note = BuildGraph.open(paths, site_dir, force=options.force)
     try:
         resident = ResidentGraph() if resident is None or options.force else resident
+        attempt = partial(_build, paths, options, config, theme, graph, site_dir, clock=clock,
+                          commit_lock=commit_lock or nullcontext(), resident=resident)
         with cyclic_gc_paused():  # resident records made full collections half an edit
-            result = _build(paths, options, config, theme, graph, site_dir, reporter, clock,
-                            commit_lock or nullcontext(), resident)
+            try:
+                result = attempt(reporter=reporter, retry=True)
+            except DamagedCache:  # dropped by the render: prepared afresh by a second pass
+                result = attempt(reporter=Reporter(), retry=False)
     finally:
         graph.close()
         if resident is not None:
@@ -81,8 +83,9 @@ def _config_and_theme(paths: ProjectPaths, options: BuildOptions, reporter: Repo
 
 
 def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme: Theme,
-           graph: BuildGraph, site_dir: Path, reporter: Reporter, clock: StageClock,
-           commit_lock: AbstractContextManager[object], resident: ResidentGraph) -> BuildResult:
+           graph: BuildGraph, site_dir: Path, *, reporter: Reporter, clock: StageClock,
+           commit_lock: AbstractContextManager[object], resident: ResidentGraph,
+           retry: bool) -> BuildResult:
     code, store = code_stamp(), BlobStore(paths.cache_dir / "blobs")
     prepared, sources, fresh, markdown_cpu = prepare_pages(
         paths, config, graph, store, code, resident, jobs=options.jobs, reporter=reporter)
@@ -100,7 +103,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     articles = resident.intern(link_stories(articles, config, resident, reporter))
     catalogs = site_catalogs(theme.i18n_dirs, config, paths, reporter)
     if reporter.has_errors():
-        return failed(reporter, clock)
+        return outcome.failed(reporter, clock)
     writer = SiteWriter(site_dir)
     try:
         assets, static_files = static_outputs(theme, options.fingerprint_assets)
@@ -117,26 +120,26 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
                                   reporter, resident)
         keys.update(rendered.keys)
         clock.lap("render")
-        if reporter.has_errors() or strict_failure(options, reporter):
+        if rendered.damaged and retry:
+            raise DamagedCache(rendered.damaged)
+        if reporter.has_errors() or outcome.strict_failure(options, reporter):
             writer.abort()
-            return failed(reporter, clock)
+            return outcome.failed(reporter, clock)
         with commit_lock:
             stats = writer.commit(frozenset(graph.previous_outputs) or None)
     except OutputConflict as exc:
         writer.abort()
-        reporter.extend(collision_errors(exc.paths, articles))
-        return failed(reporter, clock)
+        reporter.extend(outcome.collision_errors(exc.paths, articles))
+        return outcome.failed(reporter, clock)
     except BaseException:
         writer.abort()
         raise
     stats = index_for_search(site_dir, config.search, paths.cache_dir, stats, reporter)
-    media.prune()
-    if fresh:
-        store.prune({p.body_blob for p in prepared if p.body_blob})
-    clock.lap("commit")
-    result = committed(options, site_dir, stats, writer, rendered, media, ready, fresh,
-                       reporter, clock, now)
-    result = save_index(graph, keys, result, options, paths, theme, sources, media, ready, now)
+    outcome.prune_caches(media, store, prepared, fresh)
+    result = outcome.committed(options, site_dir, stats, writer, rendered, media, ready, fresh,
+                               reporter, clock, now)
+    result = outcome.save_index(graph, keys, result, options, paths, theme, sources, media,
+                                ready, now)
     clock.lap("commit")
     stage_cpu = clock.stage_times({"load": ("load", {"markdown": markdown_cpu}),
                                    "render": ("render overhead", rendered.cpu)})

@@ -336,7 +336,10 @@ def test_explain_names_the_part_of_the_view_that_changed(tmp_path: Path) -> None
                                          "feed.json: entries changed")) for line in others)
 
 
-def test_damaged_cached_body_is_an_error_once_then_made_again(tmp_path: Path) -> None:
+def test_damaged_cached_body_is_a_miss_made_again_in_the_same_build(tmp_path: Path) -> None:
+    """Was: the build failed once with "build cache damaged" (the entry dropped, made
+    again by the next build). An unreadable entry is a miss: the same build prepares
+    the page afresh."""
     rng = random.Random(37)
     (tmp_path / "content").mkdir()
     (tmp_path / "site.toml").write_text(SITE_TOML)
@@ -348,8 +351,6 @@ def test_damaged_cached_body_is_an_error_once_then_made_again(tmp_path: Path) ->
     (tmp_path / "templates").mkdir()
     article_html = Path(__file__).parents[1] / "reelpress/themes/default/templates/article.html"
     (tmp_path / "templates" / "article.html").write_text(article_html.read_text() + "\n")
-    damaged = build_site(BuildOptions(root=tmp_path, now=NOW, jobs=1))
-    assert not damaged.ok
-    assert any("build cache damaged" in d.message for d in damaged.errors)
-    assert build(tmp_path).ok
+    repaired = build(tmp_path)
+    assert not repaired.errors and repaired.pages_parsed == 1
     assert tree(tmp_path / "site") == cold_copy(tmp_path, tmp_path.parent / "cold-blob")

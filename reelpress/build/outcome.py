@@ -14,6 +14,7 @@ from reelpress.build.graph import BuildGraph, expiry, no_op_record
 from reelpress.build.render import Rendered
 from reelpress.build.tracking import tracked_inputs
 from reelpress.content.loader import SourceFile, skipped_counts
+from reelpress.core.blobs import BlobStore
 from reelpress.core.diagnostics import Diagnostic, Reporter, error, warning
 from reelpress.core.options import BuildOptions, BuildResult
 from reelpress.core.project import ProjectPaths
@@ -83,3 +84,12 @@ def collision_errors(conflicts: list[str], articles: list[Article]) -> list[Diag
             problems.append(error(where, None, f"outputs collide: {path} is needed as a file "
                                   "and as a folder", "change the slug of this page"))
     return problems
+
+
+def prune_caches(media: MediaResults, store: BlobStore, prepared: list[PreparedPage],
+                 fresh: int) -> None:
+    """After a commit: media outputs no page uses, and (when pages were prepared afresh)
+    the bodies no page record names any more."""
+    media.prune()
+    if fresh:
+        store.prune({p.body_blob for p in prepared if p.body_blob})

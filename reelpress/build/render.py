@@ -42,6 +42,12 @@ class Rendered:
     views_built: int                       # views built and digested (inputs changed)
     explanations: tuple[str, ...]
     cpu: dict[str, float]                  # stage ('listings', 'write'...) -> worker CPU s
+    damaged: tuple[str, ...] = ()          # cached bodies found damaged (and dropped)
+
+
+class DamagedCache(Exception):
+    """Rendering found cached bodies damaged and dropped them: the build starts over once,
+    and the pages that own them are prepared afresh (an unreadable entry is a miss)."""
 
 
 def template_fingerprints(theme: Theme, names: set[str]) -> tuple[tuple[str, str], ...]:
@@ -167,4 +173,5 @@ def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,
             rendered += 1
             explanations.append(explain(outcome.path, graph.previous(outcome.path), outcome))
     reporter.extend(failure_diagnostics(failed))
-    return Rendered(keys, rendered, len(tasks), tuple(explanations), cpu)
+    return Rendered(keys, rendered, len(tasks), tuple(explanations), cpu,
+                    tuple(sorted({o.damaged for o in failed if o.damaged})))

@@ -59,6 +59,7 @@ class RenderOutcome:
     render_cpu: float = 0.0  # CPU seconds: view, key and template (for `--timings`)
     write_cpu: float = 0.0   # CPU seconds: comparing and staging the bytes
     rendering: str = ""  # failed while rendering this article (or output): named once
+    damaged: str = ""    # the cached body found damaged (and dropped) while rendering
 
 
 def view_parts(view: View) -> dict[str, str]:
@@ -116,7 +117,7 @@ def render_tasks(context: RenderContext, tasks: list[RenderTask]) -> list[Render
             exc.store.discard(exc.key)
             outcomes.append(RenderOutcome(spec.path, "", "{}", "failed", error(
                 spec.path, None, f"build cache damaged: {exc}", "build again: the damaged "
-                "entry was dropped and will be made afresh")))
+                "entry was dropped and will be made afresh"), damaged=exc.key))
             continue
         except Exception as exc:
             if template_frame(exc) is None:
