@@ -109,8 +109,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         assets, static_files = static_outputs(theme, options.fingerprint_assets)
         keys = publish_files(writer, graph, {**static_files, **media.outputs})
         site = SiteView(config, urls, assets, now.year,
-                        {role: theme.sizes_for(role) for role in ("card", "lead")}, catalogs,
-                        resident.cards)
+                        {role: theme.sizes_for(role) for role in ("card", "lead")}, catalogs)
         plan = plan_site(articles, site, code, resident)
         conflicts = path_conflicts({s.path for s in plan.specs} | set(keys))
         if conflicts:  # found before anything is staged, let alone moved

@@ -135,7 +135,7 @@ def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,
     makers = resident.templates.get_or_make(
         (theme, templates, names),
         lambda: stored_template_fingerprints(graph, theme, templates, code, names))
-    site.cards.begin(site_key, frozenset(_folder(spec.path) for spec in specs))
+    resident.cards.begin(site_key, frozenset(_folder(spec.path) for spec in specs))
     known = resident.digests
     fingerprints = dict(makers)
     keys: dict[str, tuple[str, str, str]] = {}
@@ -160,7 +160,7 @@ def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,
                 for task in tasks}
     cpu: dict[str, float] = {}
     failed: list[RenderOutcome] = []
-    for outcome in run_chunked(render_tasks, context, tasks, jobs=jobs):
+    for outcome in run_chunked(render_tasks, (context, resident.cards), tasks, jobs=jobs):
         stage = stage_of[outcome.path]
         cpu[stage] = cpu.get(stage, 0.0) + outcome.render_cpu
         cpu["write"] = cpu.get("write", 0.0) + outcome.write_cpu

@@ -26,7 +26,7 @@ from reelpress.core.project import ProjectPaths
 from reelpress.output.writer import stage_bytes
 from reelpress.render.outputs import OutputSpec, View, render_view
 from reelpress.render.theme import Theme, make_environment, template_diagnostic, template_frame
-from reelpress.render.views import SiteView
+from reelpress.render.views import CardCache, SiteView
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,11 @@ def _unchanged(context: RenderContext, task: RenderTask, key: str) -> bool:
     return (stat.st_size, stat.st_mtime_ns) == (previous[1], previous[2])
 
 
-def render_tasks(context: RenderContext, tasks: list[RenderTask]) -> list[RenderOutcome]:
+RenderShared = tuple[RenderContext, CardCache]  # the build's record, and its card memo
+
+
+def render_tasks(shared: RenderShared, tasks: list[RenderTask]) -> list[RenderOutcome]:
+    context, cards = shared
     makers = dict(context.makers)
     env = _environment(context.theme, context.templates)
     outcomes: list[RenderOutcome] = []
@@ -101,7 +105,7 @@ def render_tasks(context: RenderContext, tasks: list[RenderTask]) -> list[Render
         spec = task.spec
         started = time.process_time()
         try:
-            view = spec.build_view(context.site)
+            view = spec.build_view(context.site, cards)
             parts = view_parts(view)
             fingerprint = makers.get(spec.template, "") if spec.template else ""
             key = digest(context.code, spec.maker, fingerprint, parts)

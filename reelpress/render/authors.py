@@ -9,7 +9,7 @@ from reelpress.core.config import Author
 from reelpress.render.outputs import OutputSpec, View
 from reelpress.render.people import author_path, author_person, photo_url
 from reelpress.render.teaser import Teaser
-from reelpress.render.views import SiteView, _head
+from reelpress.render.views import CardCache, SiteView, _head
 
 TEMPLATE = "author.html"
 
@@ -27,12 +27,12 @@ def author_specs(articles: Sequence[Teaser], site: SiteView) -> list[OutputSpec]
             continue
         specs.append(OutputSpec(path + "index.html", author_view,
                                 (author, tuple(by_key.get(author.key, [])), path),
-                                template=TEMPLATE))
+                                template=TEMPLATE, cards=True))
     return specs
 
 
 def author_view(site: SiteView, author: Author, articles: Sequence[Teaser],
-                page_path: str) -> View:
+                page_path: str, *, cards: CardCache) -> View:
     context = site.context(page_path)
     link = context["url"]
     url = site.urls.absolute(page_path)
@@ -53,6 +53,6 @@ def author_view(site: SiteView, author: Author, articles: Sequence[Teaser],
         "social": [{"name": name, "url": profile_url} for name, profile_url in author.social],
         "link": link(page_path),
     }
-    cards = [site.card(article, link, locale=context["i18n"], slug_style=site.config.slug_style)
-             for article in articles]
-    return {**context, "head": head, "author": view, "cards": cards}
+    shown = [cards.card(teaser, link, locale=context["i18n"], slug_style=site.config.slug_style)
+             for teaser in articles]
+    return {**context, "head": head, "author": view, "cards": shown}

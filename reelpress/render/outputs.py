@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
+
+if TYPE_CHECKING:
+    from reelpress.render.views import CardCache
 
 View = dict[str, Any]
 
@@ -22,8 +25,12 @@ class OutputSpec:
     kwargs: tuple[tuple[str, Any], ...] = ()
     template: str | None = None                    # a Jinja template makes the text...
     writer: Callable[[View], str] | None = None    # ...or a module-level Python writer
+    cards: bool = False                            # the view shows cards: given `cards=`
 
-    def build_view(self, site: object) -> View:
+    def build_view(self, site: object, cards: CardCache) -> View:
+        """The view; `cards`, the build's card memo, only to a view that shows cards."""
+        if self.cards:
+            return self.view(site, *self.args, **dict(self.kwargs), cards=cards)
         return self.view(site, *self.args, **dict(self.kwargs))
 
     @property

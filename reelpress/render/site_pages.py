@@ -35,6 +35,7 @@ from reelpress.render.sitemap import (
 )
 from reelpress.render.teaser import Teaser
 from reelpress.render.views import (
+    CardCache,
     PageLink,
     SiteView,
     article_view,
@@ -98,7 +99,7 @@ def listing_specs(stories: Sequence[Teaser], tags: TagIndex, languages: Sequence
     topics = tuple((name, len(indexes)) for _, name, indexes, _ in tags.tags)
     specs.append(OutputSpec("tags/index.html", topics_view, (topics,), template="tags.html"))
     specs.append(OutputSpec("archive/index.html", archive_view, (tuple(stories),),
-                            template="archive.html"))
+                            template="archive.html", cards=True))
     specs.append(OutputSpec("404.html", simple_view, (),
                             (("title", strings.gettext("Page not found")),
                              ("page_path", "404.html")), template="404.html"))
@@ -142,7 +143,7 @@ def _paginated(site: SiteView, teasers: Sequence[Teaser], *, base: str, title: s
                   "teasers": tuple(chunk), "page_path": page_path, "description": description,
                   "pagination": pagination, "home": home and number == 1}
         specs.append(OutputSpec(page_path + "index.html", listing_view,
-                                kwargs=tuple(kwargs.items()), template=template))
+                                kwargs=tuple(kwargs.items()), template=template, cards=True))
     return specs
 
 
@@ -153,11 +154,11 @@ def topics_view(site: SiteView, topics: tuple[tuple[str, int], ...]) -> View:
     return simple_view(site, title=strings.gettext("Topics"), page_path="tags/", tags=tags)
 
 
-def archive_view(site: SiteView, teasers: tuple[Teaser, ...]) -> View:
+def archive_view(site: SiteView, teasers: tuple[Teaser, ...], *, cards: CardCache) -> View:
     link = PageLink(site.urls, "archive/")
     years: dict[int, list[dict[str, object]]] = defaultdict(list)
     for teaser in teasers:
-        years[teaser.date.year].append(site.card(teaser, link, locale=site.locale(),
+        years[teaser.date.year].append(cards.card(teaser, link, locale=site.locale(),
                                                  slug_style=site.config.slug_style))
     return simple_view(site, title=site.locale().gettext("Archive"), page_path="archive/",
                        years=[{"year": year, "cards": cards}

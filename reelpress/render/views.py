@@ -20,6 +20,7 @@ from reelpress.core.config import SiteConfig
 from reelpress.core.languages import slugify
 from reelpress.core.urls import UrlScheme, published_static, relativize_root_links
 from reelpress.media.html import thumbnail_html
+from reelpress.media.records import DEFAULT_SIZES
 from reelpress.render.article import Article
 from reelpress.render.i18n import (
     EMPTY_CATALOGS,
@@ -62,7 +63,8 @@ class CardCache:
     the arguments below, so it is made once however many listings show it, and a preview
     keeps its cards from build to build, also through builds that re-viewed no listing.
     `begin(site_key, pages)` empties it when anything of the site (config, links,
-    catalogs, sizes) changed. Not part of any digest; it travels to worker processes
+    catalogs, sizes) changed. Not part of any record or digest: views that show cards
+    are handed it beside the site (`OutputSpec.cards`); it travels to worker processes
     empty."""
 
     def __init__(self) -> None:
@@ -110,11 +112,6 @@ class SiteView:
     year: int  # the footer's; not the moment: a view must not change with the clock
     image_sizes: Mapping[str, str] = dataclasses.field(default_factory=dict)  # by role
     catalogs: Catalogs = EMPTY_CATALOGS
-    cards: CardCache = dataclasses.field(default_factory=CardCache, compare=False)
-
-    def card(self, teaser: Teaser, link: PageLink, **options: Any) -> dict[str, Any]:
-        """`card(teaser, link, ...)`, made once per build (and kept by a preview)."""
-        return self.cards.card(teaser, link, **options)
 
     def locale(self, language: str | None = None) -> PageLocale:
         """The strings and formats of a page in `language` (default: the site's)."""
@@ -178,7 +175,7 @@ def _markup(html: str | None) -> Markup | None:
 
 
 def card(teaser: Teaser, link: Callable[[str], str], lead: bool = False,
-         sizes: str = "100vw", locale: PageLocale | None = None,
+         sizes: str = DEFAULT_SIZES, locale: PageLocale | None = None,
          slug_style: str = "ascii") -> dict[str, Any]:
     locale = locale or EMPTY_CATALOGS.locale(None)
     return {
@@ -370,7 +367,7 @@ def _alternates(article: Article, site: SiteView, canonical: str) -> list[dict[s
 
 def listing_view(site: SiteView, *, title: str, teasers: Sequence[Teaser], page_path: str,
                  description: str = "", pagination: Mapping[str, Any] | None = None,
-                 home: bool = False) -> dict[str, Any]:
+                 home: bool = False, cards: CardCache) -> dict[str, Any]:
     locale = site.locale()
     context = site.context(page_path, locale)
     blocks: list[dict[str, Any]] = []
@@ -383,9 +380,9 @@ def listing_view(site: SiteView, *, title: str, teasers: Sequence[Teaser], page_
                  description=description or site.config.description, page_path=page_path,
                  blocks=blocks, direction=locale.direction)
     listing = {"title": title, "description": description, "visible_title": not home,
-               "cards": [site.card(a, context["url"], lead=home and index == 0,
+               "cards": [cards.card(a, context["url"], lead=home and index == 0,
                                    sizes=site.image_sizes.get("lead" if home and index == 0
-                                                              else "card", "100vw"),
+                                                              else "card", DEFAULT_SIZES),
                                    locale=locale, slug_style=site.config.slug_style)
                          for index, a in enumerate(teasers)]}
     return {**context, "head": head, "listing": listing, "pagination": pagination}
