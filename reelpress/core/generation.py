@@ -54,7 +54,7 @@ Source = TypeVar("Source")
 
 def same_objects(a: object, b: object) -> bool:
     """`a` is `b`, or both are tuples (or dicts) of the very same objects (built afresh
-    from unchanged records), or equal strings and numbers of one type."""
+    from unchanged records), or equal strings and integers of one type."""
     if a is b:
         return True
     if type(a) is not type(b):
@@ -71,7 +71,7 @@ def same_objects(a: object, b: object) -> bool:
             elif not same_objects(x, y):
                 return False
         return True
-    if isinstance(a, str | int | float):  # bool is an int
+    if isinstance(a, str | int):  # of one type: True is not taken for 1 (floats: -0.0 == 0.0)
         return a == b
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_objects(value, b[key])
