@@ -39,7 +39,7 @@ def build_site(options: BuildOptions, *, checked: bool = False,
                commit_lock: AbstractContextManager[object] | None = None,
                resident: ResidentGraph | None = None) -> BuildResult:
     """Build the project at `options.root`; never raises for a user's mistake.
-    `checked`: the caller has just run the no-op check and found work to do.
+    `checked`: skip the no-op check (the caller ran it, or holds a resident graph).
     `commit_lock` is held around the moves into site/ only (the preview's readers wait).
     `resident`: records kept from earlier builds of this process (the preview's)."""
     if not checked and (previous := up_to_date(options)) is not None:

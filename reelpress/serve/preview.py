@@ -51,9 +51,15 @@ class ResidentBuild:
         # Imported late: the pipeline imports every stage, the server needs none of them.
         from reelpress.pipeline import ResidentGraph, build_site
 
-        if not isinstance(self._resident, ResidentGraph):
-            self._resident = ResidentGraph()
-        return build_site(options, commit_lock=commit_lock, resident=self._resident)
+        first = not isinstance(self._resident, ResidentGraph)
+        resident = self._resident if isinstance(self._resident, ResidentGraph) \
+            else ResidentGraph()
+        self._resident = resident
+        # Later builds skip the no-op check: a save is nearly always a change, and with the
+        # graph in memory the build finds "nothing to do" itself (the check stats every
+        # file the last build read: 0.1 s at 5,000 articles).
+        return build_site(options, checked=not first, commit_lock=commit_lock,
+                          resident=resident)
 
 
 def preview_options(options: BuildOptions) -> BuildOptions:
