@@ -102,7 +102,11 @@ REFUSED = {
     "table row of pipes alone": "| a |\n|---|\n|\n",
     "table row without a pipe": "| a |\n|---|\nmore\n",
     "footnote": "Text[^1].\n\n[^1]: Note.\n",
-    "definition list": "Term\n: Definition\n",
+    "definition under a two-line term": "Term\nmore\n: Definition\n",
+    "definition with a lazy line": "Term\n: Definition\nlazy\n",
+    "definition after a blank line": "Term\n\n: Definition\n",
+    "definition in a list": "- Term\n  : Definition\n",
+    "definition by a tilde": "Term\n~ Definition\n",
     "attrs": "A *word*{.big} here.\n",
     "faq container": "::: faq\n### Q?\nA.\n:::\n",
     "image": "![a photo](media/x.jpg)\n",
@@ -179,7 +183,8 @@ PIECES = ["word", "Word", " ", " ", "\n", "\n\n", "*", "**", "_", "`", "# ", "##
           ":", "-", "+", "=", "#", "/", "/x/", "%20", "<", "\\", "{", "|", "~", "^", "\t",
           "> ", ">", "\n> ", "\n> > ", "  ", "    ", "\n  - ", "\n    - ", "\n   ", "\n1. ",
           "<https://a.example/x>", "<", ">", "|", " | ", "\n|---|", "\n|:--|--:|\n", "---|---",
-          "\n| a | b |\n|---|---|\n", "| [t](t.md) |", "\n|"]
+          "\n| a | b |\n|---|---|\n", "| [t](t.md) |", "\n|",
+          "\n: ", "\nTerm\n: def\n", ": ", "\n:", "\n\n: "]
 texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 

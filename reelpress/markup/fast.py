@@ -3,16 +3,17 @@
 markdown-it-py (`engine.py`) is the reference and the fallback. A text goes to the native
 engine only when a cheap line scan finds nothing but constructs both engines render to
 the same bytes: paragraphs, ATX headings of plain words, lists (nested when indented to
-their parent's text), block quotes, tables after a blank line, fenced code, emphasis,
-code spans, inline links to plain http(s) or relative URLs and such URLs as autolinks.
-Anything else (footnotes, definition lists, `{attrs}`, containers, images, raw HTML, entities,
-backslash escapes, link titles, setext headings, indented code, tabs...) keeps the
-reference path. Then the known differences of the subset are mended: text quotes
-(markdown-it writes `&quot;`), empty quotes, table layout, and heading ids (markdown-it's anchors
-plugin); links to Markdown files are checked against the ones the engine made.
-`tests/test_markdown_fast.py` holds the gate to byte-identical output over the
-benchmark corpus, the demo, the FAQ fixtures, the CommonMark spec examples and
-generated texts; `tests/test_markdown_dense.py` over 1 MB of each dense shape.
+their parent's text), block quotes, tables after a blank line, definition lists of
+one-line terms, fenced code, emphasis, code spans, inline links to plain http(s) or
+relative URLs and such URLs as autolinks. Anything else (footnotes, `{attrs}`,
+containers, images, raw HTML, entities, backslash escapes, link titles, setext headings,
+indented code, tabs...) keeps the reference path. Then the known differences of the
+subset are mended: text quotes (markdown-it writes `&quot;`), empty quotes, table
+layout, and heading ids (markdown-it's anchors plugin); links to Markdown files are
+checked against the ones the engine made. `tests/test_markdown_fast.py` holds the gate
+to byte-identical output over the benchmark corpus, the demo, the FAQ fixtures, the
+CommonMark spec examples and generated texts; `tests/test_markdown_dense.py` over each
+dense shape.
 
 pyromark is in the default install; without it (a platform with no wheel) everything
 takes the reference path. `REELPRESS_MARKDOWN=markdown-it` turns the fast path off.
@@ -56,7 +57,7 @@ _CONTAINER_PREFIX = re.compile(r"[ >]*")
 # (`:`), setext underlines and thematic breaks, backticks (fences, nested or not plain),
 # link definitions, empty list items, items whose text is indented further (code), and
 # headings inside a container (their ids are numbered by the reference in order).
-_UNSAFE_TEXT_START = re.compile(r"(?:[:=`]|([-*_])(?: *\1){2,} *$|-+ *$|\[[^\]]*\]:"
+_UNSAFE_TEXT_START = re.compile(r"(?::(?! \S)|[=`]|([-*_])(?: *\1){2,} *$|-+ *$|\[[^\]]*\]:"
                                 r"|(?:[-*+]|\d{1,9}[.)]) *$|(?:[-*+]|\d{1,9}[.)])  )")
 _UNSAFE_LINE_START = re.compile(r"^[ >]*" + _UNSAFE_TEXT_START.pattern, re.MULTILINE)
 # markdown-it stops nesting blocks at 20 levels (its `maxNesting`), pulldown-cmark does
@@ -103,7 +104,8 @@ def native_engine() -> Callable[[str], str] | None:
         import pyromark
     except ImportError:
         return None
-    return pyromark.Markdown(options=pyromark.Options.ENABLE_TABLES).html  # type: ignore[no-any-return]
+    options = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_DEFINITION_LIST
+    return pyromark.Markdown(options=options).html  # type: ignore[no-any-return]
 
 
 def render_fast(text: str, *, base_path: str = "/", fragment: bool = False
@@ -188,6 +190,7 @@ def _scan(text: str, base_path: str, fragment: bool
     items: list[int] = []
     block_line, previous_blank, previous_depth, previous_item = -1, True, 0, ""
     table, delimiter_row = False, -1
+    definition, term_line = False, -1  # in a definition list; the last one-line term
     lines = text.split("\n")
     for number, line in enumerate(lines):
         if fence is not None:
@@ -204,7 +207,7 @@ def _scan(text: str, base_path: str, fragment: bool
         if depth and not _QUOTE_PREFIX.fullmatch(prefix if content else prefix.rstrip(" ")):
             return None  # indentation around quote markers: not ours to follow
         if not content.strip():
-            previous_blank, table = True, False
+            previous_blank, table, definition = True, False, False
             continue
         if fenced:
             opened = _FENCE_OPEN.match(line)
@@ -213,6 +216,16 @@ def _scan(text: str, base_path: str, fragment: bool
                 continue
             if _unsafe(line) or _UNSAFE_LINE_START.match(line):
                 return None
+        if content.startswith(": ") or definition:
+            if prefix or not content.startswith(": ") or previous_blank \
+                    or (term_line != number - 1 and not definition) \
+                    or _NESTED.match(content[2:]) or "|" in line:
+                return None  # a definition not right under a one-line term, or lazy text
+            definition = True
+            block_line, previous_item, items = number, "", []
+            if "](" in line and not _record_links(line, block_line, base_path, links):
+                return None
+            continue
         if "|" in line or table:
             if prefix or "|" not in line or (not table and not previous_blank):
                 return None  # a table nested, interrupting, or a row that may end it
@@ -266,6 +279,8 @@ def _scan(text: str, base_path: str, fragment: bool
                     return None
         if starts_block:
             block_line = number
+        if previous_blank and not prefix and item is None:
+            term_line = number
         previous_blank, previous_depth, previous_item = False, depth, kind
         if "](" in line and not _record_links(line, block_line, base_path, links):
             return None
