@@ -95,14 +95,23 @@ class FastMarkdown:
     links: tuple[tuple[str, int], ...]           # (href, 0-based line of its block)
 
 
+# pyromark releases whose output the differential tests proved byte for byte the
+# reference's (tests/test_markdown_fast.py, test_markdown_dense.py); another release
+# installed beside reelpress leaves every body to markdown-it-py until it is proved too
+VERIFIED_PYROMARK = frozenset({"0.10.3"})
+
+
 @lru_cache(maxsize=1)
 def native_engine() -> Callable[[str], str] | None:
-    """pulldown-cmark's renderer, or None without `reelpress[fast]` (or when turned off)."""
+    """pulldown-cmark's renderer; None when pyromark is missing, is a release not proved
+    against the reference, or is turned off (`REELPRESS_MARKDOWN=markdown-it`)."""
     if os.environ.get("REELPRESS_MARKDOWN", "").strip().lower() == "markdown-it":
         return None
     try:
         import pyromark
     except ImportError:
+        return None
+    if getattr(pyromark, "__version__", None) not in VERIFIED_PYROMARK:
         return None
     options = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_DEFINITION_LIST
     return pyromark.Markdown(options=options).html  # type: ignore[no-any-return]
