@@ -143,8 +143,8 @@ def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,
     inputs: dict[str, str] = {}
     for spec in specs:
         inputs[spec.path] = resident.inputs.get(
-            spec.path, (site_key, fingerprints.get(spec.template or ""), spec.view, spec.writer,
-                        spec.args, spec.kwargs),
+            spec.path, (site_key, spec.template, fingerprints.get(spec.template or ""),
+                        spec.view, spec.writer, spec.args, spec.kwargs),
             partial(_inputs_key_of, spec, site_key, fingerprints, known))
         previous = graph.previous(spec.path)
         if previous is not None and _kept(graph, spec, inputs[spec.path]):
