@@ -100,7 +100,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     clock.lap("media planning")
     reporter.extend(menu_problems(config, {page.url_path for page in pages}))
     articles = assemble_all(chosen, media, config, store, resident, reporter)
-    articles = resident.intern(link_stories(articles, config, resident, reporter))
+    articles = link_stories(articles, config, resident, reporter)
     catalogs = site_catalogs(theme.i18n_dirs, config, paths, reporter)
     if reporter.has_errors():
         return outcome.failed(reporter, clock)

@@ -38,7 +38,6 @@ class ResidentGraph:
     prepared: Generation[str, PreparedPage] = field(default_factory=Generation)
     articles: Generation[str, tuple[Article, tuple[Diagnostic, ...]]] = \
         field(default_factory=Generation)
-    interned: Generation[str, Article] = field(default_factory=Generation)
     related: Derived[str, tuple[int, tuple[Candidate, ...]],
                      dict[str, tuple[RelatedStory, ...]]] = field(default_factory=Derived)
     digests: Generation[int, RecordDigest] = field(default_factory=Generation)
@@ -66,18 +65,6 @@ class ResidentGraph:
     # by output path: its inputs key, kept while made from the very same site key,
     # template fingerprint, view function and records (see `build/render.inputs_key`)
     inputs: Derived[str, tuple[object, ...], str] = field(default_factory=Derived)
-
-    def intern(self, articles: list[Article]) -> list[Article]:
-        """Each article as the same object as last build's when it is equal to it, so
-        digests and cards made for that object are reused (an edit of one article makes
-        one new object, not thousands)."""
-        result = []
-        for article in articles:
-            previous = self.interned.get(article.source.rel)
-            if previous is not None and previous is not article and previous == article:
-                article = previous
-            result.append(self.interned.put(article.source.rel, article))
-        return result
 
     def teasers_of(self, articles: Sequence[Article]) -> list[Teaser]:
         """Each article's teaser: the previous object while the article gives an equal one

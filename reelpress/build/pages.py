@@ -131,7 +131,8 @@ def link_stories(articles: list[Article], config: SiteConfig, resident: Resident
     """The articles with their related stories and their other-language versions. Each
     choice is made again only when what it reads (a `related.Candidate`, a
     `translations.Version` per article) changed; an article is remade only when it or
-    its choice did."""
+    its choice did. An article equal to the last build's is that very object (`Derived`),
+    so digests and cards made for it are reused."""
     return _translate(_relate(articles, config.related_stories, resident), config.language,
                       resident, reporter)
 

@@ -51,7 +51,6 @@ def plan_site(everything: Sequence[Article], site: SiteView, code: str,
     entries = tuple(resident.sitemap_entries.get(a.source.rel, (site_key, a),
                                          lambda source: sitemap_entry(site, source[1]))
                     for a in articles)
-    updated = max((t.modified for t in stories), default=None)
-    specs += sitemap_specs(sitemap_entries(site, entries, updated, tags.names,
+    specs += sitemap_specs(sitemap_entries(site, entries, tags.updated, tags.names,
                                            pages_of(everything)), site)
     return SitePlan(specs, site_key)

@@ -117,7 +117,7 @@ def render_tasks(shared: RenderShared, tasks: list[RenderTask]) -> list[RenderOu
         except jinja2.TemplateError as exc:
             outcomes.append(_failed(spec, exc, context.paths))
             continue
-        except MissingBlob as exc:  # damaged cache: drop the entry, the next build remakes it
+        except MissingBlob as exc:  # damaged cache: dropped, the build starts over once
             exc.store.discard(exc.key)
             outcomes.append(RenderOutcome(spec.path, "", "{}", "failed", error(
                 spec.path, None, f"build cache damaged: {exc}", "build again: the damaged "

@@ -1,7 +1,8 @@
 """Every output of the site planned as data: article pages, home with pagination, tag
 pages, topics, archive, 404, feeds (Atom, RSS, JSON Feed; site-wide and per tag), the
-sitemap (split past 50,000 URLs) and robots.txt. `plan_outputs` returns specs; the view
-functions here build what each template or writer receives."""
+sitemap (split past 50,000 URLs) and robots.txt. The section functions here return specs
+(`build/plan.plan_site` puts them together); the view functions build what each template
+or writer receives."""
 
 from __future__ import annotations
 
@@ -65,6 +66,7 @@ class TagIndex:
     name as first written, the indexes of its stories (newest first), their latest change."""
 
     tags: tuple[tuple[str, str, tuple[int, ...], dt.datetime | None], ...]
+    updated: dt.datetime | None = None  # the latest change among all the stories
 
     @property
     def names(self) -> list[str]:
@@ -81,7 +83,7 @@ def tag_index(stories: Sequence[Teaser], style: str) -> TagIndex:
             by_tag[key].append(index)
     return TagIndex(tuple((key, names[key], tuple(indexes),
                            _updated(stories[i] for i in indexes))
-                          for key, indexes in sorted(by_tag.items())))
+                          for key, indexes in sorted(by_tag.items())), _updated(stories))
 
 
 def listing_specs(stories: Sequence[Teaser], tags: TagIndex, languages: Sequence[str],
@@ -114,7 +116,7 @@ def feed_specs(articles: Sequence[Article], stories: Sequence[Teaser], tags: Tag
     """The site's feeds and each tag's: `articles[i]` is the story of `stories[i]`."""
     config = site.config
     count = config.feed_entries
-    specs = _feeds(articles[:count], _updated(stories), "", config.title)
+    specs = _feeds(articles[:count], tags.updated, "", config.title)
     for _, name, indexes, updated in tags.tags:
         specs += _feeds([articles[i] for i in indexes[:count]], updated,
                         tag_path(name, config.slug_style), f"{config.title}: {name}")
@@ -161,8 +163,8 @@ def archive_view(site: SiteView, teasers: tuple[Teaser, ...], *, cards: CardCach
         years[teaser.date.year].append(cards.card(teaser, link, locale=site.locale(),
                                                  slug_style=site.config.slug_style))
     return simple_view(site, title=site.locale().gettext("Archive"), page_path="archive/",
-                       years=[{"year": year, "cards": cards}
-                              for year, cards in sorted(years.items(), reverse=True)])
+                       years=[{"year": year, "cards": shown}
+                              for year, shown in sorted(years.items(), reverse=True)])
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,8 @@ class CardCache:
     def __init__(self) -> None:
         self._site_key = ""
         self._pages: frozenset[str] = frozenset()
-        self._cards: dict[tuple[object, ...], tuple[Teaser, dict[str, Any]]] = {}
+        self._cards: dict[tuple[int, PageLink, tuple[tuple[str, Any], ...]],
+                          tuple[Teaser, dict[str, Any]]] = {}
         self.made = 0  # cards made since the last `begin` (tests and benchmarks read it)
 
     def begin(self, site_key: str, pages: frozenset[str]) -> None:
@@ -81,7 +82,7 @@ class CardCache:
         self._pages = pages
 
     def card(self, teaser: Teaser, link: PageLink, **options: Any) -> dict[str, Any]:
-        key = (id(teaser), link, *sorted(options.items()))
+        key = (id(teaser), link, tuple(sorted(options.items())))
         entry = self._cards.get(key)
         if entry is None or entry[0] is not teaser:  # the entry pins its teaser: ids stay
             entry = self._cards[key] = (teaser, card(teaser, link, **options))
@@ -93,7 +94,7 @@ class CardCache:
         follows the site, not its history."""
         live = {id(teaser) for teaser in teasers}
         self._cards = {key: entry for key, entry in self._cards.items()
-                       if key[0] in live and getattr(key[1], "from_page", None) in self._pages}
+                       if key[0] in live and key[1].from_page in self._pages}
 
     def digest_parts(self) -> object:
         return ""
