@@ -16,16 +16,21 @@ from markupsafe import Markup
 # Characters that could end the <script> element or open an HTML comment, plus the two
 # line separators some JavaScript parsers reject, are written as JSON \\u escapes: the
 # JSON value is unchanged, the markup stays inert.
-_SCRIPT_SAFE = str.maketrans({
-    "<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-    "\u2028": "\\u2028", "\u2029": "\\u2029",
-})
+# (str.replace per character, each only when present: str.translate with a dict looks
+# every character up, 40 us for an article's JSON-LD, 3 % of rendering its page.)
+_SCRIPT_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def to_script_json(data: Any) -> Markup:
     """Serialise for `<script type="application/ld+json">`: valid JSON, no breakout."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-    return Markup(text.translate(_SCRIPT_SAFE))
+    text = _COMPACT.encode(data)
+    for character, escaped in _SCRIPT_SAFE:
+        if character in text:
+            text = text.replace(character, escaped)
+    return Markup(text)
 
 
 def iso(moment: dt.datetime) -> str:
