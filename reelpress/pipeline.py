@@ -124,8 +124,10 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         if reporter.has_errors() or outcome.strict_failure(options, reporter):
             writer.abort()
             return outcome.failed(reporter, clock)
-        with commit_lock:
+        with commit_lock as on_commit:
             stats = writer.commit(frozenset(graph.previous_outputs) or None)
+            if callable(on_commit):  # the preview tells open pages before requests resume
+                on_commit((*stats.written, *stats.removed))
     except OutputConflict as exc:
         writer.abort()
         reporter.extend(outcome.collision_errors(exc.paths, articles))

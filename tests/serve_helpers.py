@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
+import threading
 from pathlib import Path
 
 from sitebuilder import write_site
@@ -107,3 +108,23 @@ class EventStream:
     def close(self) -> None:
         self.reader.close()
         self.sock.close()
+
+
+class Terminal:
+    """The preview's terminal lines (pass `say`); `wait_for` blocks until a line after the
+    first `after` ones contains `what`: the event that a build has finished."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._condition = threading.Condition()
+
+    def say(self, line: str) -> None:
+        with self._condition:
+            self.lines.append(line)
+            self._condition.notify_all()
+
+    def wait_for(self, what: str, after: int, timeout: float = 30.0) -> None:
+        with self._condition:
+            found = self._condition.wait_for(
+                lambda: any(what in line for line in self.lines[after:]), timeout)
+            assert found, self.lines

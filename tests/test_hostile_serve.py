@@ -81,7 +81,7 @@ def test_preview_rebuilds_after_an_edit_in_content_site(tmp_path: Path) -> None:
     seen: list[Path] = []
     arrived = threading.Event()
 
-    def on_paths(paths: list[Path]) -> None:
+    def on_paths(paths: list[Path], complete: bool) -> None:
         seen.extend(paths)
         if any(p.name == "launch.md" for p in paths):
             arrived.set()

@@ -1,7 +1,8 @@
 """Live reload in a real browser (Chromium via Playwright) against the real pipeline.
 
-One small site under a `/news/` base path: edit an article -> the page shows it; edit the
-stylesheet -> new style without navigation; break the front matter -> overlay naming file
+One small site under a `/news/` base path: edit an article -> the page shows it, swapped
+in without a navigation (its video element kept); edit the stylesheet -> new style without
+navigation; break the front matter -> overlay naming file
 and line, fix it -> overlay gone; seek a video -> the server answered 206.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from media_clips import make_clip
 from playwright.sync_api import Page
-from serve_helpers import write_preview_site
+from serve_helpers import Terminal, write_preview_site
 
 from reelpress.pipeline import BuildOptions
 from reelpress.serve import PreviewServer
@@ -68,13 +69,6 @@ def site(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def wait_for_build(preview: PreviewServer, after: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while preview.hub.version <= after:
-        assert time.monotonic() < deadline, "no rebuild after the edit"
-        time.sleep(0.02)
-
-
 def set_marker(page: Page) -> None:
     page.evaluate("window.__marker = 'still here'")
 
@@ -88,8 +82,9 @@ def overlay_text(page: Page) -> str:
 
 
 def test_live_reload_with_the_real_pipeline(site: Path, browser):
-    messages: list[str] = []
-    preview = PreviewServer(BuildOptions(root=site), port=0, say=messages.append)
+    terminal = Terminal()
+    messages = terminal.lines
+    preview = PreviewServer(BuildOptions(root=site), port=0, say=terminal.say)
     with preview:
         assert preview.last_result is not None and preview.last_result.ok, messages
         assert preview.base_path == "/news/"
@@ -100,7 +95,8 @@ def test_live_reload_with_the_real_pipeline(site: Path, browser):
         page.get_by_text("The first version of the story.").wait_for()
         set_marker(page)
 
-        # 1. Edit the article: the page reloads and shows the new text.
+        # 1. Edit the article: the new text is swapped in; the video is the same element.
+        page.evaluate("window.__video = document.querySelector('#clip video')")
         before = preview.hub.version
         saved_at = time.perf_counter()
         (site / "content" / "paris.md").write_text(PARIS.replace("first version", "second take"))
@@ -108,8 +104,8 @@ def test_live_reload_with_the_real_pipeline(site: Path, browser):
         latency = time.perf_counter() - saved_at
         print(f"\nsave-to-visible latency (article edit): {latency * 1000:.0f} ms")
         assert preview.hub.version > before
-        assert not has_marker(page)  # it was a reload
-        set_marker(page)
+        assert has_marker(page)  # no reload
+        assert page.evaluate("window.__video === document.querySelector('#clip video')")
 
         # 2. Edit the stylesheet: new style, same document (no navigation).
         saved_at = time.perf_counter()
@@ -125,13 +121,14 @@ def test_live_reload_with_the_real_pipeline(site: Path, browser):
         assert page.locator('link[rel="stylesheet"]').count() == 1  # the old one was removed
 
         # 3. Edit another article: this page does not reload.
-        before = preview.hub.version
+        lines = len(messages)
         (site / "content" / "lyon.md").write_text(LYON.replace("streets", "squares"))
-        wait_for_build(preview, before)
+        terminal.wait_for("after changes to content/lyon.md", lines)
         assert preview.last_result is not None
         assert "paris/index.html" not in preview.last_result.written
-        page.wait_for_timeout(500)
+        page.wait_for_function("n => window.__reelpressLive.build >= n", arg=preview.hub.version)
         assert has_marker(page)
+        assert page.evaluate("window.__reelpressLive.fetches") == 1  # only step 1's
 
         # 4. Break the front matter: overlay with file and line, the old page still shown.
         good = (site / "content" / "paris.md").read_text()

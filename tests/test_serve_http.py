@@ -248,17 +248,17 @@ def test_keep_alive_serves_several_requests_on_one_connection(served):
             assert len(reader.read(length)) == length
 
 
-def test_rebuild_sends_reload_only_to_the_changed_page(edited):
+def test_rebuild_sends_a_swap_only_to_the_changed_page(edited):
     paris = EventStream(edited.port, "path=/paris/&since=1")
     lyon = EventStream(edited.port, "path=/lyon/&since=1")
     assert paris.next_event() == ("status", {"build": 1, "ok": True, "diagnostics": []})
     assert lyon.next_event()[0] == "status"
     edit(edited, "content/paris.md", article("Paris rescue", "Paris, updated."))
-    assert paris.next_event() == ("reload", {})
-    # Lyon's page did not change: it hears the new status, no reload.
+    assert paris.next_event() == ("swap", {"css": []})
+    # Lyon's page did not change: it hears the new status, nothing to fetch.
     assert lyon.next_event()[0] == "status"
     edit(edited, "content/lyon.md", article("Lyon floods", "Lyon 2.", "2025-07-10 08:00:00"))
-    assert lyon.next_event() == ("reload", {})
+    assert lyon.next_event() == ("swap", {"css": []})
     paris.close()
     lyon.close()
 
@@ -267,7 +267,7 @@ def test_css_change_swaps_stylesheets_instead_of_reloading(edited):
     stream = EventStream(edited.port, "path=/paris/&since=1")
     stream.next_event()
     edit(edited, "static/style.css", "body { color: red }")
-    assert stream.next_event() == ("css", {"paths": ["/static/style.css"]})
+    assert stream.next_event() == ("css", {"css": ["/static/style.css"]})
     stream.close()
 
 
@@ -276,7 +276,7 @@ def test_a_page_loaded_before_a_rebuild_still_hears_of_it(edited):
     # The tab's page carried build 1; it connects after build 2 finished.
     stream = EventStream(edited.port, "path=/paris/&since=1")
     assert stream.next_event()[0] == "status"
-    assert stream.next_event() == ("reload", {})
+    assert stream.next_event() == ("swap", {"css": []})
     stream.close()
 
 
@@ -297,10 +297,10 @@ def test_failed_build_keeps_the_last_good_site_and_reports(edited):
     # The last good site is still edited, and the status endpoint has the errors.
     assert b"Paris, the first version." in get(edited.port, "/paris/")[2]
     assert json.loads(get(edited.port, "/__reelpress/status")[2])["ok"] is False
-    # Fixed: a good build clears the overlay (status ok) and reloads the changed page.
+    # Fixed: a good build clears the overlay (status ok) and swaps in the changed page.
     edit(edited, "content/paris.md", good.replace("the first version", "fixed"))
     events = [stream.next_event(), stream.next_event()]
-    assert ("reload", {}) in events
+    assert ("swap", {"css": []}) in events
     assert any(name == "status" and data["ok"] for name, data in events)
     stream.close()
 

@@ -79,10 +79,19 @@ def test_page_references_under_a_base_path():
 REFS = PageRefs(frozenset({"assets/site.css"}), frozenset({"media/clip.mp4", "assets/app.js"}))
 
 
-def test_decide_reloads_only_the_changed_page():
-    assert decide(frozenset({"paris/index.html"}), "paris/index.html", REFS) == RELOAD
+def test_decide_swaps_only_the_changed_page():
+    assert decide(frozenset({"paris/index.html"}), "paris/index.html", REFS) == Action("swap", ())
     assert decide(frozenset({"lyon/index.html"}), "paris/index.html", REFS) == NOTHING
     assert decide(frozenset(), "paris/index.html", REFS) == NOTHING
+    # The page and its stylesheet in one build: swap, then the stylesheet.
+    both = decide(frozenset({"paris/index.html", "assets/site.css"}), "paris/index.html", REFS)
+    assert both == Action("swap", ("/assets/site.css",))
+    assert both.event_data() == '{"css": ["/assets/site.css"]}'
+    # A page and a script it uses: the script needs a fresh load.
+    assert decide(frozenset({"paris/index.html", "assets/app.js"}), "paris/index.html",
+                  REFS) == RELOAD
+    # A tab showing a feed or an image that changed reloads; a swap is for HTML.
+    assert decide(frozenset({"feed.xml"}), "feed.xml", PageRefs()) == RELOAD
 
 
 def test_decide_swaps_css_without_reload():

@@ -4,6 +4,11 @@ The pipeline stages a build beside site/ (pages go on being served meanwhile, ev
 a long video encodes) and enters `committing()` around the moves into site/. A request
 holds `reading()` only while it resolves a path and opens or reads the file: an open
 file survives a rename, so streaming it needs no lock.
+
+`committing()` yields a callable the pipeline calls with the files it moved, still inside
+the window: the preview tells open pages then, before the build's post-commit work (the
+search index, the build index), and before any request can read a new file, so a page
+served after the commit always carries the new build number.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
@@ -25,6 +30,9 @@ class BuildFunction(Protocol):
 
     def __call__(self, options: BuildOptions, *,
                  commit_lock: AbstractContextManager[object] | None = None) -> BuildResult: ...
+
+
+CommitListener = Callable[[frozenset[str]], None]
 
 
 class BuildCoordinator:
@@ -52,24 +60,34 @@ class BuildCoordinator:
                 self._condition.notify_all()
 
     @contextmanager
-    def committing(self) -> Iterator[None]:
-        """Around a build's moves into site/: new requests wait, running ones finish first."""
+    def committing(self, on_commit: CommitListener | None = None
+                   ) -> Iterator[Callable[[Iterable[str]], None]]:
+        """Around a build's moves into site/: new requests wait, running ones finish first.
+        Yields the callable the pipeline reports the moved files to (passed to `on_commit`
+        while requests still wait)."""
         with self._condition:
             self._committing = True
             self._condition.wait_for(lambda: self._readers == 0)
+
+        def report(moved: Iterable[str]) -> None:
+            if on_commit is not None:
+                on_commit(frozenset(moved))
+
         try:
-            yield
+            yield report
         finally:
             with self._condition:
                 self._committing = False
                 self._condition.notify_all()
 
-    def rebuild(self) -> BuildResult:
-        """Run one build now (a second caller waits its turn); never raises."""
+    def rebuild(self, on_commit: CommitListener | None = None) -> BuildResult:
+        """Run one build now (a second caller waits its turn); never raises. `on_commit`
+        hears the files the build moved into site/ the moment they are there (a build
+        whose pipeline does not report them is heard of only by its result)."""
         with self._one_build:
             started = time.perf_counter()
             try:
-                return self._build(self._options, commit_lock=self.committing())
+                return self._build(self._options, commit_lock=self.committing(on_commit))
             except OSError as exc:  # a full disk, a read-only site/: one line, as the CLI says
                 problem = os_error_diagnostic(exc, self._options.root)
                 return BuildResult(False, (problem,), seconds=time.perf_counter() - started)

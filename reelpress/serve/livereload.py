@@ -3,8 +3,11 @@
 A rebuild publishes a `SiteChange` (the site-relative files whose bytes changed) to the
 `ReloadHub`. Each browser tab holds one Server-Sent Events connection that names its page;
 for it the server reads the page's current HTML, lists what the page uses, and decides
-(`decide`): reload when the page or a script/image/media it uses changed, swap stylesheets
-when only CSS changed, nothing otherwise.
+(`decide`): reload when a script/image/media it uses changed (same URL, new bytes: only a
+fresh load shows them), swap the page in place when its own HTML changed (the client
+fetches it and falls back to a reload when it cannot swap safely), swap stylesheets when
+only CSS changed, nothing otherwise: a page whose file and assets did not change hears
+only the build's status.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from reelpress.core.diagnostics import Diagnostic
 from reelpress.core.urls import srcset_urls
+from reelpress.serve.files import is_html
 
 EVENTS_PATH = "/__reelpress/events"
 STATUS_PATH = "/__reelpress/status"
@@ -153,10 +157,16 @@ class SiteChange:
 
 @dataclass(frozen=True)
 class Action:
-    """What one open page does: `reload`, `css` (swap `css_paths`; None = all), or `none`."""
+    """What one open page does: `reload`, `swap` (fetch the page and swap it in, then
+    the stylesheets of `css_paths`), `css` (swap `css_paths` only), or `none`.
+    `css_paths` None means every same-site stylesheet (one may @import the changed file)."""
 
     kind: str
     css_paths: tuple[str, ...] | None = None
+
+    def event_data(self) -> str:
+        """The JSON the client receives with the event."""
+        return json.dumps({"css": None if self.css_paths is None else list(self.css_paths)})
 
 
 NOTHING = Action("none")
@@ -182,20 +192,26 @@ def decide(
     if page_missing:
         appeared = page_file is not None and page_exists
         return RELOAD if appeared or "404.html" in written else NOTHING
-    if page_file is None or not page_exists or page_file in written:
+    if page_file is None or not page_exists:
         return RELOAD
+    if page_file in written and not is_html(page_file):
+        return RELOAD  # a feed or an image shown in the tab
     if written & refs.others:
         return RELOAD
+    kind = "swap" if page_file in written else "css"
+    return _css_action(kind, written, refs, base_path)
+
+
+def _css_action(kind: str, written: frozenset[str], refs: PageRefs, base_path: str) -> Action:
+    """`kind` with the changed stylesheets the page uses (`swap` even with none)."""
     changed_css = sorted(path for path in written if path.lower().endswith(".css"))
-    if not changed_css:
-        return NOTHING
     used = [path for path in changed_css if path in refs.stylesheets]
     if used:
-        return Action("css", tuple(url_for_site_path(path, base_path) for path in used))
-    if refs.stylesheets:
+        return Action(kind, tuple(url_for_site_path(path, base_path) for path in used))
+    if changed_css and refs.stylesheets:
         # A changed stylesheet the page does not link directly may be @imported by one it does.
-        return Action("css", None)
-    return NOTHING
+        return Action(kind, None)
+    return Action(kind, ()) if kind == "swap" else NOTHING
 
 
 # --- Build status ----------------------------------------------------------------------
@@ -244,6 +260,12 @@ class ReloadHub:
             self.status = BuildStatus(self.version, ok, diagnostics)
             self._condition.notify_all()
             return self.version
+
+    def amend(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+        """Give the last (good) build its final diagnostics without a new version: the
+        build was published at its commit and wrote nothing after it."""
+        with self._condition:
+            self.status = BuildStatus(self.version, self.status.ok, diagnostics)
 
     def changes_since(self, version: int, until: int | None = None) -> frozenset[str] | None:
         """Files changed by builds after `version` (up to `until`); None when the history no

@@ -150,7 +150,10 @@ class PreviewServer:
         if self._watch:
             self._debouncer = Debouncer(self._on_changes, quiet=self._quiet,
                                         max_wait=self._max_wait)
-            self._watcher = ProjectWatcher(self.root, self._debouncer.add, self.site_dir)
+            debouncer = self._debouncer
+            self._watcher = ProjectWatcher(
+                self.root, lambda paths, complete: debouncer.add(paths, complete=complete),
+                self.site_dir)
             self._watcher.start()
         self.rebuild(frozenset())
         return self
@@ -161,13 +164,24 @@ class PreviewServer:
     def rebuild(self, changed: frozenset[Path]) -> BuildResult | None:
         """Build now; `changed` (the watcher's paths) only names the trigger in the terminal:
         what is stale is decided by the build from the files themselves. Open pages hear
-        of the files the build wrote or removed. None once shutting down."""
+        of the files the build wrote or removed: those it moved into site/ at its commit,
+        the rest (the search index, written after it) with its result. None once shutting
+        down."""
         if self.shutting_down.is_set():
             return None
-        result = self.coordinator.rebuild()
+        announced: list[frozenset[str]] = []
+
+        def committed(moved: frozenset[str]) -> None:
+            announced.append(moved)
+            self.hub.publish(True, moved, ())
+
+        result = self.coordinator.rebuild(committed)
         self.last_result = result
-        self.hub.publish(result.ok, {*result.written, *result.removed} if result.ok else (),
-                         result.diagnostics)
+        rest = {*result.written, *result.removed}.difference(*announced) if result.ok else set()
+        if result.ok and announced and not rest:
+            self.hub.amend(result.diagnostics)  # already told at the commit
+        else:
+            self.hub.publish(result.ok, rest, result.diagnostics)
         for line in describe(result, changed, self.root):
             self._say(line)
         return result

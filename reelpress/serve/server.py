@@ -8,7 +8,6 @@ injected (never written to disk); `/__reelpress/events` streams Server-Sent Even
 from __future__ import annotations
 
 import errno
-import json
 import os
 import socket
 import sys
@@ -300,10 +299,9 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
                 since = current
                 if action.kind == "reload":
                     self.wfile.write(livereload.sse_event("reload", "{}", since))
-                elif action.kind == "css":
-                    paths = None if action.css_paths is None else list(action.css_paths)
-                    data = json.dumps({"paths": paths})
-                    self.wfile.write(livereload.sse_event("css", data, since))
+                elif action.kind in ("swap", "css"):
+                    data = action.event_data()
+                    self.wfile.write(livereload.sse_event(action.kind, data, since))
                 status = hub.status
                 if status.build != seen_status:
                     seen_status = status.build

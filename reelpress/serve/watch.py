@@ -1,8 +1,13 @@
 """File events from the project's sources, filtered and debounced into one rebuild per burst.
 
 An editor's save is several events (temp file, rename, chmod); a `git checkout` is hundreds.
-The `Debouncer` waits for a quiet period (capped by a maximum wait so a steady stream of
-events still rebuilds) and hands the whole set of changed paths to one callback.
+The `Debouncer` hands the whole set of changed paths to one callback: at once when every
+changed path's last event says its writer is done with it (the file was closed after
+writing, or renamed into place), else after a quiet period (capped by a maximum wait so a
+steady stream of events still rebuilds). A deletion or a rename away waits for the quiet
+period: editors that save by moving the old file aside write the new one right after.
+Events are hints only: the build stats every file it tracks, so an event that comes late,
+or never, cannot leave a stale page (the next build sees the file as it is).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 
 from watchdog.events import (
     DirModifiedEvent,
+    FileClosedEvent,
     FileClosedNoWriteEvent,
     FileOpenedEvent,
     FileSystemEvent,
@@ -54,19 +60,23 @@ def is_ignored(path: Path, root: Path, out_dir: Path | None = None) -> bool:
 
 def is_editor_temp(name: str) -> bool:
     """Emacs lock `.#x`, backups `x~`, Vim swap `.x.swp`/`.swx`/`.swo` and its `4913` probe,
-    `#x#` autosaves, and the `.x.tmp`-style files some editors write before a rename."""
+    `#x#` autosaves, the `.x.tmp`-style files some editors write before a rename, and
+    JetBrains' safe-write `x___jb_tmp___`/`x___jb_old___`."""
     return (
         name.startswith(".#")
         or name.endswith("~")
         or (name.startswith("#") and name.endswith("#"))
         or name in ("4913", ".DS_Store")
-        or name.endswith((".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload"))
+        or name.endswith((".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload",
+                          "___jb_tmp___", "___jb_old___"))
     )
 
 
 class Debouncer:
-    """Collects paths; calls `on_burst(paths)` after `quiet` seconds without new ones, or
-    `max_wait` seconds after the first, from its own thread (so calls never overlap)."""
+    """Collects paths; calls `on_burst(paths)` as soon as every collected path is complete
+    (`add(..., complete=True)` was its last event), else after `quiet` seconds without new
+    ones, or `max_wait` seconds after the first; from its own thread (so calls never
+    overlap: paths added during a call make the next one)."""
 
     def __init__(
         self,
@@ -79,6 +89,7 @@ class Debouncer:
         self._quiet = quiet
         self._max_wait = max_wait
         self._pending: set[Path] = set()
+        self._incomplete: set[Path] = set()
         self._first_at = 0.0
         self._last_at = 0.0
         self._stopping = False
@@ -86,12 +97,19 @@ class Debouncer:
         self._thread = threading.Thread(target=self._loop, name="reelpress-debounce", daemon=True)
         self._thread.start()
 
-    def add(self, paths: Iterable[Path]) -> None:
+    def add(self, paths: Iterable[Path], *, complete: bool = False) -> None:
+        """`complete`: the writer is done with these paths (closed after writing, or
+        renamed into place); otherwise more events for them may follow."""
+        added = set(paths)
         with self._condition:
             now = time.monotonic()
             if not self._pending:
                 self._first_at = now
-            self._pending.update(paths)
+            self._pending |= added
+            if complete:
+                self._incomplete -= added
+            else:
+                self._incomplete |= added
             self._last_at = now
             self._condition.notify_all()
 
@@ -101,7 +119,7 @@ class Debouncer:
                 self._condition.wait_for(lambda: self._pending or self._stopping)
                 if self._stopping:
                     return
-                while not self._stopping:
+                while not self._stopping and self._incomplete:
                     now = time.monotonic()
                     due = min(self._last_at + self._quiet, self._first_at + self._max_wait)
                     if now >= due:
@@ -111,6 +129,7 @@ class Debouncer:
                     return
                 burst = frozenset(self._pending)
                 self._pending.clear()
+                self._incomplete.clear()
             self._on_burst(burst)
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -122,8 +141,11 @@ class Debouncer:
             self._thread.join(timeout)
 
 
+PathSink = Callable[[list[Path], bool], None]  # (paths, complete)
+
+
 class _SourceEvents(FileSystemEventHandler):
-    def __init__(self, root: Path, out_dir: Path | None, sink: Callable[[list[Path]], None]):
+    def __init__(self, root: Path, out_dir: Path | None, sink: PathSink):
         self._root = root
         self._out_dir = out_dir
         self._sink = sink
@@ -131,11 +153,20 @@ class _SourceEvents(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if isinstance(event, _IGNORED_EVENTS):
             return
-        candidates = [event.src_path, getattr(event, "dest_path", "") or ""]
-        paths = [Path(_text(p)) for p in candidates if p]
-        kept = [p for p in paths if not is_ignored(p, self._root, self._out_dir)]
-        if kept:
-            self._sink(kept)
+        # A close after writing ends a save; a rename's destination arrives whole. Its
+        # source, a deletion, a creation or a modification may be followed by more.
+        source = self._kept(event.src_path)
+        if source:
+            self._sink(source, isinstance(event, FileClosedEvent))
+        destination = self._kept(getattr(event, "dest_path", "") or "")
+        if destination:
+            self._sink(destination, True)
+
+    def _kept(self, path: str | bytes) -> list[Path]:
+        if not path:
+            return []
+        candidate = Path(_text(path))
+        return [] if is_ignored(candidate, self._root, self._out_dir) else [candidate]
 
 
 def _text(path: str | bytes) -> str:
@@ -149,7 +180,7 @@ class ProjectWatcher:
     def __init__(
         self,
         root: Path,
-        on_paths: Callable[[list[Path]], None],
+        on_paths: PathSink,
         out_dir: Path | None = None,
     ) -> None:
         self._paths = ProjectPaths.at(root)
@@ -182,11 +213,11 @@ class ProjectWatcher:
                 self._handler, str(folder), recursive=True
             )
 
-    def _on_event(self, paths: list[Path]) -> None:
+    def _on_event(self, paths: list[Path], complete: bool) -> None:
         for path in paths:
             if path.parent == self._paths.root and path.name in WATCHED_DIRS and path.is_dir():
                 self._schedule_dir(path)
-        self._on_paths(paths)
+        self._on_paths(paths, complete)
 
     def stop(self) -> None:
         self._observer.stop()
