@@ -5,10 +5,15 @@
 For each size: the benchmark corpus (bench/work/corpus/) is copied and built once, then
 `reelpress serve` runs on it (port chosen by the server, 127.0.0.1) and Chromium opens
 one article. Each edit appends a sentence with a unique marker to that article's
-Markdown; the time counts from the write to the reloaded page's first contentful paint,
-read from the page's own clock (`painted`; the marker is in its HTML), and, as
-`seen`, to the moment Playwright finds the marker (it polls after a navigation, so this
-is later). Prints p50/p95 per size and the server's own "Rebuilt in" times, and writes
+Markdown. The page's own clock says when: a MutationObserver (installed before any page
+script, on every document: a swapped page and a reloaded one alike) stamps the moment the
+marker is in the DOM (`in DOM`), then a requestAnimationFrame and a task after it stamp
+the frame that shows it (`painted`). `seen` is when Playwright finds the marker (it polls,
+so later). The split: write -> the live-reload client hears of the change (the
+`reelpress:event` performance mark; the watcher, the rebuild up to its commit, the event),
+-> in DOM (fetch, parse, swap), -> painted; plus the watcher alone (write -> rebuild
+start, measured in this process on a scratch folder, the preview's settings) and the
+server's own "Rebuilt in" times. Prints p50/p95 per size and writes
 bench/results/preview-latency.json.
 Not a test: the numbers depend on the machine and its load (printed with them).
 """
@@ -24,6 +29,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -35,11 +41,35 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync"]
 SERVING = re.compile(r"Serving .* at (http://\S+) ")
 REBUILT = re.compile(r"Rebuilt in ([0-9.]+) s")
-# epoch milliseconds of the page's first contentful paint (else its DOMContentLoaded)
-PAINTED_AT = """() => {
-  const paint = performance.getEntriesByName("first-contentful-paint")[0];
-  const nav = performance.getEntriesByType("navigation")[0];
-  return performance.timeOrigin + (paint ? paint.startTime : nav.domContentLoadedEventEnd);
+# Runs in every document before its scripts: stamps (epoch ms) when the marker named in
+# sessionStorage is in the DOM, and when the frame showing it was painted.
+STAMP_MARKER = """(() => {
+  const seen = JSON.parse(sessionStorage.getItem("bench-seen") || "{}");
+  window.__benchSeen = seen;
+  const now = () => performance.timeOrigin + performance.now();
+  const check = () => {
+    const marker = sessionStorage.getItem("bench-marker");
+    if (!marker || seen[marker] || !document.body ||
+        !document.body.textContent.includes(marker)) { return; }
+    const stamp = seen[marker] = {inDom: now()};
+    requestAnimationFrame(() => {
+      stamp.frame = now();
+      setTimeout(() => {
+        stamp.painted = now();
+        sessionStorage.setItem("bench-seen", JSON.stringify(seen));
+      }, 0);
+    });
+  };
+  new MutationObserver(check).observe(document,
+    {subtree: true, childList: true, characterData: true});
+})();"""
+PAINTED = """marker => {
+  const stamp = window.__benchSeen && window.__benchSeen[marker];
+  return stamp && stamp.painted ? stamp : null;
+}"""
+LAST_EVENT = """() => {
+  const marks = performance.getEntriesByName("reelpress:event");
+  return marks.length ? performance.timeOrigin + marks[marks.length - 1].startTime : null;
 }"""
 
 
@@ -77,6 +107,39 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def watch_latency(samples: int = 20) -> list[float]:
+    """Seconds from an appending write to the preview's rebuild callback: its watcher and
+    debouncer with `serve`'s settings, on a scratch project (inotify does not care how
+    big the site is)."""
+    from reelpress.serve.preview import PreviewServer
+    from reelpress.serve.watch import Debouncer, ProjectWatcher
+
+    defaults = PreviewServer.__init__.__kwdefaults__ or {}
+    bursts: queue.Queue[float] = queue.Queue()
+    found: list[float] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        (root / "content").mkdir()
+        source = root / "content" / "story.md"
+        source.write_text("---\ntitle: x\n---\n", encoding="utf-8")
+        debouncer = Debouncer(lambda _: bursts.put(time.perf_counter()),
+                              quiet=defaults.get("quiet", 0.03),
+                              max_wait=defaults.get("max_wait", 1.0))
+        watcher = ProjectWatcher(root, lambda paths, complete: debouncer.add(
+            paths, complete=complete))
+        watcher.start()
+        try:
+            for number in range(samples):
+                started = time.perf_counter()
+                with open(source, "a", encoding="utf-8") as handle:
+                    handle.write(f"line {number}\n")
+                found.append(bursts.get(timeout=30) - started)
+        finally:
+            watcher.stop()
+            debouncer.stop()
+    return found
+
+
 def measure_size(size: int, edits: int, seed: int) -> dict[str, object]:
     from playwright.sync_api import sync_playwright
 
@@ -90,41 +153,72 @@ def measure_size(size: int, edits: int, seed: int) -> dict[str, object]:
                    check=True, env={**os.environ, "PYTHONPATH": str(REPO_DIR)})
     target = sorted((root / "content").glob("*.md"))[size // 2]
     preview = Preview(root)
-    latencies: list[float] = []
+    seen: list[float] = []
     server_times: list[float] = []
     painted: list[float] = []
+    in_dom: list[float] = []
+    heard: list[float | None] = []  # write -> the client's event (a reload loses its mark)
+    swaps = 0
     try:
         url = preview.wait_for(SERVING).group(1)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
                                                  args=CHROMIUM_ARGS)
             page = browser.new_page()
+            page.add_init_script(STAMP_MARKER)
             page.goto(url + target.stem + "/")
             page.wait_for_load_state("load")
             for number in range(edits):
                 marker = f"preview-latency-marker-{size}-{number}-{time.time_ns()}"
+                page.evaluate("m => sessionStorage.setItem('bench-marker', m)", marker)
+                swapped_before = page.evaluate("window.__reelpressLive.swaps")
                 written = time.time()
+                started = time.perf_counter()
                 with open(target, "a", encoding="utf-8") as handle:
                     handle.write(f"\n\nThe benchmark appended {marker} here.\n")
-                started = time.perf_counter()
                 page.get_by_text(marker).wait_for(timeout=120_000)
-                latencies.append(time.perf_counter() - started)
-                # the reloaded page's own clock: when it first painted (its text is in the
-                # HTML); Playwright notices the text later, by polling after the navigation
-                painted.append(page.evaluate(PAINTED_AT) / 1000 - written)
+                seen.append(time.perf_counter() - started)
+                stamp = page.wait_for_function(PAINTED, arg=marker, timeout=120_000).json_value()
+                painted.append(stamp["painted"] / 1000 - written)
+                in_dom.append(stamp["inDom"] / 1000 - written)
+                event = None
+                if page.evaluate("window.__reelpressLive.swaps") > swapped_before:
+                    swaps += 1
+                    mark = page.evaluate(LAST_EVENT)
+                    event = mark / 1000 - written if mark is not None else None
+                heard.append(event if event is not None and event > 0 else None)
                 # this edit's build is over before the next one
                 server_times.append(float(preview.wait_for(REBUILT).group(1)))
             browser.close()
     finally:
         preview.stop()
-    return {"articles": size, "edits": edits, "p50_s": round(percentile(latencies, 0.5), 4),
-            "p95_s": round(percentile(latencies, 0.95), 4),
-            "median_s": round(statistics.median(latencies), 4),
-            "latencies_s": [round(value, 4) for value in latencies],
-            "painted_p50_s": round(percentile(painted, 0.5), 4),
-            "painted_p95_s": round(percentile(painted, 0.95), 4),
+
+    def summary(values: list[float]) -> dict[str, float | None]:
+        if not values:
+            return {"p50_s": None, "p95_s": None}
+        return {"p50_s": round(percentile(values, 0.5), 4),
+                "p95_s": round(percentile(values, 0.95), 4)}
+
+    pairs = [(event, dom) for event, dom in zip(heard, in_dom, strict=True) if event is not None]
+    return {"articles": size, "edits": edits, "swapped": swaps,
+            "painted": summary(painted), "seen": summary(seen), "in_dom": summary(in_dom),
+            "write_to_event": summary([event for event, _ in pairs]),
+            "event_to_dom": summary([dom - event for event, dom in pairs]),
+            "dom_to_painted": summary([p - d for p, d in zip(painted, in_dom, strict=True)]),
+            "server_rebuild": summary(server_times),
+            "median_painted_s": round(statistics.median(painted), 4),
             "painted_s": [round(value, 4) for value in painted],
+            "seen_s": [round(value, 4) for value in seen],
             "server_rebuild_s": server_times, "load": os.getloadavg()}
+
+
+def ms(row: dict[str, object], name: str) -> str:
+    """`p50 / p95` of one measure in milliseconds (`-` when not measured)."""
+    values = row[name]
+    assert isinstance(values, dict)
+    if values["p50_s"] is None:
+        return "-"
+    return f"{values['p50_s'] * 1000:.0f} / {values['p95_s'] * 1000:.0f}"
 
 
 def main() -> int:
@@ -133,17 +227,23 @@ def main() -> int:
     parser.add_argument("--edits", type=int, default=15)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    watch = watch_latency()
     results = [measure_size(int(size), args.edits, args.seed) for size in args.sizes.split(",")]
-    print("| articles | edits | painted p50 (s) | painted p95 (s) | seen p50 (s) | seen p95 (s) "
-          "| load (1 min) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"watcher (write -> rebuild start): p50 {percentile(watch, 0.5) * 1000:.1f} ms, "
+          f"p95 {percentile(watch, 0.95) * 1000:.1f} ms")
+    print("milliseconds, p50 / p95:")
+    print("| articles | edits (swapped) | painted | seen by Playwright | write -> event "
+          "| event -> in DOM | in DOM -> painted | server rebuild | load (1 min) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in results:
         load = row["load"]
         assert isinstance(load, tuple)
-        print(f"| {row['articles']} | {row['edits']} | {row['painted_p50_s']} | "
-              f"{row['painted_p95_s']} | {row['p50_s']} | {row['p95_s']} | {load[0]:.2f} |")
+        print(f"| {row['articles']} | {row['edits']} ({row['swapped']}) | {ms(row, 'painted')} "
+              f"| {ms(row, 'seen')} | {ms(row, 'write_to_event')} | {ms(row, 'event_to_dom')} "
+              f"| {ms(row, 'dom_to_painted')} | {ms(row, 'server_rebuild')} | {load[0]:.2f} |")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIR / "preview-latency.json").write_text(json.dumps(results, indent=2) + "\n")
+    (RESULTS_DIR / "preview-latency.json").write_text(json.dumps(
+        {"watch_s": [round(value, 5) for value in watch], "sizes": results}, indent=2) + "\n")
     return 0
 
 

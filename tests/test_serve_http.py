@@ -497,3 +497,41 @@ def test_requests_during_real_rebuilds_never_see_a_half_written_site(edited):
     assert failures == []
     tag = re.compile(rb'<script src="/__reelpress/livereload.js" data-build="\d+"></script>')
     assert seen and {tag.sub(b"", body) for body in seen} <= versions
+
+
+def test_open_pages_hear_of_a_build_at_its_commit_not_after_its_last_step(tmp_path: Path):
+    """The pipeline reports the files it moved into site/ inside the commit window: the
+    swap event reaches the page while the build is still busy after its commit (held here
+    after the real build returns, as a slow search or index step would), and a page
+    served from then on carries the new build number."""
+    options = write_preview_site(tmp_path)
+    finish = threading.Event()
+    holding = threading.Event()
+
+    def slow_after_commit(options: BuildOptions, *,
+                          commit_lock: AbstractContextManager[object] | None = None
+                          ) -> BuildResult:
+        result = build_site(options, commit_lock=commit_lock)
+        if holding.is_set():
+            assert finish.wait(60), "never released"
+        return result
+
+    with PreviewServer(options, port=0, build=slow_after_commit, watch=False,
+                       say=lambda _: None) as preview:
+        stream = EventStream(preview.port, "path=/paris/&since=1")
+        assert stream.next_event()[0] == "status"
+        holding.set()
+        (tmp_path / "content/paris.md").write_text(article("Paris rescue", "Paris, later."))
+        builder = threading.Thread(target=preview.rebuild, args=(frozenset(),))
+        builder.start()
+        try:
+            assert stream.next_event() == ("swap", {"css": []})  # before the build returns
+            assert builder.is_alive()
+            status, _, body = get(preview.port, "/paris/")
+            assert b"Paris, later." in body and b'data-build="2"' in body
+        finally:
+            finish.set()
+            builder.join(60)
+        # The result adds nothing new: the same build number, nothing more to tell.
+        assert preview.hub.version == 2 and preview.hub.status.ok
+        stream.close()

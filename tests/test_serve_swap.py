@@ -245,3 +245,16 @@ def test_a_failed_fetch_falls_back_to_a_reload(preview: Preview):
     preview.page.get_by_text("After a failure.").wait_for()
     assert not preview.kept()
     assert any(line.startswith("[reelpress] reload: the swap failed") for line in preview.console)
+
+
+def test_a_new_stylesheet_in_the_head_falls_back_to_a_full_reload(tmp_path: Path,
+                                                                   browser: Browser):
+    partial = "templates/partials/head_extra.html"
+    with running_preview(tmp_path, browser, {partial: "", "static/extra.css":
+                                             "main { color: rgb(200, 0, 0); }"}) as preview:
+        preview.open("paris/", "The first version.")
+        preview.write(partial, '<link rel="stylesheet" href="/static/extra.css">')
+        preview.page.wait_for_function(
+            "getComputedStyle(document.querySelector('main')).color === 'rgb(200, 0, 0)'")
+        assert not preview.kept()
+        assert "[reelpress] reload: the page's stylesheets changed" in preview.console

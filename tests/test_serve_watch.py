@@ -16,7 +16,7 @@ from child_process import read_until, start_interruptible
 from serve_helpers import article, get, write_preview_site
 
 from reelpress.serve import PreviewServer
-from reelpress.serve.watch import Debouncer, is_editor_temp, is_ignored
+from reelpress.serve.watch import Debouncer, ProjectWatcher, is_editor_temp, is_ignored
 
 ROOT = Path("/proj")
 
@@ -52,6 +52,7 @@ def test_is_ignored_keeps_sources_only():
     assert is_ignored(Path("/elsewhere/content/x.md"), ROOT)
     assert is_ignored(ROOT / "content/out/x.html", ROOT, out_dir=ROOT / "content/out")
     assert is_editor_temp(".x.swx") and not is_editor_temp("notes.md")
+    assert is_editor_temp("paris.md___jb_tmp___") and is_editor_temp("paris.md___jb_old___")
 
 
 def test_debouncer_turns_a_burst_into_one_call():
@@ -98,6 +99,81 @@ def test_debouncer_max_wait_bounds_a_steady_stream():
         assert len(calls) >= 2  # not one call after the stream ends
     finally:
         debouncer.stop()
+
+
+def test_debouncer_hands_over_a_finished_save_at_once():
+    """A path whose last event says its writer is done (closed after writing, renamed into
+    place) needs no quiet period: with a quiet period of a minute, the call still comes."""
+    calls: list[frozenset[Path]] = []
+    done = threading.Event()
+
+    def on_burst(paths: frozenset[Path]) -> None:
+        calls.append(paths)
+        done.set()
+
+    debouncer = Debouncer(on_burst, quiet=60.0, max_wait=120.0)
+    try:
+        debouncer.add([Path("content/a.md")])  # modified: more may follow
+        debouncer.add([Path("content/a.md")], complete=True)  # closed after writing
+        assert done.wait(30), "a finished save waited for the quiet period"
+    finally:
+        debouncer.stop()
+    assert calls == [frozenset({Path("content/a.md")})]
+
+
+def test_debouncer_waits_the_quiet_period_while_a_path_is_unfinished():
+    """A deleted or moved-away path (an editor saving by moving the old file aside) waits
+    for the quiet period, even when another path is finished: the call comes no sooner."""
+    arrived: list[float] = []
+    done = threading.Event()
+
+    def on_burst(paths: frozenset[Path]) -> None:
+        arrived.append(time.monotonic())
+        done.set()
+
+    debouncer = Debouncer(on_burst, quiet=0.3, max_wait=30.0)
+    try:
+        added = time.monotonic()
+        debouncer.add([Path("content/a.md")])  # moved away
+        debouncer.add([Path("content/b.md")], complete=True)
+        assert done.wait(30)
+    finally:
+        debouncer.stop()
+    assert len(arrived) == 1 and arrived[0] - added >= 0.3
+
+
+def test_watcher_events_say_which_paths_are_finished(tmp_path: Path):
+    """Real files, real inotify: an append ends with a close (finished); a rename's source
+    is unfinished and its destination finished; a deletion is unfinished."""
+    (tmp_path / "content").mkdir()
+    story = tmp_path / "content" / "story.md"
+    story.write_text("one\n")
+    heard: list[tuple[str, bool]] = []
+    condition = threading.Condition()
+
+    def on_paths(paths: list[Path], complete: bool) -> None:
+        with condition:
+            heard.extend((path.name, complete) for path in paths)
+            condition.notify_all()
+
+    def wait_for(entry: tuple[str, bool]) -> None:
+        with condition:
+            assert condition.wait_for(lambda: entry in heard, timeout=30), heard
+
+    watcher = ProjectWatcher(tmp_path, on_paths)
+    watcher.start()
+    try:
+        with open(story, "a", encoding="utf-8") as handle:
+            handle.write("two\n")
+        wait_for(("story.md", True))
+        os.rename(story, tmp_path / "content" / "moved.md")
+        wait_for(("moved.md", True))
+        with condition:  # one event, source first
+            assert heard[heard.index(("moved.md", True)) - 1] == ("story.md", False), heard
+        (tmp_path / "content" / "moved.md").unlink()
+        wait_for(("moved.md", False))
+    finally:
+        watcher.stop()
 
 
 class Terminal:
