@@ -128,7 +128,7 @@ def test_live_reload_with_the_real_pipeline(site: Path, browser):
         assert "paris/index.html" not in preview.last_result.written
         page.wait_for_function("n => window.__reelpressLive.build >= n", arg=preview.hub.version)
         assert has_marker(page)
-        assert page.evaluate("window.__reelpressLive.fetches") == 1  # only step 1's
+        assert page.evaluate("window.__reelpressLive.heard") == 1  # only step 1's
 
         # 4. Break the front matter: overlay with file and line, the old page still shown.
         good = (site / "content" / "paris.md").read_text()

@@ -254,11 +254,16 @@ def test_rebuild_sends_a_swap_only_to_the_changed_page(edited):
     assert paris.next_event() == ("status", {"build": 1, "ok": True, "diagnostics": []})
     assert lyon.next_event()[0] == "status"
     edit(edited, "content/paris.md", article("Paris rescue", "Paris, updated."))
-    assert paris.next_event() == ("swap", {"css": []})
-    # Lyon's page did not change: it hears the new status, nothing to fetch.
+    name, data = paris.next_event()
+    # The new page comes with the event, as it is on disk (the client needs no request).
+    assert (name, data["css"]) == ("swap", [])
+    assert data["html"] == (edited.site_dir / "paris/index.html").read_text()
+    assert "Paris, updated." in data["html"]
+    # Lyon's page did not change: it hears the new status, no page.
     assert lyon.next_event()[0] == "status"
     edit(edited, "content/lyon.md", article("Lyon floods", "Lyon 2.", "2025-07-10 08:00:00"))
-    assert lyon.next_event() == ("swap", {"css": []})
+    name, data = lyon.next_event()
+    assert (name, data["css"]) == ("swap", []) and "Lyon 2." in data["html"]
     paris.close()
     lyon.close()
 
@@ -276,7 +281,8 @@ def test_a_page_loaded_before_a_rebuild_still_hears_of_it(edited):
     # The tab's page carried build 1; it connects after build 2 finished.
     stream = EventStream(edited.port, "path=/paris/&since=1")
     assert stream.next_event()[0] == "status"
-    assert stream.next_event() == ("swap", {"css": []})
+    name, data = stream.next_event()
+    assert name == "swap" and "Paris 2." in data["html"]
     stream.close()
 
 
@@ -300,7 +306,7 @@ def test_failed_build_keeps_the_last_good_site_and_reports(edited):
     # Fixed: a good build clears the overlay (status ok) and swaps in the changed page.
     edit(edited, "content/paris.md", good.replace("the first version", "fixed"))
     events = [stream.next_event(), stream.next_event()]
-    assert ("swap", {"css": []}) in events
+    assert any(name == "swap" and "fixed" in data["html"] for name, data in events)
     assert any(name == "status" and data["ok"] for name, data in events)
     stream.close()
 
@@ -525,7 +531,7 @@ def test_open_pages_hear_of_a_build_at_its_commit_not_after_its_last_step(tmp_pa
         builder = threading.Thread(target=preview.rebuild, args=(frozenset(),))
         builder.start()
         try:
-            assert stream.next_event() == ("swap", {"css": []})  # before the build returns
+            assert stream.next_event()[0] == "swap"  # before the build returns
             assert builder.is_alive()
             status, _, body = get(preview.port, "/paris/")
             assert b"Paris, later." in body and b'data-build="2"' in body

@@ -45,10 +45,12 @@ def story(title: str, body: str, date: str = "2025-07-14 09:30:00") -> str:
 class Preview:
     """A running preview, its terminal, an open page and that page's console."""
 
-    def __init__(self, root: Path, browser: Browser) -> None:
+    def __init__(self, root: Path, browser: Browser, push_limit: int | None = None) -> None:
         self.root = root
         self.terminal = Terminal()
-        self.server = PreviewServer(BuildOptions(root=root), port=0, say=self.terminal.say)
+        limit = {} if push_limit is None else {"push_limit": push_limit}
+        self.server = PreviewServer(BuildOptions(root=root), port=0, say=self.terminal.say,
+                                    **limit)
         self.server.start()
         self.page: Page = browser.new_page()
         self.console: list[str] = []
@@ -84,17 +86,17 @@ class Preview:
 
 
 @contextmanager
-def running_preview(root: Path, browser: Browser, extra: dict[str, str] | None = None
-                    ) -> Iterator[Preview]:
+def running_preview(root: Path, browser: Browser, extra: dict[str, str] | None = None,
+                    push_limit: int | None = None) -> Iterator[Preview]:
     """Two articles (`/paris/`, long; `/lyon/`), a stylesheet and `extra` files, served
-    and watched."""
+    and watched (`push_limit`: the largest page sent with a swap event)."""
     write_site(root, {
         "content/paris.md": story("Paris rescue", "The first version.\n\n" + PARAGRAPHS),
         "content/lyon.md": story("Lyon floods", "Water in Lyon.", "2025-07-10 08:00:00"),
         "static/style.css": "body { background-color: rgb(255, 255, 255); }\n",
         **(extra or {}),
     }, site_toml=SITE_TOML)
-    running = Preview(root, browser)
+    running = Preview(root, browser, push_limit)
     try:
         yield running
     finally:
@@ -120,6 +122,7 @@ def test_an_edit_is_swapped_in_without_a_navigation(preview: Preview):
     preview.page.get_by_text("The second take.").wait_for()
     assert preview.kept() and navigations == []
     assert preview.live("swaps") == 1
+    assert preview.live("fetches") == 0  # the page came with the event
     assert preview.page.title().startswith("Paris rescue, updated")  # <head> followed
     assert preview.page.get_by_text("The first version.").count() == 0
     # Unchanged nodes are the same nodes: a paragraph that did not change was not rebuilt.
@@ -150,7 +153,7 @@ def test_a_stylesheet_change_applies_in_place(preview: Preview):
     preview.page.wait_for_function(
         "getComputedStyle(document.body).backgroundColor === 'rgb(10, 20, 30)'")
     assert preview.kept()
-    assert preview.live("fetches") == 0  # the page did not change: only its stylesheet
+    assert preview.live("heard") == 0  # the page did not change: only its stylesheet
     # The page and its stylesheet in one burst: swapped, then the stylesheet swapped.
     text = (preview.root / "content/paris.md").read_text()
     (preview.root / "static/style.css").write_text("body { background-color: rgb(1, 2, 3); }")
@@ -225,13 +228,23 @@ def test_an_edit_to_a_page_not_open_does_not_refetch_the_open_one(preview: Previ
     assert result is not None and "paris/index.html" not in result.written
     # The page has heard of the build (its status event) and fetched nothing.
     preview.page.wait_for_function("n => window.__reelpressLive.build >= n", arg=version)
-    assert preview.live("fetches") == 0
+    assert preview.live("heard") == 0 and preview.live("fetches") == 0
     assert not [url for url in requested if url.endswith("/paris/")]
     assert preview.kept()
 
 
-def test_a_failed_fetch_falls_back_to_a_reload(preview: Preview):
+def test_a_page_over_the_push_limit_is_fetched_and_a_failed_fetch_reloads(
+        tmp_path: Path, browser: Browser):
+    with running_preview(tmp_path, browser, push_limit=0) as preview:
+        fetched_then_failed(preview)
+
+
+def fetched_then_failed(preview: Preview) -> None:
     preview.open("paris/", "The first version.")
+    text = (preview.root / "content/paris.md").read_text()
+    preview.write("content/paris.md", text.replace("The first version.", "Fetched."))
+    preview.page.get_by_text("Fetched.").wait_for()
+    assert preview.kept() and preview.live("fetches") == 1 and preview.live("swaps") == 1
 
     def refuse_fetches(route) -> None:  # the client's fetch fails; the reload goes through
         if route.request.resource_type == "fetch":
@@ -240,7 +253,6 @@ def test_a_failed_fetch_falls_back_to_a_reload(preview: Preview):
             route.continue_()
 
     preview.page.route("**/paris/", refuse_fetches)
-    text = (preview.root / "content/paris.md").read_text()
     preview.write("content/paris.md", text.replace("The first version.", "After a failure."))
     preview.page.get_by_text("After a failure.").wait_for()
     assert not preview.kept()

@@ -3,7 +3,8 @@
 Kept as a Python string (not package data) so it ships with the module whatever the
 packaging config. It only executes what the server decided for this page:
 
-- `swap`: the page's HTML changed. Fetch it and morph the live document into it: nodes
+- `swap`: the page's HTML changed. Take it from the event (the server sends it along;
+  a page over the server's push limit is fetched) and morph the live document into it: nodes
   that did not change stay the very same nodes (a playing video, focus, typed text, the
   scroll position are kept), changed ones are updated in place or replaced, then the
   stylesheets the build changed are swapped. The result is what a reload would show,
@@ -29,7 +30,7 @@ CLIENT_JS = r"""
 (function () {
   "use strict";
   if (window.__reelpressLive) { return; }
-  var live = window.__reelpressLive = {build: 0, swaps: 0, fetches: 0};
+  var live = window.__reelpressLive = {build: 0, heard: 0, fetches: 0, swaps: 0};
   var script = document.currentScript;
   var since = script ? (script.getAttribute("data-build") || "0") : "0";
   var missing = script ? script.hasAttribute("data-missing") : false;
@@ -285,7 +286,7 @@ CLIENT_JS = r"""
     location.reload();
   }
 
-  function swap(css) {
+  function fetchPage() {
     live.fetches += 1;
     return fetch(location.href, {cache: "no-store", credentials: "same-origin"})
       .then(function (response) {
@@ -294,7 +295,13 @@ CLIENT_JS = r"""
           throw new Error("the page's fetch answered " + response.status + " " + type);
         }
         return response.text();
-      })
+      });
+  }
+
+  function swap(change) {
+    var css = change.css;
+    var page = typeof change.html === "string" ? Promise.resolve(change.html) : fetchPage();
+    return page
       .then(function (html) {
         if (leaving) { return; }
         var next = new DOMParser().parseFromString(html, "text/html");
@@ -311,17 +318,21 @@ CLIENT_JS = r"""
       .catch(function (problem) { reload("the swap failed: " + problem); });
   }
 
-  // One swap at a time; events during one are merged into the next.
-  var running = null, queued;
-  function requestSwap(css) {
+  // One swap at a time; events during one are merged into the next (the newest page,
+  // every stylesheet either named).
+  var running = null, queued = null;
+  function requestSwap(change) {
     if (running) {
-      queued = queued === undefined ? css : (queued === null || css === null ? null :
-        queued.concat(css));
+      if (queued) {
+        change = {html: change.html, css: queued.css === null || change.css === null ? null :
+          queued.css.concat(change.css)};
+      }
+      queued = change;
       return;
     }
-    running = swap(css).then(function () {
+    running = swap(change).then(function () {
       running = null;
-      if (queued !== undefined) { var next = queued; queued = undefined; requestSwap(next); }
+      if (queued) { var next = queued; queued = null; requestSwap(next); }
     });
   }
 
@@ -331,7 +342,8 @@ CLIENT_JS = r"""
   source.addEventListener("reload", function () { reload("a file the page uses changed"); });
   source.addEventListener("swap", function (event) {
     performance.mark("reelpress:event");
-    requestSwap(JSON.parse(event.data).css);
+    live.heard += 1;
+    requestSwap(JSON.parse(event.data));
   });
   source.addEventListener("css", function (event) {
     swapStylesheets(JSON.parse(event.data).css);

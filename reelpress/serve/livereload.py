@@ -157,16 +157,23 @@ class SiteChange:
 
 @dataclass(frozen=True)
 class Action:
-    """What one open page does: `reload`, `swap` (fetch the page and swap it in, then
-    the stylesheets of `css_paths`), `css` (swap `css_paths` only), or `none`.
-    `css_paths` None means every same-site stylesheet (one may @import the changed file)."""
+    """What one open page does: `reload`, `swap` (swap the page's new HTML in, then the
+    stylesheets of `css_paths`), `css` (swap `css_paths` only), or `none`. `css_paths`
+    None means every same-site stylesheet (one may @import the changed file). `html`: the
+    page's new HTML, sent with a swap (the server has just read it to decide); without it
+    the client fetches the page."""
 
     kind: str
     css_paths: tuple[str, ...] | None = None
+    html: str | None = None
 
     def event_data(self) -> str:
-        """The JSON the client receives with the event."""
-        return json.dumps({"css": None if self.css_paths is None else list(self.css_paths)})
+        """The JSON the client receives with the event (one line: JSON escapes newlines)."""
+        data: dict[str, object] = {
+            "css": None if self.css_paths is None else list(self.css_paths)}
+        if self.html is not None:
+            data["html"] = self.html
+        return json.dumps(data)
 
 
 NOTHING = Action("none")

@@ -22,7 +22,7 @@ from reelpress.core.project import ProjectPaths
 from reelpress.serve.coordinator import BuildCoordinator, BuildFunction
 from reelpress.serve.files import normalize_base_path
 from reelpress.serve.livereload import ReloadHub
-from reelpress.serve.server import PreviewHTTPServer, bind
+from reelpress.serve.server import PUSH_LIMIT, PreviewHTTPServer, bind
 from reelpress.serve.watch import Debouncer, ProjectWatcher
 
 Say = Callable[[str], None]
@@ -108,8 +108,10 @@ class PreviewServer:
         quiet: float = 0.03,  # an editor's save is a burst of events within milliseconds
         max_wait: float = 1.0,
         say: Say = say_now,
+        push_limit: int = PUSH_LIMIT,
     ) -> None:
         self.options = preview_options(options)
+        self._push_limit = push_limit
         self.root = options.root.resolve()
         self.site_dir = (options.out_dir or ProjectPaths(self.root).site_dir).resolve()
         self.base_path = normalize_base_path(base_path or configured_base_path(options))
@@ -139,7 +141,7 @@ class PreviewServer:
     def _make_server(self, address: tuple[str, int]) -> PreviewHTTPServer:
         return PreviewHTTPServer(address, site_dir=self.site_dir, base_path=self.base_path,
                                  coordinator=self.coordinator, hub=self.hub,
-                                 shutting_down=self.shutting_down)
+                                 shutting_down=self.shutting_down, push_limit=self._push_limit)
 
     def start(self) -> PreviewServer:
         self.httpd = bind(self._make_server, self._host, self._port, say=self._say)

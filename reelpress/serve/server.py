@@ -7,6 +7,7 @@ injected (never written to disk); `/__reelpress/events` streams Server-Sent Even
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import socket
@@ -37,6 +38,7 @@ from reelpress.serve.files import (
 )
 
 HEARTBEAT_SECONDS = 15.0
+PUSH_LIMIT = 2 * 1024 * 1024  # characters of HTML sent with a swap event; larger pages are fetched
 _CHUNK = 256 * 1024
 _FALLBACK_404 = (
     b"<!doctype html><html><head><meta charset=utf-8><title>Not found</title></head>"
@@ -61,8 +63,10 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         coordinator: BuildCoordinator,
         hub: livereload.ReloadHub,
         shutting_down: threading.Event,
+        push_limit: int = PUSH_LIMIT,
     ) -> None:
         self.site_dir = site_dir
+        self.push_limit = push_limit
         self.base_path = base_path
         self.coordinator = coordinator
         self.hub = hub
@@ -336,7 +340,7 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
                 if exists and found is not None and is_html(found):
                     html = found.read_text("utf-8", errors="replace")
         refs = livereload.page_references(html, page_url or base_path, base_path)
-        return livereload.decide(
+        action = livereload.decide(
             written,
             page_file,
             refs,
@@ -344,6 +348,11 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
             page_missing=missing,
             base_path=base_path,
         )
+        if action.kind == "swap" and html and len(html) <= self.server.push_limit:
+            # The page as just read: sent along, it saves the client a request that would
+            # wait for the GIL behind the build's last steps.
+            return dataclasses.replace(action, html=html)
+        return action
 
 
 def _as_int(text: str) -> int:
