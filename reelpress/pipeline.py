@@ -124,10 +124,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         if reporter.has_errors() or outcome.strict_failure(options, reporter):
             writer.abort()
             return outcome.failed(reporter, clock)
-        with commit_lock as on_commit:
-            stats = writer.commit(frozenset(graph.previous_outputs) or None)
-            if callable(on_commit):  # the preview tells open pages before requests resume
-                on_commit((*stats.written, *stats.removed))
+        with commit_lock as on_moved:  # the preview tells open pages (requests still wait)
+            stats = writer.commit(frozenset(graph.previous_outputs) or None, on_moved)
     except OutputConflict as exc:
         writer.abort()
         reporter.extend(outcome.collision_errors(exc.paths, articles))

@@ -285,10 +285,18 @@ class SiteWriter:
     def paths(self) -> frozenset[str]:
         return frozenset(self._paths)
 
-    def commit(self, previous_outputs: frozenset[str] | None = None) -> OutputStats:
+    def commit(self, previous_outputs: frozenset[str] | None = None,
+               on_moved: object = None) -> OutputStats:
         """Put the staged files in place and delete outputs this build no longer makes:
         those of `previous_outputs` (what the last build wrote) when known, else every
-        file of site/ this build did not write."""
+        file of site/ this build did not write. A callable `on_moved` (the value of the
+        preview's commit lock) is then told the files written and removed."""
+        stats = self._commit(previous_outputs)
+        if callable(on_moved):
+            on_moved((*stats.written, *stats.removed))
+        return stats
+
+    def _commit(self, previous_outputs: frozenset[str] | None) -> OutputStats:
         written = tuple(sorted(self._written))
         conflicts = path_conflicts(self._paths)
         if conflicts:
