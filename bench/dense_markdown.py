@@ -1,6 +1,7 @@
 """CPU seconds of `python build.py build` for a one-article site whose article is 1 MB of
 one markup-dense shape (tests/markdown_shapes.py), cold (no cache), with the native fast
-path and with markdown-it-py alone. Prints a Markdown table; the load average beside it.
+path and with markdown-it-py alone: the median of `--runs` builds. Prints a Markdown
+table; the load average beside it.
 
     python bench/dense_markdown.py                     # every shape, both engines
     python bench/dense_markdown.py --shapes tables,mix --engines markdown-it --runs 3
@@ -12,6 +13,7 @@ import argparse
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,7 +67,8 @@ def main() -> None:
             cells = []
             for engine in engines:
                 samples = [build_cpu(root, engine) for _ in range(args.runs)]
-                cpu, wall = min(samples)
+                cpu = statistics.median(cpu for cpu, _wall in samples)
+                wall = statistics.median(wall for _cpu, wall in samples)
                 cells.append(f"{cpu:.2f} ({wall:.2f})")
             print(f"| {shape} | " + " | ".join(cells) + " |", flush=True)
     print(f"load: {os.getloadavg()}", file=sys.stderr)

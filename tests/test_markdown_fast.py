@@ -21,6 +21,7 @@ from sitebuilder import BUILD_PY, REPO, article, snapshot, write_site
 
 from reelpress.markup import engine
 from reelpress.markup.fast import native_engine, render_fast
+from reelpress.markup.fast_blocks import render_fast_body
 
 SPEC = REPO / "tests" / "data" / "commonmark-spec-0.31.2.json"
 BENCH_CORPUS = REPO / "bench" / "corpus.py"
@@ -51,7 +52,7 @@ def test_a_pyromark_release_not_proved_leaves_bodies_to_markdown_it(
 
 def assert_same(text: str, *, base_path: str = "/") -> bool:
     """Body and fragment through both paths; True when the fast path took the body."""
-    taken = render_fast(text, base_path=base_path) is not None
+    taken = render_fast_body(text, base_path=base_path) is not None
     assert engine.render_body(text, body_line=7, base_path=base_path) == \
         engine.render_reference(text, body_line=7, base_path=base_path), text
     assert engine.render_fragment(text, base_path=base_path) == \
@@ -118,14 +119,34 @@ REFUSED = {
     "table of mismatched columns": "| a | b |\n|---|\n",
     "table row of pipes alone": "| a |\n|---|\n|\n",
     "table row without a pipe": "| a |\n|---|\nmore\n",
-    "footnote": "Text[^1].\n\n[^1]: Note.\n",
+    "footnote to no note": "Text[^1].\n",
+    "footnote of two paragraphs": "Text[^1].\n\n[^1]: Note.\n\n    More.\n",
+    "footnote ending a paragraph": "Text[^1].\n[^1]: Note.\n",
+    "footnote defined twice": "Text[^1].\n\n[^1]: Note.\n[^1]: Again.\n",
+    "footnote in a code span": "Text `[^1]`.\n\n[^1]: Note.\n",
+    "footnote as a link's text": "[^1](x.md)\n\n[^1]: Note.\n",
+    "footnote in a link's text": "[a [^1]](https://e.org/)\n\n[^1]: Note.\n",
+    "footnote with a list": "Text[^1].\n\n[^1]: - item\n",
+    "inline footnote": "Text^[inline].\n",
     "definition under a two-line term": "Term\nmore\n: Definition\n",
     "definition with a lazy line": "Term\n: Definition\nlazy\n",
     "definition after a blank line": "Term\n\n: Definition\n",
     "definition in a list": "- Term\n  : Definition\n",
     "definition by a tilde": "Term\n~ Definition\n",
-    "attrs": "A *word*{.big} here.\n",
-    "faq container": "::: faq\n### Q?\nA.\n:::\n",
+    "attrs after a code span": "A `word`{.big} here.\n",
+    "attrs after an autolink": "<https://e.org/>{.big}\n",
+    "two attrs blocks": "[a](https://e.org/){.a}{.b}\n",
+    "attrs with a comment": "[a](https://e.org/){.a %c%}\n",
+    "attrs of an event handler": "[a](https://e.org/){onclick=x}\n",
+    "attrs of an href": "[a](https://e.org/){href=x}\n",
+    "attrs going on past the line": "[a](https://e.org/){.a\n.b}\n",
+    "attrs in a code span": "`[a](b.md){.x}`\n",
+    "unclosed faq container": "::: faq\n### Q?\nA.\n",
+    "faq container with text before its first question": "::: faq\nHi.\n### Q?\nA.\n:::\n",
+    "faq container without questions": "::: faq\nHi.\n:::\n",
+    "faq answer with a definition list": "::: faq\n### Q?\nT\n: d\n:::\n",
+    "faq container in a list": "- a\n\n  ::: faq\n  ### Q?\n  A.\n  :::\n",
+    "faq container of another name": "::: note\nA.\n:::\n",
     "image": "![a photo](media/x.jpg)\n",
     "raw html": "a <b>bold</b> word\n",
     "entity": "caf&eacute;\n",
@@ -159,7 +180,7 @@ REFUSED = {
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_the_gate_refuses_what_it_cannot_promise(name: str) -> None:
-    assert render_fast(REFUSED[name]) is None, name
+    assert render_fast_body(REFUSED[name]) is None, name
     assert_same(REFUSED[name])
 
 

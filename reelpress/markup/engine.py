@@ -27,6 +27,7 @@ from reelpress.markup.anchors import heading_anchors_plugin, unclosed_bracket_pl
 from reelpress.markup.embeds import platform_video
 from reelpress.markup.faq import BodyFaqItem, extract_faq, inline_text
 from reelpress.markup.fast import render_fast
+from reelpress.markup.fast_blocks import render_fast_body
 from reelpress.markup.source_links import is_source_link
 
 PLACEHOLDER = "\x00media:{}\x00"
@@ -90,10 +91,12 @@ def markdown_engine(allow_html: bool) -> MarkdownIt:
 def render_body(body: str, *, body_line: int = 1, allow_html: bool = False,
                 base_path: str = "/") -> RenderedBody:
     """Parse and render one article body (pure: same input, same output)."""
-    fast = render_fast(body, base_path=base_path)
-    if fast is not None:  # the native engine, byte for byte the same (see markup/fast.py)
+    fast = render_fast_body(body, base_path=base_path)
+    if fast is not None:  # the native engine, byte for byte the same (markup/fast_blocks.py)
         return RenderedBody(
-            html=fast.html, media=(), faq=(),
+            html=fast.html, media=(),
+            faq=tuple(BodyFaqItem(question, answer, body_line + line)
+                      for question, answer, line in fast.faq),
             headings=tuple(Heading(level, text, anchor) for level, text, anchor in fast.headings),
             word_count=len(re.findall(r"\w+", body)),
             source_links=tuple(dict.fromkeys((href, body_line + line)

@@ -32,23 +32,27 @@ from reelpress.markup.anchors import UniqueNames
 from reelpress.markup.source_links import is_source_link
 
 # Anywhere outside fenced code: characters and sequences that start a construct the
-# fast path does not take (escapes, HTML, attrs, tables, strikethrough, footnotes,
-# images, entities), and emphasis delimiters touching a non-ASCII character (the two
-# engines may classify Unicode punctuation differently). `<` is taken only as a plain
-# web autolink (`<https://example.org/x>`), removed before this check.
-_UNSAFE_CHAR = re.compile(r"[\\<{}~^\x00-\x09\x0b-\x1f\x7f]")
+# fast path does not take (escapes, HTML, strikethrough, footnotes, images, entities),
+# and emphasis delimiters touching a non-ASCII character (the two engines may classify
+# Unicode punctuation differently). `<` is taken only as a plain web autolink
+# (`<https://example.org/x>`), removed before this check.
+_UNSAFE_CHAR = re.compile(r"[\\<~^\x00-\x09\x0b-\x1f\x7f]")
+# A brace right after a link, an autolink, a code span or another brace block: where the
+# attrs plugin may read `{...}` as attributes. Any other brace is text in both engines.
+_ATTACHED_BRACE = re.compile(r"[)>`}]\{")
 _ENTITY = re.compile(r"&(?! )")
 _UNICODE_DELIMITER = re.compile(r"[^\x00-\x7f][*_]|[*_][^\x00-\x7f]")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 _URL_CHARS = r"(?:[A-Za-z0-9/._#?=+&-]|%[0-9A-Fa-f]{2})*"
 _AUTOLINK = re.compile(r"<https?://[a-z0-9.-]+(?:[/?#]" + _URL_CHARS + r")?>")
-_HEADING = re.compile(r"^(#{1,6}) +([^#*_`\[\]<]*[^#*_`\[\]<\s])\s*$")
+# An ATX heading of plain words (a `#` inside is text; one at the end could close it)
+HEADING = re.compile(r"^(#{1,6}) +([^*_`\[\]<]*[^#*_`\[\]<\s])\s*$")
 _ITEM = re.compile(r"^(?:[-*+]|\d{1,9}[.)]) (\S.*)$")
 _BULLET_OR_FIRST = re.compile(r"^(?:[-*+]|0{0,8}1[.)]) ")
 # An item's text that would open a block inside the item (a nested list, a heading...).
 _NESTED = re.compile(r"^(?:(?:[-*+]|\d{1,9}[.)])(?: |$)|[#`>]|([-*_])(?: *\1){2,} *$)")
-_FENCE_OPEN = re.compile(r"^(`{3,})([A-Za-z0-9_+-]*)$")
-_LINK_DEST = re.compile(r"\]\(([^)]*)\)")
+FENCE_OPEN = re.compile(r"^(`{3,})([A-Za-z0-9_+-]*)$")
+LINK_DEST = re.compile(r"\]\(([^)]*)\)")
 _SAFE_DEST = re.compile(r"^(?:https?://[a-z0-9.-]+(?=[/?#]|$))?" + _URL_CHARS + "$")
 _HREF = re.compile(r'<a href="([^"]*)"')
 # Block quote markers and indentation in front of a line's text (nested lists, quotes).
@@ -74,6 +78,8 @@ _QUOTE_PREFIX = re.compile(r"(?:> ?)+")
 def _unsafe(text: str) -> bool:
     """Whether `text` (a line, or a text without fences) has a character or sequence that
     the fast path does not take (one regex with all of them is several times slower)."""
+    if "{" in text and _ATTACHED_BRACE.search(text):
+        return True
     if "<" in text:
         text = _AUTOLINK.sub("", text)
     return bool(_UNSAFE_CHAR.search(text) or "![" in text
@@ -125,11 +131,18 @@ def render_fast(text: str, *, base_path: str = "/", fragment: bool = False
     engine = native_engine()
     if engine is None:
         return None
-    scanned = _scan(text, base_path, fragment)
+    scanned = scan(text, base_path, fragment)
     if scanned is None:
         return None
-    titles, links = scanned
-    html = engine(text)
+    names = UniqueNames()
+    return finish(mend(engine(text), text), scanned, lambda title: heading_anchor(title, names))
+
+
+Scanned = tuple[list[tuple[int, str]], tuple[tuple[str, int], ...]]
+
+
+def mend(html: str, text: str) -> str:
+    """pulldown-cmark's HTML of a text the gate took, written as markdown-it writes it."""
     if '"' in text:
         html = _TAG_OR_QUOTE.sub(_quote, html)
     if "<table>" in html:
@@ -137,11 +150,19 @@ def render_fast(text: str, *, base_path: str = "/", fragment: bool = False
             'style="text-align: ', 'style="text-align:')  # text quotes are &quot; by now
     if _EMPTY_QUOTE in html:  # markdown-it writes an empty quote on one line
         html = html.replace(_EMPTY_QUOTE, "<blockquote></blockquote>")
+    return html
+
+
+def finish(html: str, scanned: Scanned, anchor: Callable[[str], str]) -> FastMarkdown | None:
+    """The mended HTML of one scanned text with its heading ids (`anchor` of each h2/h3
+    title, in order), or None when the engine's links or headings are not those the scan
+    saw."""
+    titles, links = scanned
     if (links or ".md" in html) and not _links_are_the_engines(html, links):
         return None
     headings: list[tuple[int, str, str]] = []
     if titles:
-        with_ids = _with_heading_ids(html, titles, headings)
+        with_ids = _with_heading_ids(html, titles, headings, anchor)
         if with_ids is None:
             return None
         html = with_ids
@@ -161,17 +182,22 @@ def _quote(match: re.Match[str]) -> str:
     return match.group(1) or "&quot;"
 
 
-def _with_heading_ids(html: str, titles: list[tuple[int, str]],
-                      found: list[tuple[int, str, str]]) -> str | None:
+def heading_anchor(title: str, names: UniqueNames) -> str:
+    """The id markdown-it's anchors plugin gives a heading (`engine.markdown_engine`)."""
     from reelpress.core.languages import slugify
 
-    names = UniqueNames()
+    return names.claim(slugify(title) or "section")
+
+
+def _with_heading_ids(html: str, titles: list[tuple[int, str]],
+                      found: list[tuple[int, str, str]], anchor_of: Callable[[str], str]
+                      ) -> str | None:
     wanted = [(level, title) for level, title in titles if level in (2, 3)]
     ids = iter(wanted)
 
     def add_id(match: re.Match[str]) -> str:
         level, title = next(ids)
-        anchor = names.claim(slugify(title) or "section")
+        anchor = anchor_of(title)
         found.append((level, title, anchor))
         return f'<h{level} id="{anchor}">'
 
@@ -180,8 +206,7 @@ def _with_heading_ids(html: str, titles: list[tuple[int, str]],
     return _HEADING_TAG.sub(add_id, html)
 
 
-def _scan(text: str, base_path: str, fragment: bool
-          ) -> tuple[list[tuple[int, str]], tuple[tuple[str, int], ...]] | None:
+def scan(text: str, base_path: str, fragment: bool) -> Scanned | None:
     """(heading titles, links to Markdown files with their block's first line), or None
     for a text the gate does not take.
 
@@ -219,7 +244,7 @@ def _scan(text: str, base_path: str, fragment: bool
             previous_blank, table, definition = True, False, False
             continue
         if fenced:
-            opened = _FENCE_OPEN.match(line)
+            opened = FENCE_OPEN.match(line)
             if opened:
                 fence, items = opened.group(1), []
                 continue
@@ -235,7 +260,9 @@ def _scan(text: str, base_path: str, fragment: bool
             if "](" in line and not _record_links(line, block_line, base_path, links):
                 return None
             continue
-        if "|" in line or table:
+        if "|" in line and not table and _plain_pipes(content, lines, number):
+            pass  # pipes in text: no table starts on this line or the one before
+        elif "|" in line or table:
             if prefix or "|" not in line or (not table and not previous_blank):
                 return None  # a table nested, interrupting, or a row that may end it
             if not table:
@@ -253,7 +280,7 @@ def _scan(text: str, base_path: str, fragment: bool
                 return None
             continue
         if line.startswith("#"):
-            heading = _HEADING.match(line)
+            heading = HEADING.match(line)
             if heading is None or fragment:
                 return None
             titles.append((len(heading.group(1)), heading.group(2).strip()))
@@ -301,7 +328,7 @@ def _scan(text: str, base_path: str, fragment: bool
 def _record_links(line: str, block_line: int, base_path: str,
                   links: list[tuple[str, int]]) -> bool:
     """Add the line's links to Markdown files; False for a destination not ours to take."""
-    dests = _LINK_DEST.findall(line)
+    dests = LINK_DEST.findall(line)
     if len(dests) != line.count("]("):
         return False  # a link destination that goes on past this line
     for dest in dests:
@@ -310,6 +337,26 @@ def _record_links(line: str, block_line: int, base_path: str,
         if is_source_link(dest):
             links.append((dest, block_line))
     return True
+
+
+_DELIMITER_CHARS = frozenset(" |:-")
+
+
+def _may_delimit(content: str) -> bool:
+    """Whether a line's text could be a table's delimiter row, to either engine."""
+    return bool(content.strip()) and set(content) <= _DELIMITER_CHARS
+
+
+def _plain_pipes(content: str, lines: list[str], number: int) -> bool:
+    """Whether a line with pipes is text to both engines: neither it nor the next line
+    could be a delimiter row (nor the next a definition, of a term with pipes)."""
+    if _may_delimit(content):
+        return False
+    if number + 1 >= len(lines):
+        return True
+    following = lines[number + 1]
+    rest = following[len(_CONTAINER_PREFIX.match(following).group()):]  # type: ignore[union-attr]
+    return not _may_delimit(rest) and not rest.startswith(":")
 
 
 def _cells(row: str) -> int:
