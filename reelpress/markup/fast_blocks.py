@@ -47,8 +47,9 @@ _CLOSER = re.compile(r"^ {0,3}(:{3,}) *$")
 _NOTE = re.compile(r"^\[\^([A-Za-z0-9_-]+)\]: (\S.*)$")
 _SEPARATOR = "\n\n***\n\n"
 _RENDERED_SEPARATOR = "<hr />\n"
-# what a container's or a note's line becomes in the body's text: a heading, which ends
-# what is open before it and renders to a line of its own, taken out again
+# what a container or a group of notes becomes in the body's text (its first line; the
+# others blank, so lines keep their numbers): a heading, which ends what is open before
+# it, starts nothing after it, and renders to a line of its own, taken out again
 _CUT = "# RPCUT"
 _RENDERED_CUT = "<h1>RPCUT</h1>\n"
 _DEFINITION = re.compile(r"<dt>(.*?)</dt>\n|<dd>(.*?)</dd>\n", re.S)
@@ -160,8 +161,8 @@ def _assemble(pieces: list[_Piece], notes: dict[str, tuple[str, int]], refs: Foo
             if listed is None:
                 return None
             tail = listed
-    html = write_footnote_refs(body.html.replace(_RENDERED_CUT, "") + tail, refs)
-    html = None if html is None else marks.write(html)
+    html = write_footnote_refs(body.html.replace(_RENDERED_CUT, ""), refs)
+    html = None if html is None else marks.write(html + tail)
     answers = [(question, marks.write(answer), line) for question, answer, line in faq]
     if html is None or not marks.done or any(answer is None or "RPFN" in answer
                                              for _q, answer, _line in answers):
@@ -180,7 +181,7 @@ def _heading_ids(body: _Piece, pieces: list[_Piece]) -> Iterator[str] | None:
     if len(lines) != len(titles):
         return None
     events = sorted([(line, level, title, True) for line, (level, title)
-                     in zip(lines, titles, strict=True)] +
+                     in zip(lines, titles, strict=True) if level in (2, 3)] +
                     [(piece.first_line - 1, *piece.question, False) for piece in pieces
                      if piece.question is not None])
     names = UniqueNames()
@@ -227,8 +228,8 @@ def _split(lines: list[str]) -> _Split | None:
             end = _notes(lines, number, split.notes)
             if end is None:
                 return None
-        split.body[number:end + 1] = [_CUT] * (end + 1 - number)
-        split.cuts += end + 1 - number
+        split.body[number:end + 1] = [_CUT] + [""] * (end - number)
+        split.cuts += 1
         number = end + 1
     return None if fence is not None else split
 

@@ -19,7 +19,9 @@ from mdit_py_plugins.attrs.parse import ParseError, parse
 from reelpress.markup.fast import FENCE_OPEN, LINK_DEST
 
 _REF = re.compile(r"\[\^([A-Za-z0-9_-]+)\]")
+_LINKED_REF = re.compile(r"\[\^[A-Za-z0-9_-]+\][(\[]")
 _REF_MARK = re.compile(r"\[RPFN(\d+)\]|<a[ >]|</a>|<code[ >]|</code>")
+_REF_ONLY = re.compile(r"\[RPFN(\d+)\]")
 _ATTR_MARK = re.compile(r' title="RPAT(\d+)"')
 # attributes the plugin drops or checks (event handlers, URLs) or that a link has already
 _REFUSED_ATTR = re.compile(r"on.*|href|src|action|formaction|xlink:href|title",
@@ -37,7 +39,9 @@ class FootnoteRefs:
     numbers: dict[str, int] = field(default_factory=dict)
 
     def mark(self, label: str) -> str:
-        """The marker of one more reference to `label`."""
+        """The marker of one more reference to `label` (KeyError: no such footnote)."""
+        if label not in self.labels:
+            raise KeyError(label)
         if label not in self.numbers:
             self.order.append(label)
             self.numbers[label] = len(self.order)
@@ -50,6 +54,8 @@ class FootnoteRefs:
 def fenced(lines: list[str]) -> list[bool]:
     """Which lines are inside (or open or close) a fenced code block, as the gate reads
     fences (`fast.scan`)."""
+    if not any(line.startswith("```") for line in lines):
+        return [False] * len(lines)
     inside: list[bool] = []
     fence: str | None = None
     for line in lines:
@@ -70,48 +76,60 @@ def fenced(lines: list[str]) -> list[bool]:
 def mark_footnote_refs(lines: list[str], refs: FootnoteRefs) -> list[str] | None:
     """`lines` with each reference to a defined footnote marked; None for a reference
     to no footnote, or one a link could take (`[^n](x)`, `[^n][x]`)."""
-    if not any("[^" in line for line in lines):
-        return lines
-    marked: list[str] = []
-    for line, code in zip(lines, fenced(lines), strict=True):
-        if code or "[^" not in line:
-            marked.append(line)
+    code = fenced(lines)
+    marked = list(lines)
+    for number, line in enumerate(lines):
+        if "[^" not in line or code[number]:
             continue
-        parts: list[str] = []
-        position = 0
-        for found in _REF.finditer(line):
-            follower = line[found.end():found.end() + 1]
-            if found.group(1) not in refs.labels or (follower and follower in "(["):
-                return None
-            parts.append(line[position:found.start()] + refs.mark(found.group(1)))
-            position = found.end()
-        marked.append("".join(parts) + line[position:])
+        if _LINKED_REF.search(line):
+            return None
+        try:
+            marked[number] = _REF.sub(lambda found: refs.mark(found.group(1)), line)
+        except KeyError:
+            return None  # a reference to no footnote
     return marked
 
 
 def write_footnote_refs(html: str, refs: FootnoteRefs) -> str | None:
-    """The HTML with each marked reference as the footnote plugin renders it."""
+    """The HTML with each marked reference as the footnote plugin renders it, in order;
+    None when one is missing, or came out in a link or a code span."""
     if not refs.marks:
         return html
-    parts: list[str] = []
-    position, expected, in_link, in_code = 0, 0, False, False
+    written = 0
+
+    def sup(found: re.Match[str]) -> str:
+        nonlocal written
+        if int(found.group(1)) != written:
+            raise ValueError(found.group())
+        number, use = refs.marks[written]
+        written += 1
+        suffix = f":{use}" if use else ""
+        return (f'<sup class="footnote-ref"><a href="#fn{number}" id="fnref{number}{suffix}">'
+                f"[{number}{suffix}]</a></sup>")
+
+    if ("<a" in html or "<code" in html) and not _marks_outside_links_and_code(html):
+        return None
+    try:
+        html = _REF_ONLY.sub(sup, html)
+    except ValueError:
+        return None
+    return html if written == len(refs.marks) else None
+
+
+def _marks_outside_links_and_code(html: str) -> bool:
+    in_link = in_code = False
     for found in _REF_MARK.finditer(html):
         token = found.group()
-        if found.group(1) is None:
-            in_link = token.startswith("<a") if "a" in token[:3] else in_link
-            in_code = token.startswith("<code") if "code" in token[:6] else in_code
-            continue
-        if int(found.group(1)) != expected or in_link or in_code:
-            return None
-        number, use = refs.marks[expected]
-        suffix = f":{use}" if use else ""
-        parts.append(html[position:found.start()] + (
-            f'<sup class="footnote-ref"><a href="#fn{number}" id="fnref{number}{suffix}">'
-            f"[{number}{suffix}]</a></sup>"))
-        position, expected = found.end(), expected + 1
-    if expected != len(refs.marks):
-        return None
-    return "".join(parts) + html[position:]
+        if found.group(1) is not None:
+            if in_link or in_code:
+                return False
+        elif token.startswith("<a"):
+            in_link = True
+        elif token == "</a>":
+            in_link = False
+        else:
+            in_code = token.startswith("<code")
+    return True
 
 
 def link_attributes(lines: list[str], attributes: list[str]) -> tuple[str, str] | None:
@@ -123,6 +141,7 @@ def link_attributes(lines: list[str], attributes: list[str]) -> tuple[str, str] 
         return text, text
     scanned: list[str] = []
     rendered: list[str] = []
+    seen: dict[str, tuple[str, int] | None] = {}
     for line, code in zip(lines, fenced(lines), strict=True):
         if code or "){" not in line:
             scanned.append(line)
@@ -135,7 +154,15 @@ def link_attributes(lines: list[str], attributes: list[str]) -> tuple[str, str] 
             end = found.end()
             if line[end:end + 1] != "{":
                 continue
-            written = _attributes(line[end:])
+            close = line.find("}", end)
+            if close < 0:
+                return None  # attributes going on past the line, or none
+            block = line[end:close + 1]
+            if block not in seen:  # the same block reads the same again (no `%` in it)
+                seen[block] = _attributes(block)
+            written = seen[block]
+            if written is None or written[1] != len(block):
+                written = _attributes(line[end:])  # a `}` in a quoted value, say
             if written is None or not found.group(1):
                 return None
             html, length = written
