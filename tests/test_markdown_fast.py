@@ -259,3 +259,95 @@ def test_fragments_with_headings_keep_the_joint_parse() -> None:
     answers = ("## Same\n\nA.", "## Same\n\nB.", "Plain.")
     assert engine.render_fragments(answers) == engine.fragments_reference(answers)
     assert 'id="same-1"' in engine.render_fragments(answers)[1]
+
+
+TAKEN = {
+    "faq container of questions": "Intro.\n\n::: faq\n### Who?\n\nThe *brigade* [x](x.md).\n"
+                                  "\n## Why?\nBecause.\n:::\n\nAfter [y](y.md).\n",
+    "faq container of definitions": "::: faq\nWho?\n: The [brigade](b.md).\n: Unused.\n\n"
+                                    "Why `now`?\n: Because.\n:::\n",
+    "faq container ending a paragraph and a list": "Text\n::: faq\n### Q?\nA.\n:::\n- a\n"
+                                                   "::: faq\n### R?\nB.\n:::\n",
+    "questions sharing ids with headings": "## Who?\n\n::: faq\n### Who?\nA.\n:::\n\n### Who?\n",
+    "footnotes": "Claim[^a] and[^b], again[^a].\n\n[^b]: *Second* [s](s.md).\n"
+                 "[^a]: First.\n[^unused]: Never cited.\n\nMore [m](m.md).\n",
+    "footnotes in lists and tables": "- item[^a]\n\n[^a]: Note.\n\n- next\n\n| h |\n|---|\n"
+                                     "| cell[^a] |\n",
+    "footnotes between two lists": "- a[^1]\n\n[^1]: Note.\n\n- b\n",
+    "faq container between two lists": "- a\n\n::: faq\n### Q?\nA.\n:::\n\n- b\n",
+    "footnote in fenced code": "Text[^a].\n\n```\n[^a]\n```\n\n[^a]: Note.\n",
+    "link attributes": "A [link](https://e.org/x){rel=nofollow .a .b #i} and "
+                       "[two](two.md){data-x=\"a <b>\"}.\n",
+    "link attributes in answers and notes": "See[^a].\n\n[^a]: [n](https://e.org/){.n}\n\n"
+                                            "::: faq\n### Q?\n[a](a.md){.q}\n:::\n",
+    "literal braces": "## Part {#p .big}\n\nA *word*{.hl} {x} } here.\n{.lead}\n",
+    "pipes in text": "a | b\n\n- c | d\n> e | f\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TAKEN))
+def test_plugin_constructs_the_fast_path_takes_are_identical(name: str) -> None:
+    assert render_fast_body(TAKEN[name]) is not None, name
+    assert assert_same(TAKEN[name])
+    assert_same(TAKEN[name], base_path="/news/")
+
+
+def test_faq_items_footnotes_and_ids_are_the_references() -> None:
+    """The parts of the record the HTML does not show: FAQ lines, heading ids claimed
+    with the questions', footnote numbers by first use, links in notes after the body's."""
+    text = TAKEN["questions sharing ids with headings"]
+    body = engine.render_body(text, body_line=3)
+    assert [h.anchor for h in body.headings] == ["who", "who-2"]
+    assert [(item.question, item.line) for item in body.faq] == [("Who?", 6)]
+    notes = engine.render_body(TAKEN["footnotes"], body_line=3)
+    assert 'id="fnref1:1">[1:1]' in notes.html and notes.html.count('class="footnote-item"') == 2
+    assert notes.source_links == (("m.md", 9), ("s.md", 5))
+    faq = engine.render_body(TAKEN["faq container of definitions"], body_line=1).faq
+    assert [(item.question, item.answer_html, item.line) for item in faq] == [
+        ("Who?", 'The <a href="b.md">brigade</a>.', 2), ("Why now?", "Because.", 6)]
+
+
+BLOCK_PIECES = ["::: faq\n", ":::\n", "### Q?\n", "## Q?\n", "Q?\n", ": A *a*\n", "A.\n", "\n",
+                "\n\n", "[^a]", "[^b]", "[^c]", "\n[^a]: note\n", "\n\n[^b]: *n* [x](x.md)\n",
+                "[^a]: x\n", "[l](https://e.org/x){rel=nofollow}", "[m](m.md){.c #i}", "{.x}",
+                "{", "}", "`c`{.x}", " ", "word", "- ", "> ", "1. ", "```\n", "| a |\n",
+                "|---|\n", "*", "# ", "\n    ", "[", "]", "(", ")"]
+block_texts = st.lists(st.sampled_from(BLOCK_PIECES), max_size=30).map("".join)
+
+
+@given(text=block_texts)
+@settings(max_examples=400, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+def test_generated_texts_with_plugin_constructs_are_identical(text: str) -> None:
+    assert_same(text)
+    assert_same(text, base_path="/news/")
+
+
+BLOCKS = ["::: faq\n### Who?\n\nThe *brigade* [b](b.md){.x}.\n## Why?\nBecause.\n:::",
+          "::: faq\nWho `now`?\n: The [brigade](b.md).\n: Unused.\n\nWhy?\n: Because.\n:::",
+          "[^a]: Note *a* [n](n.md).", "[^b]: Note b.\n[^c]: Note [c](https://e.org/){rel=x}.",
+          "Claim[^a] and[^b].", "Again[^a], *then*[^c]", "- item[^b]\n- [l](l.md){#i}",
+          "## Who?", "### Part {#p .big}", "| h | i |\n|---|---|\n| a[^a] | [x](x.md) |",
+          "> quoted [q](https://e.org/q){.q} | pipe", "Term\n: Definition [d](d.md)",
+          "```\n[^a] ::: faq\n```", "1. one\n2. two", "A *word*{.hl} and {x} here.\n{.lead}",
+          "    indented", "- a\n\n  more"]
+structured_texts = st.lists(st.tuples(st.sampled_from(BLOCKS),
+                                      st.sampled_from(["\n", "\n\n", "\n\n\n"])),
+                            max_size=10).map(lambda parts: "".join(a + b for a, b in parts))
+
+
+@given(text=structured_texts)
+@settings(max_examples=300, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+def test_generated_bodies_of_plugin_blocks_are_identical(text: str) -> None:
+    assert_same(text)
+    assert_same(text, base_path="/news/")
+
+
+def test_generated_bodies_of_plugin_blocks_are_mostly_taken() -> None:
+    """The generator above must exercise the fast path, not only the reference."""
+    texts = ["\n\n".join(BLOCKS[:15]), "\n\n".join(BLOCKS[2:9]),
+             "\n".join(BLOCKS[:2] + BLOCKS[13:15])]
+    assert all(render_fast_body(text) is not None for text in texts)
+    for text in texts:
+        assert_same(text)

@@ -49,8 +49,9 @@ _AUTOLINK = re.compile(r"<https?://[a-z0-9.-]+(?:[/?#]" + _URL_CHARS + r")?>")
 HEADING = re.compile(r"^(#{1,6}) +([^*_`\[\]<]*[^#*_`\[\]<\s])\s*$")
 _ITEM = re.compile(r"^(?:[-*+]|\d{1,9}[.)]) (\S.*)$")
 _BULLET_OR_FIRST = re.compile(r"^(?:[-*+]|0{0,8}1[.)]) ")
-# An item's text that would open a block inside the item (a nested list, a heading...).
-_NESTED = re.compile(r"^(?:(?:[-*+]|\d{1,9}[.)])(?: |$)|[#`>]|([-*_])(?: *\1){2,} *$)")
+# An item's text that would open a block inside the item (a nested list, a heading,
+# a `::: faq` container...).
+_NESTED = re.compile(r"^(?:(?:[-*+]|\d{1,9}[.)])(?: |$)|[#`>]|:{3}|([-*_])(?: *\1){2,} *$)")
 FENCE_OPEN = re.compile(r"^(`{3,})([A-Za-z0-9_+-]*)$")
 LINK_DEST = re.compile(r"\]\(([^)]*)\)")
 _SAFE_DEST = re.compile(r"^(?:https?://[a-z0-9.-]+(?=[/?#]|$))?" + _URL_CHARS + "$")
