@@ -21,6 +21,7 @@ Not a test: the numbers depend on the machine and its load (printed with them).
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import queue
@@ -67,6 +68,7 @@ PAINTED = """marker => {
   const stamp = window.__benchSeen && window.__benchSeen[marker];
   return stamp && stamp.painted ? stamp : null;
 }"""
+SWAPS = "(window.__reelpressLive && window.__reelpressLive.swaps) || 0"  # 0 before swaps
 LAST_EVENT = """() => {
   const marks = performance.getEntriesByName("reelpress:event");
   return marks.length ? performance.timeOrigin + marks[marks.length - 1].startTime : null;
@@ -115,6 +117,8 @@ def watch_latency(samples: int = 20) -> list[float]:
     from reelpress.serve.watch import Debouncer, ProjectWatcher
 
     defaults = PreviewServer.__init__.__kwdefaults__ or {}
+    # Earlier revisions (compared with --repo) had no `complete` hint.
+    hinted = "complete" in inspect.signature(Debouncer.add).parameters
     bursts: queue.Queue[float] = queue.Queue()
     found: list[float] = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -125,8 +129,14 @@ def watch_latency(samples: int = 20) -> list[float]:
         debouncer = Debouncer(lambda _: bursts.put(time.perf_counter()),
                               quiet=defaults.get("quiet", 0.03),
                               max_wait=defaults.get("max_wait", 1.0))
-        watcher = ProjectWatcher(root, lambda paths, complete: debouncer.add(
-            paths, complete=complete))
+
+        def sink(paths: list[Path], complete: bool = False) -> None:
+            if hinted:
+                debouncer.add(paths, complete=complete)
+            else:
+                debouncer.add(paths)
+
+        watcher = ProjectWatcher(root, sink)
         watcher.start()
         try:
             for number in range(samples):
@@ -171,7 +181,7 @@ def measure_size(size: int, edits: int, seed: int) -> dict[str, object]:
             for number in range(edits):
                 marker = f"preview-latency-marker-{size}-{number}-{time.time_ns()}"
                 page.evaluate("m => sessionStorage.setItem('bench-marker', m)", marker)
-                swapped_before = page.evaluate("window.__reelpressLive.swaps")
+                swapped_before = page.evaluate(SWAPS)
                 written = time.time()
                 started = time.perf_counter()
                 with open(target, "a", encoding="utf-8") as handle:
@@ -182,7 +192,7 @@ def measure_size(size: int, edits: int, seed: int) -> dict[str, object]:
                 painted.append(stamp["painted"] / 1000 - written)
                 in_dom.append(stamp["inDom"] / 1000 - written)
                 event = None
-                if page.evaluate("window.__reelpressLive.swaps") > swapped_before:
+                if page.evaluate(SWAPS) > swapped_before:
                     swaps += 1
                     mark = page.evaluate(LAST_EVENT)
                     event = mark / 1000 - written if mark is not None else None

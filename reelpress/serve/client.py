@@ -16,7 +16,10 @@ packaging config. It only executes what the server decided for this page:
   listens on `document` or reads the DOM when an event comes) or `rerun` (it is run again
   after each swap, as a new element, like Astro's `data-astro-rerun`; not for `<script
   type=module src>`, which a browser runs once per URL). Data blocks (JSON-LD) are
-  swapped like any element. After a swap the document gets a `reelpress:swap` event.
+  swapped like any element. After a swap the document gets a `reelpress:swap` event. A
+  `keep` script must not count on changes it made to the served markup (a class on
+  `<html>`, an element it inserted): the swap puts the served markup back, as a reload
+  would, but does not run the script; it can listen for `reelpress:swap`.
 - `reload`: a script, image or media file the page uses changed under the same URL, or
   the page is not HTML, or gone.
 - `css`: re-request stylesheets with a cache-busting query, no navigation.
