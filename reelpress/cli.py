@@ -251,12 +251,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def build(options: BuildOptions) -> BuildResult:
     """A build; the no-op check runs first, before the engine is even imported."""
-    from reelpress.build.graph import up_to_date
-    previous = up_to_date(options)
+    from reelpress.build.graph import inspect_last_build, up_to_date
+    last = inspect_last_build(options)
+    previous = up_to_date(options, last)
     if previous is not None:
         return previous
     from reelpress.pipeline import build_site
-    return build_site(options, checked=True)
+    return build_site(options, checked=True, last=last)
 
 
 def _check(options: BuildOptions) -> int:

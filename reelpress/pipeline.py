@@ -11,11 +11,13 @@ from functools import partial
 from pathlib import Path
 
 from reelpress.build import outcome
-from reelpress.build.graph import BuildGraph, code_stamp, up_to_date
+from reelpress.build.delta import DeltaBuild, build_delta, edited_sources
+from reelpress.build.graph import BuildGraph, LastBuild, code_stamp, inspect_last_build, up_to_date
 from reelpress.build.memo import ResidentGraph
 from reelpress.build.pages import assemble_all, link_stories, prepare_pages, published
 from reelpress.build.plan import plan_site
-from reelpress.build.render import DamagedCache, render_outputs
+from reelpress.build.render import DamagedCache, record_key, render_outputs
+from reelpress.build.stories import story_changes
 from reelpress.build.tracking import publish_files
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig, load_config
@@ -35,15 +37,17 @@ from reelpress.render.theme import Theme, resolve_theme
 from reelpress.render.views import SiteView
 
 
-def build_site(options: BuildOptions, *, checked: bool = False,
+def build_site(options: BuildOptions, *, checked: bool = False, last: LastBuild | None = None,
                commit_lock: AbstractContextManager[object] | None = None,
                resident: ResidentGraph | None = None) -> BuildResult:
     """Build the project at `options.root`; never raises for a user's mistake.
-    `checked`: skip the no-op check (the caller ran it, or holds a resident graph).
+    `checked`: the caller ran the no-op check, and `last` is what it found.
     `commit_lock` is held around the moves into site/ only (the preview's readers wait).
     `resident`: records kept from earlier builds of this process (the preview's)."""
-    if not checked and (previous := up_to_date(options)) is not None:
-        return previous
+    if not checked:
+        last = inspect_last_build(options)
+        if (previous := up_to_date(options, last)) is not None:
+            return previous
     clock, reporter = StageClock(), Reporter()
     paths = ProjectPaths.at(options.root)
     config, theme = _config_and_theme(paths, options, reporter)
@@ -51,20 +55,35 @@ def build_site(options: BuildOptions, *, checked: bool = False,
         return outcome.failed(reporter, clock)
     site_dir = (options.out_dir or paths.site_dir).resolve()
     graph, note = BuildGraph.open(paths, site_dir, force=options.force)
+    edited = edited_sources(paths, last) if last is not None and note is None else None
+    delta: BuildResult | None = None
     try:
         resident = ResidentGraph() if resident is None or options.force else resident
-        attempt = partial(_build, paths, options, config, theme, graph, site_dir, clock=clock,
-                          commit_lock=commit_lock or nullcontext(), resident=resident)
         with cyclic_gc_paused():  # resident records made full collections half an edit
-            try:
-                result = attempt(reporter=reporter, retry=True)
-            except DamagedCache:  # dropped by the render: prepared afresh by a second pass
-                result = attempt(reporter=Reporter(), retry=False)
+            if edited is not None:  # None when it is not the delta path's kind of edit
+                assert last is not None
+                delta = build_delta(DeltaBuild(paths, options, config, theme, graph, last,
+                                               edited), reporter=Reporter(), clock=clock,
+                                    commit_lock=commit_lock or nullcontext())
+            result = delta or _full_build(paths, options, config, theme, graph, site_dir,
+                                          clock, commit_lock, resident, reporter)
     finally:
         graph.close()
-        if resident is not None:
+        if resident is not None and delta is None:  # a delta build used none of it
             resident.end_build()
     return dataclasses.replace(result, notes=((note,) if note else ()) + result.notes)
+
+
+def _full_build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme: Theme,
+                graph: BuildGraph, site_dir: Path, clock: StageClock,
+                commit_lock: AbstractContextManager[object] | None, resident: ResidentGraph,
+                reporter: Reporter) -> BuildResult:
+    attempt = partial(_build, paths, options, config, theme, graph, site_dir, clock=clock,
+                      commit_lock=commit_lock or nullcontext(), resident=resident)
+    try:
+        return attempt(reporter=reporter, retry=True)
+    except DamagedCache:  # dropped by the render: prepared afresh by a second pass
+        return attempt(reporter=Reporter(), retry=False)
 
 
 def _config_and_theme(paths: ProjectPaths, options: BuildOptions, reporter: Reporter
@@ -137,8 +156,11 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     outcome.prune_caches(media, store, prepared, fresh)
     result = outcome.committed(options, site_dir, stats, writer, rendered, media, ready, fresh,
                                reporter, clock, now)
+    stories = partial(story_changes, graph.index, str(site_dir), articles,
+                      {p.rel: p for p in chosen}, plan.specs,
+                      partial(record_key, known=resident.digests), graph.stories_damaged)
     result = outcome.save_index(graph, keys, result, options, paths, theme, sources, media,
-                                ready, now)
+                                ready, now, stories)
     clock.lap("commit")
     stage_cpu = clock.stage_times({"load": ("load", {"markdown": markdown_cpu}),
                                    "render": ("render overhead", rendered.cpu)})

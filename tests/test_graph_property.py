@@ -147,10 +147,12 @@ def edit(rng: random.Random, root: Path, counter: list[int]) -> str:
     return action
 
 
-def build(root: Path, *, force: bool = False, resident: ResidentGraph | None = None
-          ) -> BuildResult:
+def build(root: Path, *, force: bool = False, resident: ResidentGraph | None = None,
+          delta: bool = True) -> BuildResult:
+    """`delta=False`: the caller says it checked (`checked=True`), so no build takes the
+    delta path: every edit goes through the full build and the resident graph."""
     result = build_site(BuildOptions(root=root, now=NOW, force=force, jobs=1, quiet=True),
-                        resident=resident)
+                        resident=resident, checked=not delta)
     assert result.ok, [d.format() for d in result.diagnostics]
     return result
 

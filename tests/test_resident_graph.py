@@ -31,7 +31,9 @@ def _site(root: Path) -> BuildOptions:
 
 
 def _build(options: BuildOptions, resident: ResidentGraph) -> None:
-    result = build_site(options, resident=resident)
+    # checked=True: no delta path (`build/delta.py`, which reads the index, not this
+    # graph), so every build goes through the resident graph's memos
+    result = build_site(options, checked=True, resident=resident)
     assert result.ok, [d.format() for d in result.diagnostics]
 
 

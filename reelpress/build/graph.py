@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import cast
 
 from reelpress import __version__
-from reelpress.build.index import BuildIndex, FileRow, IndexChanges, OutputRow
+from reelpress.build.index import BuildIndex, FileRow, IndexChanges, OutputRow, StoryChanges
 from reelpress.core.diagnostics import Diagnostic, Severity
 from reelpress.core.options import BuildOptions, BuildResult
 from reelpress.core.project import ProjectPaths
@@ -83,6 +83,8 @@ class BuildGraph:
     live_nodes: set[str] = field(default_factory=set)
     # outputs found as the last build left them, by their stat: not stat'ed again
     verified: dict[str, Signature] = field(default_factory=dict)
+    # the delta path found a stored article damaged: the full build writes them all again
+    stories_damaged: bool = False
 
     @classmethod
     def open(cls, paths: ProjectPaths, site_dir: Path, *, force: bool
@@ -121,9 +123,10 @@ class BuildGraph:
     def previous(self, output: str) -> OutputRow | None:
         return self.previous_outputs.get(output)
 
-    def save(self, keys: dict[str, tuple[str, str, str]], record: dict[str, object]) -> None:
+    def save(self, keys: dict[str, tuple[str, str, str]], record: dict[str, object],
+             stories: StoryChanges | None = None, *, delta: bool = False) -> None:
         """After the commit: every output's key (view parts, inputs) with the stat of the
-        file it left."""
+        file it left. `delta`: this build read only some nodes, so none is collected."""
         outputs: dict[str, OutputRow] = {}
         site_dir = str(self.site_dir)
         verified = self.verified
@@ -132,8 +135,8 @@ class BuildGraph:
             if sig is not None:
                 outputs[output] = (key, sig[1], sig[0], parts, inputs)
         self.index.save(str(self.site_dir), IndexChanges(
-            self.new_files, self.new_nodes, outputs, record, frozenset(self.live_nodes)),
-            self.previous_outputs)
+            self.new_files, self.new_nodes, outputs, record,
+            None if delta else frozenset(self.live_nodes), stories), self.previous_outputs)
 
     def close(self) -> None:
         self.index.close()
@@ -150,9 +153,11 @@ def tracked_record(paths: Iterable[str], stated: Iterable[tuple[str, int, int]] 
 
 
 def no_op_record(options: BuildOptions, tracked: Iterable[str], result: BuildResult,
-                 valid_until: dt.datetime, stated: Iterable[tuple[str, int, int]] = ()
-                 ) -> dict[str, object]:
+                 valid_until: dt.datetime, stated: Iterable[tuple[str, int, int]] = (),
+                 sources: str = "") -> dict[str, object]:
+    """`sources`: the digest of which Markdown sources there are."""
     return {
+        "sources": sources,
         "options": options_digest(options),
         "tracked": tracked_record(tracked, stated),
         "valid_until": valid_until.isoformat(),
@@ -163,12 +168,26 @@ def no_op_record(options: BuildOptions, tracked: Iterable[str], result: BuildRes
     }
 
 
-def up_to_date(options: BuildOptions) -> BuildResult | None:
-    """The last build's result when nothing it read or wrote changed; None otherwise.
-    Reads the index and stats files: no engine, no walk of any tree."""
+@dataclass(frozen=True)
+class LastBuild:
+    """What changed since the last good build of this site folder, from its record and
+    the stat of every file it read and wrote (nothing is read but the index)."""
+
+    record: dict[str, object]
+    changed: tuple[str, ...]          # tracked files and folders whose stat differs
+    outputs: dict[str, Signature]     # every output as found now (its stat), if as left
+    stale_outputs: tuple[str, ...]    # outputs missing or not as the last build left them
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changed and not self.stale_outputs and bool(self.outputs)
+
+
+def inspect_last_build(options: BuildOptions) -> LastBuild | None:
+    """The last build's record and what changed since; None when there is none to trust
+    (no index, other options, or its result has gone stale by itself)."""
     if options.force:
         return None
-    started = time.perf_counter()
     paths = ProjectPaths.at(options.root)
     site_dir = (options.out_dir or paths.site_dir).resolve()
     remove_dead_stages(site_dir)  # a killed build's stage goes, even when nothing changed
@@ -182,27 +201,42 @@ def up_to_date(options: BuildOptions) -> BuildResult | None:
         now = options.now or dt.datetime.now(dt.UTC)
         if now >= dt.datetime.fromisoformat(str(record["valid_until"])):
             return None
-        for path, mtime_ns, size in record["tracked"]:  # type: ignore[attr-defined]
-            if signature(path) != (mtime_ns, size):
-                return None
-        outputs = index.output_stats(str(site_dir))
-        if not outputs:
-            return None
-        for output, size, mtime_ns in outputs:
-            if signature(os.path.join(site_dir, output)) != (mtime_ns, size):
-                return None
+        changed = tuple(path for path, mtime_ns, size in record["tracked"]  # type: ignore[attr-defined]
+                        if signature(path) != (mtime_ns, size))
+        found: dict[str, Signature] = {}
+        stale = []
+        for output, size, mtime_ns in index.output_stats(str(site_dir)):
+            if signature(os.path.join(site_dir, output)) == (mtime_ns, size):
+                found[output] = (mtime_ns, size)
+            else:
+                stale.append(output)
+    except (KeyError, TypeError, ValueError, sqlite3.Error):
+        return None
+    finally:
+        index.close()
+    return LastBuild(record, changed, found, tuple(stale))
+
+
+def up_to_date(options: BuildOptions, last: LastBuild | None = None) -> BuildResult | None:
+    """The last build's result when nothing it read or wrote changed; None otherwise.
+    Reads the index and stats files: no engine, no walk of any tree."""
+    started = time.perf_counter()
+    last = last or inspect_last_build(options)
+    if last is None or not last.unchanged:
+        return None
+    record = last.record
+    try:
         warnings = tuple(Diagnostic(d["path"], d["line"], d["message"], d["hint"],
                                     Severity.WARNING)
                          for d in record["warnings"])  # type: ignore[attr-defined]
         pages, media = int(record["pages"]), int(record["media"])  # type: ignore[call-overload]
         drafts, future = cast("tuple[int, int]", record["skipped"])
-    except (KeyError, TypeError, ValueError, sqlite3.Error):
+    except (KeyError, TypeError, ValueError):
         return None
-    finally:
-        index.close()
+    paths = ProjectPaths.at(options.root)
     return BuildResult(ok=True, diagnostics=warnings, pages_unchanged=pages,
-                       media_cached=media, site_dir=site_dir, drafts_skipped=int(drafts),
-                       future_skipped=int(future),
+                       media_cached=media, site_dir=(options.out_dir or paths.site_dir).resolve(),
+                       drafts_skipped=int(drafts), future_skipped=int(future),
                        notes=("nothing changed since the last build",),
                        seconds=time.perf_counter() - started)
 

@@ -2,8 +2,11 @@
 
 Tables: `files` (content hash of each input file, re-hashed only when its stat changes),
 `nodes` (records computed from inputs, by the digest of those inputs), `outputs` (per
-site folder, each output file's key and the stat of the file that key produced), and
-`builds` (per site folder, what the no-op check needs). Every build's writes are one
+site folder, each output file's key and the stat of the file that key produced),
+`builds` (per site folder, what the no-op check needs), and for the delta path
+(`build/delta.py`) per site folder: `stories` (each published article, complete, with
+its outline digest), `specs` (each output that reads whole articles, as a spec naming
+them) and `reads` (which outputs read which article). Every build's writes are one
 transaction in WAL mode: a `kill -9` leaves the old index or the new one, and a build and
 a preview server can share it. An index that does not open, or was written by another
 format, is discarded with a note, never trusted.
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INDEX_FILE = "index.sqlite"
-FORMAT = "reelpress-index-3"
+FORMAT = "reelpress-index-4"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,6 +34,14 @@ CREATE TABLE IF NOT EXISTS outputs(site TEXT NOT NULL, path TEXT NOT NULL, key T
                                    parts TEXT NOT NULL, inputs TEXT NOT NULL,
                                    PRIMARY KEY(site, path));
 CREATE TABLE IF NOT EXISTS builds(site TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stories(site TEXT NOT NULL, rel TEXT NOT NULL, url_path TEXT NOT NULL,
+                                   outline TEXT NOT NULL, key TEXT NOT NULL,
+                                   article BLOB NOT NULL, PRIMARY KEY(site, rel));
+CREATE TABLE IF NOT EXISTS specs(site TEXT NOT NULL, path TEXT NOT NULL, spec BLOB NOT NULL,
+                                 PRIMARY KEY(site, path));
+CREATE TABLE IF NOT EXISTS reads(site TEXT NOT NULL, rel TEXT NOT NULL, path TEXT NOT NULL,
+                                 PRIMARY KEY(site, rel, path));
+CREATE INDEX IF NOT EXISTS reads_by_path ON reads(site, path);
 """
 
 FileRow = tuple[int, int, str]           # mtime_ns, size, sha256
@@ -46,7 +57,22 @@ class IndexChanges:
     nodes: dict[str, tuple[str, bytes]]   # key -> (kind, value)
     outputs: dict[str, OutputRow]         # the complete set for this site folder
     record: dict[str, object]             # the no-op record (JSON)
-    live_nodes: frozenset[str]            # nodes this build used (the rest may go)
+    live_nodes: frozenset[str] | None     # nodes this build used (the rest may go); None:
+                                          # a delta build, which knows only what it read
+    stories: StoryChanges | None = None
+
+
+StoryRow = tuple[str, str, str, bytes]    # url_path, outline digest, record key, article
+
+
+@dataclass(frozen=True)
+class StoryChanges:
+    """The delta path's records: rows written, and (a full build) the complete sets."""
+
+    stories: dict[str, StoryRow]                      # rel -> row, new or changed
+    specs: dict[str, tuple[tuple[str, ...], bytes]]   # output -> (rels read, spec), changed
+    all_stories: frozenset[str] | None = None         # a full build: every rel (rest go)
+    all_specs: frozenset[str] | None = None           # ... and every output path
 
 
 class BuildIndex:
@@ -143,7 +169,63 @@ class BuildIndex:
                             if previous.get(path) != row])
             db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)",
                        (site, json.dumps(changes.record)))
-            self._collect_garbage(changes.live_nodes)
+            if changes.stories is not None:
+                self._save_stories(site, changes.stories)
+            if changes.live_nodes is not None:
+                self._collect_garbage(changes.live_nodes)
+
+    def story_keys(self, site: str) -> dict[str, tuple[str, str, str]]:
+        """Each stored story's (url_path, outline, record key), without the records."""
+        return {row[0]: (row[1], row[2], row[3]) for row in self._db.execute(
+            "SELECT rel, url_path, outline, key FROM stories WHERE site = ?", (site,))}
+
+    def stories(self, site: str, rels: Iterable[str]) -> dict[str, bytes]:
+        return self._chunked("SELECT rel, article FROM stories WHERE site = ? AND rel IN ({})",
+                             site, rels)
+
+    def specs(self, site: str, paths: Iterable[str] | None = None) -> dict[str, bytes]:
+        """Stored specs by output path (all of them when `paths` is None)."""
+        if paths is None:
+            return dict(self._db.execute("SELECT path, spec FROM specs WHERE site = ?", (site,)))
+        return self._chunked("SELECT path, spec FROM specs WHERE site = ? AND path IN ({})",
+                             site, paths)
+
+    def readers(self, site: str, rels: Iterable[str]) -> set[str]:
+        """The outputs that read any of these articles whole."""
+        return set(self._chunked("SELECT path, rel FROM reads WHERE site = ? AND rel IN ({})",
+                                 site, rels))
+
+    def _chunked(self, query: str, site: str, keys: Iterable[str]) -> dict[str, bytes]:
+        wanted = list(keys)
+        found: dict[str, bytes] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            found.update(self._db.execute(query.format(",".join("?" * len(chunk))),
+                                          [site, *chunk]))
+        return found
+
+    def _save_stories(self, site: str, changes: StoryChanges) -> None:
+        db = self._db
+        if changes.all_stories is not None:
+            gone = [(site, rel) for (rel,) in
+                    db.execute("SELECT rel FROM stories WHERE site = ?", (site,))
+                    if rel not in changes.all_stories]
+            db.executemany("DELETE FROM stories WHERE site = ? AND rel = ?", gone)
+        if changes.all_specs is not None:
+            gone = [(site, path) for (path,) in
+                    db.execute("SELECT path FROM specs WHERE site = ?", (site,))
+                    if path not in changes.all_specs]
+            db.executemany("DELETE FROM specs WHERE site = ? AND path = ?", gone)
+            db.executemany("DELETE FROM reads WHERE site = ? AND path = ?", gone)
+        db.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?)",
+                       [(site, rel, *row) for rel, row in changes.stories.items()])
+        db.executemany("INSERT OR REPLACE INTO specs VALUES (?, ?, ?)",
+                       [(site, path, spec) for path, (_, spec) in changes.specs.items()])
+        db.executemany("DELETE FROM reads WHERE site = ? AND path = ?",
+                       [(site, path) for path in changes.specs])
+        db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)",
+                       [(site, rel, path) for path, (rels, _) in changes.specs.items()
+                        for rel in rels])
 
     def _collect_garbage(self, live: frozenset[str]) -> None:
         """Drop records no build uses any more, once they outnumber the live ones."""

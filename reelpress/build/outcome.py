@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from reelpress.build.content_worker import PreparedPage
 from reelpress.build.graph import BuildGraph, expiry, no_op_record
+from reelpress.build.index import StoryChanges
 from reelpress.build.render import Rendered
 from reelpress.build.tracking import tracked_inputs
 from reelpress.content.loader import SourceFile, skipped_counts
@@ -23,6 +26,13 @@ from reelpress.media.stage import MediaResults
 from reelpress.output.writer import OutputStats, SiteWriter
 from reelpress.render.article import Article
 from reelpress.render.theme import Theme
+
+
+def source_listing(paths: Iterable[str]) -> str:
+    """The digest of which Markdown sources there are (kept in the no-op record: the
+    delta path checks an added or removed file against it)."""
+    return hashlib.blake2b("\n".join(sorted(paths)).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 def failed(reporter: Reporter, clock: StageClock) -> BuildResult:
@@ -50,27 +60,45 @@ def committed(options: BuildOptions, site_dir: Path, stats: OutputStats, writer:
         media_cached=media.cached, seconds=clock.total, site_dir=site_dir, timings=clock.laps,
         explanations=rendered.explanations + media.explanations, pages_parsed=fresh,
         files_compared=writer.compared, views_built=rendered.views_built,
+        outputs_decided=rendered.decided,
         drafts_skipped=skipped["drafts_skipped"], future_skipped=skipped["future_skipped"])
 
 
 def save_index(graph: BuildGraph, keys: dict[str, tuple[str, str, str]], result: BuildResult,
                options: BuildOptions, paths: ProjectPaths, theme: Theme,
                sources: list[SourceFile], media: MediaResults, ready: list[PreparedPage],
-               now: dt.datetime) -> BuildResult:
+               now: dt.datetime, stories: Callable[[], StoryChanges]) -> BuildResult:
     """Every output's key and every input's stat for the next build. The site is already
     committed: an index that cannot be written is a warning, and the next build starts
-    over."""
+    over. `stories`: the delta path's records (`build/stories.story_changes`)."""
     future = [p.page.meta.date for p in ready if p.page is not None and p.page.meta.date > now]
     tracked = tracked_inputs(paths, theme, media.sources, media.tools)
     stated = ((s.path, s.mtime_ns, s.size) for s in sources)
     try:
-        graph.save(keys, no_op_record(options, tracked, result, expiry(now, future), stated))
+        graph.save(keys, no_op_record(options, tracked, result, expiry(now, future), stated,
+                                      source_listing(s.path for s in sources)), stories())
     except Exception as exc:  # noqa: BLE001 - the site is committed; only the index failed
-        notice = warning(paths.relative(paths.cache_dir), None,
-                         f"build cache not saved ({type(exc).__name__}: {exc}); "
-                         "the next build starts over")
-        return dataclasses.replace(result, diagnostics=(*result.diagnostics, notice))
+        return dataclasses.replace(result, diagnostics=(*result.diagnostics,
+                                                        _not_saved(paths, exc)))
     return result
+
+
+def save_delta_index(graph: BuildGraph, keys: dict[str, tuple[str, str, str]],
+                     result: BuildResult, paths: ProjectPaths, record: dict[str, object],
+                     stories: StoryChanges) -> BuildResult:
+    """`save_index` for a delta build: its record is the last one with the edits'."""
+    try:
+        graph.save(keys, record, stories, delta=True)
+    except Exception as exc:  # noqa: BLE001 - the site is committed; only the index failed
+        return dataclasses.replace(result, diagnostics=(*result.diagnostics,
+                                                        _not_saved(paths, exc)))
+    return result
+
+
+def _not_saved(paths: ProjectPaths, exc: Exception) -> Diagnostic:
+    return warning(paths.relative(paths.cache_dir), None,
+                   f"build cache not saved ({type(exc).__name__}: {exc}); "
+                   "the next build starts over")
 
 
 def collision_errors(conflicts: list[str], articles: list[Article]) -> list[Diagnostic]:

@@ -41,14 +41,15 @@ from reelpress.render.translations import translation_groups, version_of, with_t
 
 
 def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, store: BlobStore,
-                  code: str, resident: ResidentGraph, *, jobs: int | None, reporter: Reporter
+                  code: str, resident: ResidentGraph, *, jobs: int | None, reporter: Reporter,
+                  sources: list[SourceFile] | None = None
                   ) -> tuple[list[PreparedPage], list[SourceFile], int, float]:
-    """Every Markdown file as a prepared page, sorted by path; also the sources found,
-    how many were prepared afresh and the CPU seconds their Markdown took. A node
-    already in memory (`resident`) is not read from the index again."""
+    """Every Markdown file (or just `sources`) as a prepared page, sorted by path; also
+    the sources found, how many were prepared afresh and the CPU seconds their Markdown
+    took. A node already in memory (`resident`) is not read from the index again."""
     config_digest = digest(config)
     content_rel = paths.relative(paths.content_dir)
-    sources = find_sources(paths.content_dir)
+    sources = find_sources(paths.content_dir) if sources is None else sources
     tasks: dict[str, ContentTask] = {}
     for source in sources:
         rel = f"{content_rel}/{source.rel_to_content}"
@@ -104,11 +105,14 @@ def published(prepared: list[PreparedPage], options: BuildOptions, now: dt.datet
 
 
 def assemble_all(published: list[PreparedPage], media: MediaResults, config: SiteConfig,
-                 store: BlobStore, resident: ResidentGraph, reporter: Reporter) -> list[Article]:
+                 store: BlobStore, resident: ResidentGraph, reporter: Reporter, *,
+                 url_paths: dict[str, str] | None = None) -> list[Article]:
     """Every published page assembled, newest first. An article is assembled again only
     when its node or anything `assemble` reads for it changed (its media, the config,
-    the URL of any page): else it is the very object the last build made."""
-    url_paths = {p.rel: p.page.url_path for p in published if p.page is not None}
+    the URL of any page): else it is the very object the last build made. `url_paths`:
+    every published page's, when `published` holds only some of them."""
+    if url_paths is None:
+        url_paths = {p.rel: p.page.url_path for p in published if p.page is not None}
     context = record_digest(digest(config), store.root, tuple(url_paths.items()))
     articles = []
     for prepared in published:

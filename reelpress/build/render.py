@@ -40,6 +40,7 @@ class Rendered:
     keys: dict[str, tuple[str, str, str]]  # output -> (key, view parts, inputs key)
     rendered: int                          # outputs whose views were rendered again
     views_built: int                       # views built and digested (inputs changed)
+    decided: int                           # outputs whose inputs keys were computed
     explanations: tuple[str, ...]
     cpu: dict[str, float]                  # stage ('listings', 'write'...) -> worker CPU s
     damaged: tuple[str, ...] = ()          # cached bodies found damaged (and dropped)
@@ -90,6 +91,12 @@ def _digest_of_record(value: object, known: RecordDigests) -> object:
         entry = known.put(id(value), (value, record_digest(type(value).__qualname__,
                                                            parts(value))))
     return entry[1]
+
+
+def record_key(record: object, known: RecordDigests | None = None) -> str:
+    """A record's digest as inputs keys take it (an article: its assembly key, related
+    stories and translations)."""
+    return str(_digest_of_record(record, Generation() if known is None else known))
 
 
 def inputs_key(spec: OutputSpec, site_key: str, makers: dict[str, str],
@@ -173,5 +180,5 @@ def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,
             rendered += 1
             explanations.append(explain(outcome.path, graph.previous(outcome.path), outcome))
     reporter.extend(failure_diagnostics(failed))
-    return Rendered(keys, rendered, len(tasks), tuple(explanations), cpu,
+    return Rendered(keys, rendered, len(tasks), len(specs), tuple(explanations), cpu,
                     tuple(sorted({o.damaged for o in failed if o.damaged})))

@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 
 from reelpress.content.frontmatter import (
     FrontMatterError,
@@ -65,6 +66,24 @@ def find_sources(content_dir: Path) -> list[SourceFile]:
                                             stat.st_mtime_ns, stat.st_size))
     found.sort(key=lambda source: source.rel_to_content)
     return found
+
+
+def source_file(content_dir: Path, path: str) -> SourceFile | None:
+    """`path` as `find_sources` would find it (its stat taken now), or None when that
+    walk would not (hidden, `_`-prefixed, not Markdown, gone)."""
+    root = str(content_dir)
+    if not path.startswith(root + os.sep):
+        return None
+    rel = path[len(root) + 1:]
+    if not rel.endswith(".md") or any(part.startswith((".", "_")) for part in rel.split(os.sep)):
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    if not S_ISREG(stat.st_mode):
+        return None
+    return SourceFile(path, rel.replace(os.sep, "/"), stat.st_mtime_ns, stat.st_size)
 
 
 PAGES_FOLDER = "pages"  # content/pages/about.md is the page /about/

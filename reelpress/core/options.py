@@ -50,6 +50,8 @@ class BuildResult:
     pages_parsed: int = 0      # Markdown files read and rendered (not found in the index)
     files_compared: int = 0    # published files compared byte by byte (stat did not vouch)
     views_built: int = 0       # outputs whose inputs changed, so their view was built
+    outputs_decided: int = 0   # outputs whose keys were computed (a delta build: only those
+                               # that read an edited page; the rest are the last build's)
     stage_cpu: StageTimes = StageTimes()  # CPU seconds per stage, whole process tree
 
     @property

@@ -51,15 +51,13 @@ class ResidentBuild:
         # Imported late: the pipeline imports every stage, the server needs none of them.
         from reelpress.pipeline import ResidentGraph, build_site
 
-        first = not isinstance(self._resident, ResidentGraph)
         resident = self._resident if isinstance(self._resident, ResidentGraph) \
             else ResidentGraph()
         self._resident = resident
-        # Later builds skip the no-op check: a save is nearly always a change, and with the
-        # graph in memory the build finds "nothing to do" itself (the check stats every
-        # file the last build read: 0.1 s at 5,000 articles).
-        return build_site(options, checked=not first, commit_lock=commit_lock,
-                          resident=resident)
+        # Every build starts with the no-op check: what it finds changed is what lets a
+        # body edit take the delta path (`build/delta.py`), which reads the index, not
+        # this graph; other edits go through the graph.
+        return build_site(options, commit_lock=commit_lock, resident=resident)
 
 
 def preview_options(options: BuildOptions) -> BuildOptions:

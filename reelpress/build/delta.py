@@ -1,0 +1,252 @@
+"""The delta path: a build that costs what the edit changed, not what the site holds.
+
+It runs when the last good build's record shows that only Markdown sources changed (no
+file added or removed, no config, theme, media, tool or code change, every output as
+that build left it). Each edited page is prepared and assembled; when its outline
+(`build/stories.py`) is the one the last build stored, no listing, related story,
+translation, tag or sitemap can change, so the only outputs to decide again are those
+that read the page whole (its own page, the feeds that show it), found in the index with
+the articles they read. Everything else is the last build's, as it is. Any other edit
+(a title, a date, a new file) or anything unexpected gives way to the full build: the
+delta path only ever says "not mine", never something different from a full build."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from contextlib import AbstractContextManager
+from typing import cast
+
+from reelpress.build import outcome
+from reelpress.build.digest import digest
+from reelpress.build.graph import BuildGraph, LastBuild, Signature, code_stamp, signature
+from reelpress.build.index import StoryChanges
+from reelpress.build.memo import ResidentGraph
+from reelpress.build.pages import assemble_all, prepare_pages, published
+from reelpress.build.plan import SitePlan
+from reelpress.build.render import record_key, render_outputs
+from reelpress.build.stories import load_article, load_spec, outline_of, story_row
+from reelpress.build.tracking import publish_files
+from reelpress.content.loader import SourceFile, find_sources, source_file
+from reelpress.core.blobs import BlobStore
+from reelpress.core.config import SiteConfig
+from reelpress.core.diagnostics import Diagnostic, Reporter, Severity
+from reelpress.core.options import BuildOptions, BuildResult
+from reelpress.core.project import ProjectPaths
+from reelpress.core.stage_times import StageClock
+from reelpress.core.urls import UrlScheme
+from reelpress.media.stage import MediaStages, embed_media
+from reelpress.output.assets import static_outputs
+from reelpress.output.search import index_for_search
+from reelpress.output.writer import SiteWriter
+from reelpress.render.article import Article
+from reelpress.render.i18n import site_catalogs
+from reelpress.render.outputs import OutputSpec
+from reelpress.render.theme import Theme
+from reelpress.render.views import SiteView
+
+
+def edited_sources(paths: ProjectPaths, last: LastBuild) -> list[SourceFile] | None:
+    """The Markdown sources whose stat changed, when nothing else did; else None."""
+    if last.stale_outputs or not last.changed or not last.outputs:
+        return None
+    content = str(paths.content_dir)
+    edited, folders = [], False
+    for path in last.changed:
+        if not path.startswith(content + os.sep) and path != content:
+            return None
+        if path.endswith(".md"):
+            edited.append(path)
+        elif os.path.isdir(path):
+            folders = True  # an entry added, removed or renamed (an editor's temp file)
+        else:
+            return None
+    if folders:
+        found = find_sources(paths.content_dir)
+        if outcome.source_listing(s.path for s in found) != last.record.get("sources"):
+            return None
+        by_path = {s.path: s for s in found}
+        sources = [by_path.get(path) for path in edited]
+    else:
+        sources = [source_file(paths.content_dir, path) for path in edited]
+    if not sources or any(s is None for s in sources):
+        return None
+    return [s for s in sources if s is not None]
+
+
+@dataclasses.dataclass(frozen=True)
+class DeltaBuild:
+    """What the delta build is given: the pipeline's settings and the last build."""
+
+    paths: ProjectPaths
+    options: BuildOptions
+    config: SiteConfig
+    theme: Theme
+    graph: BuildGraph
+    last: LastBuild
+    edited: list[SourceFile]
+
+
+def build_delta(job: DeltaBuild, *, reporter: Reporter, clock: StageClock,
+                commit_lock: AbstractContextManager[object]) -> BuildResult | None:
+    """The build of an edit that leaves every outline as it was, or None (not such an
+    edit: the caller runs the full build; nothing was written)."""
+    paths, options, config, theme, graph = job.paths, job.options, job.config, job.theme, \
+        job.graph
+    site_dir = str(graph.site_dir)
+    code, store = code_stamp(), BlobStore(paths.cache_dir / "blobs")
+    prepared, _, fresh, markdown_cpu = prepare_pages(
+        paths, config, graph, store, code, ResidentGraph(), jobs=1, reporter=reporter,
+        sources=job.edited)
+    clock.lap("load")
+    now = options.now or dt.datetime.now(dt.UTC)
+    _, chosen = published(prepared, options, now, reporter)
+    stored = graph.index.story_keys(site_dir)
+    if reporter.has_errors() or not stored or \
+            {p.rel for p in chosen} != {p.rel for p in prepared if p.rel in stored}:
+        return None  # a page with errors, or one published or withdrawn: not an edit
+    urls = UrlScheme(config.base_url, config.relative_urls)
+    pages = [p.page for p in chosen if p.page is not None]
+    stages = MediaStages.for_build(paths, config, options, theme.sizes_for)
+    media = embed_media(pages, {p.rel: p.body for p in chosen if p.body is not None},
+                        stages, urls, reporter)
+    url_paths = {rel: row[0] for rel, row in stored.items()}
+    articles = assemble_all(chosen, media, config, store, ResidentGraph(), reporter,
+                            url_paths=url_paths)
+    old = {rel: load_article(data) for rel, data in
+           graph.index.stories(site_dir, [a.source.rel for a in articles]).items()}
+    by_rel: dict[str, Article] = {}
+    for article in articles:
+        before = old.get(article.source.rel)
+        if before is None:
+            graph.stories_damaged = True
+            return None
+        by_rel[article.source.rel] = dataclasses.replace(
+            article, related=before.related, translations=before.translations)
+    by_prepared = {p.rel: p for p in chosen}
+    if any(outline_of(by_prepared[rel], a) != stored[rel][1] for rel, a in by_rel.items()) \
+            or reporter.has_errors():
+        return None
+    clock.lap("media planning")
+    specs = _reader_specs(graph, site_dir, by_rel)
+    if specs is None:
+        return None
+    catalogs = site_catalogs(theme.i18n_dirs, config, paths, reporter)
+    assets, _ = static_outputs(theme, options.fingerprint_assets)
+    site = SiteView(config, urls, assets, now.year,
+                    {role: theme.sizes_for(role) for role in ("card", "lead")}, catalogs)
+    plan = SitePlan(specs, digest(code, site))
+    clock.lap("assemble")
+    writer = SiteWriter(graph.site_dir)
+    try:
+        keys = publish_files(writer, graph, media.outputs)
+        rendered = render_outputs(plan, site, theme, code, graph, writer, paths, options.jobs,
+                                  reporter, ResidentGraph())
+        keys.update(rendered.keys)
+        clock.lap("render")
+        if rendered.damaged or reporter.has_errors() or \
+                outcome.strict_failure(options, reporter):
+            writer.abort()
+            return None  # the full build reports it (and makes damaged bodies again)
+        _keep_the_rest(writer, graph, job.last, keys)
+        with commit_lock:
+            stats = writer.commit(frozenset(graph.previous_outputs))
+    except BaseException:
+        writer.abort()
+        raise
+    stats = index_for_search(graph.site_dir, config.search, paths.cache_dir, stats, reporter)
+    warnings = _warnings(job.last.record, {p.rel for p in prepared}, reporter)
+    result = outcome.committed(options, graph.site_dir, stats, writer, rendered, media, [],
+                               fresh, reporter, clock, now)
+    record = job.last.record
+    drafts, future = cast("tuple[int, int]", record["skipped"])
+    kept = len(graph.previous_outputs) - rendered.decided
+    result = dataclasses.replace(
+        result, diagnostics=warnings, drafts_skipped=int(drafts), future_skipped=int(future),
+        explanations=(f"delta build: {rendered.decided} output(s) read the edited pages; "
+                      f"the other {kept} are as the last build left them",
+                      *result.explanations),
+        media_cached=int(record["media"]) - media.processed)  # type: ignore[call-overload]
+    rows = {rel: story_row(by_prepared[rel], article, record_key(article))
+            for rel, article in by_rel.items()}
+    result = outcome.save_delta_index(graph, keys, result, paths,
+                                      _next_record(job.last, str(paths.content_dir) + os.sep,
+                                                   job.edited, result),
+                                      StoryChanges(rows, {}))
+    clock.lap("commit")
+    stage_cpu = clock.stage_times({"load": ("load", {"markdown": markdown_cpu}),
+                                   "render": ("render overhead", rendered.cpu)})
+    return dataclasses.replace(result, timings=dict(clock.laps), stage_cpu=stage_cpu)
+
+
+def _reader_specs(graph: BuildGraph, site_dir: str, edited: dict[str, Article]
+                  ) -> list[OutputSpec] | None:
+    """The stored specs of every output that reads an edited article, with the articles
+    they read: the edited ones as just made, the others as the last build stored them."""
+    index = graph.index
+    readers = index.readers(site_dir, edited)
+    stored = index.specs(site_dir, readers)
+    if len(stored) != len(readers):
+        return None
+    others: dict[str, Article] = {}
+
+    def article(rel: str) -> Article:
+        found = edited.get(rel) or others.get(rel)
+        if found is None:
+            data = index.stories(site_dir, [rel]).get(rel)
+            found = load_article(data) if data is not None else None
+            if found is None:
+                graph.stories_damaged = True
+                raise LookupError(rel)
+            others[rel] = found
+        return found
+
+    specs = [load_spec(data, article) for _, data in sorted(stored.items())]
+    return None if any(spec is None for spec in specs) else \
+        [spec for spec in specs if spec is not None]
+
+
+def _keep_the_rest(writer: SiteWriter, graph: BuildGraph, last: LastBuild,
+                   keys: dict[str, tuple[str, str, str]]) -> None:
+    """Every other output of the last build, as it left it (its stat just checked)."""
+    for path, row in graph.previous_outputs.items():
+        if path not in keys:
+            writer.record(path, False)
+            keys[path] = (row[0], row[3], row[4])
+            graph.verified[path] = last.outputs[path]
+
+
+def _warnings(record: dict[str, object], edited: set[str], reporter: Reporter
+              ) -> tuple[Diagnostic, ...]:
+    """The last build's warnings but those of the edited pages, then this build's."""
+    kept = tuple(Diagnostic(d["path"], d["line"], d["message"], d["hint"], Severity.WARNING)
+                 for d in record["warnings"]  # type: ignore[attr-defined]
+                 if d["path"] not in edited)
+    new = tuple(d for d in reporter.items if d not in kept)
+    return kept + new
+
+
+def _next_record(last: LastBuild, content: str, edited: list[SourceFile], result: BuildResult
+                 ) -> dict[str, object]:
+    """The no-op record with the edited sources' stats as taken before they were read,
+    the other sources' as they were, and everything else stat'ed now, as a full build
+    does (the build itself changes the project folder's mtime)."""
+    stats: dict[str, Signature | None] = {s.path: (s.mtime_ns, s.size) for s in edited}
+    tracked = []
+    record = last.record
+    for path, mtime_ns, size in record["tracked"]:  # type: ignore[attr-defined]
+        if path in stats:
+            sig = stats[path]
+        elif path.endswith(".md") and path.startswith(content):
+            sig = (mtime_ns, size)
+        else:
+            sig = signature(path)
+        if sig is not None:
+            tracked.append([path, *sig])
+    return {**record, "tracked": tracked,
+            "warnings": [d.to_dict() for d in result.warnings],
+            "pages": result.pages_written + result.pages_unchanged}
+
+
+__all__ = ["DeltaBuild", "build_delta", "edited_sources"]

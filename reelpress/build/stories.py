@@ -1,0 +1,118 @@
+"""What the delta path (`build/delta.py`) keeps of a build: each published article,
+complete, with its *outline*, and each output that reads articles whole as a spec that
+names them by path.
+
+An article's outline is the digest of everything any other output reads of it: its
+front matter, where it goes, its media references, its hero and social image and its
+videos. Listings read teasers, the related-story choice reads candidates, translations
+read versions, the sitemap reads entries, and all of these are made from the outline's
+parts. So an edit that leaves an article's outline as it was can change only the
+outputs that read the article whole: its page and the feeds that show it."""
+
+from __future__ import annotations
+
+import io
+import pickle
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from reelpress.build.content_worker import PreparedPage
+from reelpress.build.digest import digest
+from reelpress.build.index import BuildIndex, StoryChanges, StoryRow
+from reelpress.render.article import Article
+from reelpress.render.outputs import OutputSpec
+
+
+def outline_of(prepared: PreparedPage, article: Article) -> str:
+    """The digest of what other outputs read of this article (see the module's text). The
+    config is left out: a delta build runs only while it, the theme and the code are as
+    they were."""
+    page, body = prepared.page, prepared.body
+    assert page is not None and body is not None
+    refs = tuple((ref.kind, ref.src, tuple(sorted(ref.attrs))) for ref in body.media)
+    videos = tuple(embed.video_object for embed in article.all_embeds if embed.video_object)
+    return digest("outline", page.rel, page.meta, page.output_path, page.url_path, refs,
+                  article.hero, article.social_image, article.has_video, article.thumbnail,
+                  article.author, article.template, videos, article.is_page)
+
+
+def _article_rels(spec: OutputSpec) -> tuple[str, ...]:
+    """The articles a spec's records are or hold (a tuple of them, for feeds)."""
+    found: list[str] = []
+    for value in (*spec.args, *(value for _, value in spec.kwargs)):
+        if isinstance(value, Article):
+            found.append(value.source.rel)
+        elif isinstance(value, tuple):
+            found.extend(item.source.rel for item in value if isinstance(item, Article))
+    return tuple(dict.fromkeys(found))
+
+
+class _SpecPickler(pickle.Pickler):
+    """A spec with each article written as its path (the article is stored once, in
+    `stories`)."""
+
+    def persistent_id(self, obj: object) -> str | None:
+        return obj.source.rel if isinstance(obj, Article) else None
+
+
+class _SpecUnpickler(pickle.Unpickler):
+    def __init__(self, data: bytes, article: Callable[[str], Article]):
+        super().__init__(io.BytesIO(data))
+        self._article = article
+
+    def persistent_load(self, pid: object) -> Article:
+        return self._article(str(pid))
+
+
+def spec_bytes(spec: OutputSpec) -> bytes:
+    buffer = io.BytesIO()
+    _SpecPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(spec)
+    return buffer.getvalue()
+
+
+def load_spec(data: bytes, article: Callable[[str], Article]) -> OutputSpec | None:
+    """A stored spec with its articles from `article(path)`; None when it does not load."""
+    try:
+        spec = _SpecUnpickler(data, article).load()
+    except Exception:  # noqa: BLE001 - a damaged row, or an article not stored: a miss
+        return None
+    return spec if isinstance(spec, OutputSpec) else None
+
+
+def load_article(data: bytes) -> Article | None:
+    try:
+        article = pickle.loads(data)  # noqa: S301 - our own index, in the project
+    except Exception:  # noqa: BLE001 - a damaged row is a miss
+        return None
+    return article if isinstance(article, Article) else None
+
+
+def story_row(prepared: PreparedPage, article: Article, key: str) -> StoryRow:
+    return (article.url_path, outline_of(prepared, article), key,
+            pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def story_changes(index: BuildIndex, site_dir: str, articles: Sequence[Article],
+                  prepared: Mapping[str, PreparedPage], specs: Iterable[OutputSpec],
+                  key_of: Callable[[Article], str], damaged: bool = False) -> StoryChanges:
+    """A full build's stories and article-reading specs, only the rows that changed
+    written (an article is compared by its record's digest, a spec by its bytes), or
+    every row when one was found `damaged`."""
+    stored = {} if damaged else index.story_keys(site_dir)
+    rows: dict[str, StoryRow] = {}
+    for article in articles:
+        rel, key = article.source.rel, key_of(article)
+        if stored.get(rel, ("", "", ""))[2] != key:
+            rows[rel] = story_row(prepared[rel], article, key)
+    stored_specs = index.specs(site_dir)
+    changed: dict[str, tuple[tuple[str, ...], bytes]] = {}
+    paths: set[str] = set()
+    for spec in specs:
+        rels = _article_rels(spec)
+        if not rels:
+            continue
+        paths.add(spec.path)
+        data = spec_bytes(spec)
+        if stored_specs.get(spec.path) != data:
+            changed[spec.path] = (rels, data)
+    return StoryChanges(rows, changed, frozenset(a.source.rel for a in articles),
+                        frozenset(paths))
