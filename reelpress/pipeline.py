@@ -17,6 +17,7 @@ from reelpress.build.memo import ResidentGraph
 from reelpress.build.pages import assemble_all, link_stories, prepare_pages, published
 from reelpress.build.plan import plan_site
 from reelpress.build.render import DamagedCache, record_key, render_outputs
+from reelpress.build.render_worker import compiled_templates
 from reelpress.build.stories import story_changes
 from reelpress.build.tracking import publish_files
 from reelpress.core.blobs import BlobStore
@@ -106,6 +107,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
            commit_lock: AbstractContextManager[object], resident: ResidentGraph,
            retry: bool) -> BuildResult:
     code, store = code_stamp(), BlobStore(paths.cache_dir / "blobs")
+    graph.read_all()
     prepared, sources, fresh, markdown_cpu = prepare_pages(
         paths, config, graph, store, code, resident, jobs=options.jobs, reporter=reporter)
     clock.lap("load")
@@ -153,7 +155,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         writer.abort()
         raise
     stats = index_for_search(site_dir, config.search, paths.cache_dir, stats, reporter)
-    outcome.prune_caches(media, store, prepared, fresh)
+    outcome.prune_caches(media, store, prepared, fresh, compiled_templates(paths, code))
     result = outcome.committed(options, site_dir, stats, writer, rendered, media, ready, fresh,
                                reporter, clock, now)
     stories = partial(story_changes, graph.index, str(site_dir), articles,

@@ -103,7 +103,8 @@ def _front_matter_edit(rng: random.Random, path: Path, field: str) -> None:
 def edit(rng: random.Random, root: Path, counter: list[int]) -> str:
     content = root / "content"
     files = sorted(content.glob("*.md"))
-    action = rng.choice(["add", "delete", "body", "title", "summary", "date", "tags",
+    action = rng.choice(["add", "delete", "body", "body", "faq", "title", "summary", "date",
+                         "tags",
                          "photo", "outside-photo", "video", "caption", "theme-toml", "partial",
                          "template", "site-toml", "touch"])
     victim = rng.choice(files)
@@ -115,6 +116,9 @@ def edit(rng: random.Random, root: Path, counter: list[int]) -> str:
         victim.unlink()
     elif action == "body":
         victim.write_text(victim.read_text() + f"\nA new paragraph {rng.random()}.\n")
+    elif action == "faq":  # a `::: faq` block in the body: its page and feeds alone
+        victim.write_text(victim.read_text() + f"\n::: faq\n### Why {rng.randint(0, 99)}?\n"
+                          f"Because {rng.random()}.\n:::\n")
     elif action in ("title", "summary", "date", "tags"):
         _front_matter_edit(rng, victim, action)
     elif action == "photo":
@@ -181,21 +185,28 @@ def cold_result(root: Path, target: Path) -> dict[str, bytes]:
     return tree(target / "site")
 
 
-@pytest.mark.parametrize(("seed", "in_memory"), [(1, False), (2, False), (3, True), (4, True)],
-                         ids=["seed1-index", "seed2-index", "seed3-resident", "seed4-resident"])
+@pytest.mark.parametrize(("seed", "in_memory", "delta"),
+                         [(1, False, True), (2, False, True), (3, True, True), (4, True, False)],
+                         ids=["seed1-index", "seed2-index", "seed3-resident",
+                              "seed4-resident-full"])
 def test_incremental_build_equals_cold_build_over_random_edits(tmp_path: Path, seed: int,
-                                                               in_memory: bool) -> None:
+                                                               in_memory: bool,
+                                                               delta: bool) -> None:
     """`index`: each build a new process would be (the CLI), from the index alone.
-    `resident`: one graph kept in memory across builds, as the preview keeps it."""
+    `resident`: one graph kept in memory across builds, as the preview keeps it. Body
+    edits take the delta path (`build/delta.py`) but in `full`, where every build goes
+    through the full build and the resident graph."""
     rng = random.Random(seed)
     root = tmp_path / "live"
     resident = ResidentGraph() if in_memory else None
     make_site(root, rng)
-    build(root, resident=resident)
+    build(root, resident=resident, delta=delta)
     counter = [5]
     for step in range(10):
         action = edit(rng, root, counter)
-        build(root, resident=resident)
+        result = build(root, resident=resident, delta=delta)
+        if delta and action in ("body", "faq"):  # its page and its feeds (site, 2 tags)
+            assert result.outputs_decided <= 1 + 3 * 3, f"step {step} ({action}): not a delta"
         expected = cold_result(root, tmp_path / "cold")
         actual = tree(root / "site")
         differing = sorted(k for k in actual.keys() | expected.keys()

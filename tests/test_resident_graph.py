@@ -118,6 +118,12 @@ def test_the_preview_builds_through_one_resident_graph(tmp_path: Path) -> None:
         page.write_text(page.read_text().replace("first version", "second version"))
         result = preview.rebuild(frozenset({page}))
         assert result is not None and result.ok
+        # a body edit: the delta path (its page and the feeds), the graph left alone
+        assert 0 < result.outputs_decided < 10 and resident.articles.last_misses == 2
+        assert "second version" in (tmp_path / "site/paris/index.html").read_text()
+        page.write_text(page.read_text().replace("Paris rescue", "Paris rescued"))
+        result = preview.rebuild(frozenset({page}))
+        assert result is not None and result.ok and result.outputs_decided > 10
         assert build.resident is resident           # the same graph, not a new one
         assert resident.articles.last_misses == 1   # lyon came from memory
-        assert "second version" in (tmp_path / "site/paris/index.html").read_text()
+        assert "Paris rescued" in (tmp_path / "site/index.html").read_text()

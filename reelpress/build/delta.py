@@ -149,9 +149,8 @@ def build_delta(job: DeltaBuild, *, reporter: Reporter, clock: StageClock,
                 outcome.strict_failure(options, reporter):
             writer.abort()
             return None  # the full build reports it (and makes damaged bodies again)
-        _keep_the_rest(writer, graph, job.last, keys)
-        with commit_lock:
-            stats = writer.commit(frozenset(graph.previous_outputs))
+        with commit_lock:  # the other outputs stay as they are: none is removed
+            stats = writer.commit(frozenset())
     except BaseException:
         writer.abort()
         raise
@@ -161,9 +160,11 @@ def build_delta(job: DeltaBuild, *, reporter: Reporter, clock: StageClock,
                                fresh, reporter, clock, now)
     record = job.last.record
     drafts, future = cast("tuple[int, int]", record["skipped"])
-    kept = len(graph.previous_outputs) - rendered.decided
+    kept = len(job.last.outputs) - rendered.decided
+    pages = int(record["pages"])  # type: ignore[call-overload]
     result = dataclasses.replace(
         result, diagnostics=warnings, drafts_skipped=int(drafts), future_skipped=int(future),
+        pages_unchanged=pages - result.pages_written,
         explanations=(f"delta build: {rendered.decided} output(s) read the edited pages; "
                       f"the other {kept} are as the last build left them",
                       *result.explanations),
@@ -207,16 +208,6 @@ def _reader_specs(graph: BuildGraph, site_dir: str, edited: dict[str, Article]
         [spec for spec in specs if spec is not None]
 
 
-def _keep_the_rest(writer: SiteWriter, graph: BuildGraph, last: LastBuild,
-                   keys: dict[str, tuple[str, str, str]]) -> None:
-    """Every other output of the last build, as it left it (its stat just checked)."""
-    for path, row in graph.previous_outputs.items():
-        if path not in keys:
-            writer.record(path, False)
-            keys[path] = (row[0], row[3], row[4])
-            graph.verified[path] = last.outputs[path]
-
-
 def _warnings(record: dict[str, object], edited: set[str], reporter: Reporter
               ) -> tuple[Diagnostic, ...]:
     """The last build's warnings but those of the edited pages, then this build's."""
@@ -245,8 +236,7 @@ def _next_record(last: LastBuild, content: str, edited: list[SourceFile], result
         if sig is not None:
             tracked.append([path, *sig])
     return {**record, "tracked": tracked,
-            "warnings": [d.to_dict() for d in result.warnings],
-            "pages": result.pages_written + result.pages_unchanged}
+            "warnings": [d.to_dict() for d in result.warnings]}
 
 
 __all__ = ["DeltaBuild", "build_delta", "edited_sources"]

@@ -76,8 +76,6 @@ class BuildGraph:
 
     index: BuildIndex
     site_dir: Path
-    files: dict[str, FileRow]
-    previous_outputs: dict[str, OutputRow]
     new_files: dict[str, FileRow] = field(default_factory=dict)
     new_nodes: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     live_nodes: set[str] = field(default_factory=set)
@@ -85,12 +83,38 @@ class BuildGraph:
     verified: dict[str, Signature] = field(default_factory=dict)
     # the delta path found a stored article damaged: the full build writes them all again
     stories_damaged: bool = False
+    # every file's and output's row, read on first use: a delta build reads a few rows
+    _files: dict[str, FileRow] | None = None
+    _outputs: dict[str, OutputRow] | None = None
+    _some_outputs: dict[str, OutputRow | None] = field(default_factory=dict)
 
     @classmethod
     def open(cls, paths: ProjectPaths, site_dir: Path, *, force: bool
              ) -> tuple[BuildGraph, str | None]:
         index, note = BuildIndex.open(paths.cache_dir, fresh=force)
-        return cls(index, site_dir, index.files(), index.outputs(str(site_dir))), note
+        return cls(index, site_dir), note
+
+    @property
+    def files(self) -> dict[str, FileRow]:
+        if self._files is None:
+            self._files = {**self.index.files(), **self.new_files}
+        return self._files
+
+    @property
+    def previous_outputs(self) -> dict[str, OutputRow]:
+        """Every output of the last build of this site folder, with its key and stat."""
+        if self._outputs is None:
+            self._outputs = self.index.outputs(str(self.site_dir))
+        return self._outputs
+
+    def read_all(self) -> None:
+        """Read every file's and output's row at once: a full build looks up each."""
+        _ = self.files, self.previous_outputs
+
+    def _file_row(self, path: str) -> FileRow | None:
+        if self._files is not None:
+            return self._files.get(path)
+        return self.new_files.get(path) or self.index.file_row(path)
 
     def file_hash(self, path: str, stat: Signature | None = None) -> str:
         """sha256 of the file's bytes; read again only when its stat changed. `stat`:
@@ -98,13 +122,14 @@ class BuildGraph:
         if stat is None:
             found = os.stat(path)
             stat = (found.st_mtime_ns, found.st_size)
-        row = self.files.get(path)
+        row = self._file_row(path)
         if row is not None and row[0] == stat[0] and row[1] == stat[1]:
             return row[2]
         with open(path, "rb") as handle:
             sha = hashlib.file_digest(handle, "sha256").hexdigest()
         self.new_files[path] = (stat[0], stat[1], sha)
-        self.files[path] = self.new_files[path]
+        if self._files is not None:
+            self._files[path] = self.new_files[path]
         return sha
 
     def nodes(self, keys: Iterable[str]) -> dict[str, bytes]:
@@ -121,12 +146,17 @@ class BuildGraph:
         self.new_nodes[key] = (kind, value)
 
     def previous(self, output: str) -> OutputRow | None:
-        return self.previous_outputs.get(output)
+        if self._outputs is not None:
+            return self._outputs.get(output)
+        if output not in self._some_outputs:
+            self._some_outputs[output] = self.index.output_row(str(self.site_dir), output)
+        return self._some_outputs[output]
 
     def save(self, keys: dict[str, tuple[str, str, str]], record: dict[str, object],
              stories: StoryChanges | None = None, *, delta: bool = False) -> None:
         """After the commit: every output's key (view parts, inputs) with the stat of the
-        file it left. `delta`: this build read only some nodes, so none is collected."""
+        file it left. `delta`: `keys` has only the outputs this build decided (the others
+        are as they were), and it read only some nodes, so none is collected."""
         outputs: dict[str, OutputRow] = {}
         site_dir = str(self.site_dir)
         verified = self.verified
@@ -134,9 +164,12 @@ class BuildGraph:
             sig = verified.get(output) or signature(os.path.join(site_dir, output))
             if sig is not None:
                 outputs[output] = (key, sig[1], sig[0], parts, inputs)
+        previous = {path: self.previous(path) for path in outputs} if delta \
+            else self.previous_outputs
         self.index.save(str(self.site_dir), IndexChanges(
             self.new_files, self.new_nodes, outputs, record,
-            None if delta else frozenset(self.live_nodes), stories), self.previous_outputs)
+            None if delta else frozenset(self.live_nodes), stories, complete=not delta),
+            {path: row for path, row in previous.items() if row is not None})
 
     def close(self) -> None:
         self.index.close()

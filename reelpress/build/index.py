@@ -55,11 +55,12 @@ class IndexChanges:
 
     files: dict[str, FileRow]
     nodes: dict[str, tuple[str, bytes]]   # key -> (kind, value)
-    outputs: dict[str, OutputRow]         # the complete set for this site folder
+    outputs: dict[str, OutputRow]         # this site folder's outputs (see `complete`)
     record: dict[str, object]             # the no-op record (JSON)
     live_nodes: frozenset[str] | None     # nodes this build used (the rest may go); None:
                                           # a delta build, which knows only what it read
     stories: StoryChanges | None = None
+    complete: bool = True                 # `outputs` is the complete set (the rest go)
 
 
 StoryRow = tuple[str, str, str, bytes]    # url_path, outline digest, record key, article
@@ -139,6 +140,16 @@ class BuildIndex:
             "SELECT path, key, size, mtime_ns, parts, inputs FROM outputs WHERE site = ?",
             (site,))}
 
+    def file_row(self, path: str) -> FileRow | None:
+        row = self._db.execute("SELECT mtime_ns, size, sha256 FROM files WHERE path = ?",
+                               (path,)).fetchone()
+        return (row[0], row[1], row[2]) if row is not None else None
+
+    def output_row(self, site: str, path: str) -> OutputRow | None:
+        row = self._db.execute("SELECT key, size, mtime_ns, parts, inputs FROM outputs "
+                               "WHERE site = ? AND path = ?", (site, path)).fetchone()
+        return (row[0], row[1], row[2], row[3], row[4]) if row is not None else None
+
     def output_stats(self, site: str) -> list[tuple[str, int, int]]:
         """(path, size, mtime_ns) of every output: all the no-op check needs."""
         return list(self._db.execute(
@@ -162,8 +173,9 @@ class BuildIndex:
                            [(path, *row) for path, row in changes.files.items()])
             db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
                            [(key, kind, value) for key, (kind, value) in changes.nodes.items()])
-            gone = [(site, path) for path in previous if path not in changes.outputs]
-            db.executemany("DELETE FROM outputs WHERE site = ? AND path = ?", gone)
+            if changes.complete:
+                gone = [(site, path) for path in previous if path not in changes.outputs]
+                db.executemany("DELETE FROM outputs WHERE site = ? AND path = ?", gone)
             db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [(site, path, *row) for path, row in changes.outputs.items()
                             if previous.get(path) != row])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -115,9 +116,14 @@ def collision_errors(conflicts: list[str], articles: list[Article]) -> list[Diag
 
 
 def prune_caches(media: MediaResults, store: BlobStore, prepared: list[PreparedPage],
-                 fresh: int) -> None:
-    """After a commit: media outputs no page uses, and (when pages were prepared afresh)
-    the bodies no page record names any more."""
+                 fresh: int, compiled: Path) -> None:
+    """After a commit: media outputs no page uses, (when pages were prepared afresh) the
+    bodies no page record names any more, and templates compiled by other code than
+    `compiled`'s."""
     media.prune()
+    if compiled.parent.is_dir():
+        for entry in compiled.parent.iterdir():
+            if entry != compiled:
+                shutil.rmtree(entry, ignore_errors=True)
     if fresh:
         store.prune({p.body_blob for p in prepared if p.body_blob})

@@ -75,11 +75,16 @@ def view_parts(view: View) -> dict[str, str]:
     return parts
 
 
+def compiled_templates(paths: ProjectPaths, code: str) -> Path:
+    """Where templates compiled by this code are kept (`render/theme.TemplateCodeCache`)."""
+    return paths.cache_dir / "templates" / code[:16]
+
+
 @functools.lru_cache(maxsize=4)
-def _environment(theme: Theme, templates: str) -> jinja2.Environment:
+def _environment(theme: Theme, templates: str, compiled: Path) -> jinja2.Environment:
     """One Jinja environment per theme and state of its template files (any edit gives
     a new fingerprint, hence a fresh environment: no stale compiled template is used)."""
-    return make_environment(theme)
+    return make_environment(theme, compiled)
 
 
 def _unchanged(context: RenderContext, task: RenderTask, key: str) -> bool:
@@ -99,7 +104,8 @@ RenderShared = tuple[RenderContext, CardCache]  # the build's record, and its ca
 def render_tasks(shared: RenderShared, tasks: list[RenderTask]) -> list[RenderOutcome]:
     context, cards = shared
     makers = dict(context.makers)
-    env = _environment(context.theme, context.templates)
+    env = _environment(context.theme, context.templates,
+                       compiled_templates(context.paths, context.code))
     outcomes: list[RenderOutcome] = []
     for task in tasks:
         spec = task.spec

@@ -73,11 +73,15 @@ def remove_dead_stages(site_dir: Path) -> None:
     """Staging folders of builds that died (killed, power loss) are dropped. A commit cut
     short needs no journal: the index still holds the previous build's keys and stats,
     so the next build finds every file that moved (its stat changed) and makes it again."""
+    prefix = _stage_name(site_dir)
     for home in (site_dir.parent, site_dir):
-        if not home.is_dir():
+        try:
+            with os.scandir(home) as entries:  # site/ holds thousands: no glob
+                stages = [entry.path for entry in entries if entry.name.startswith(prefix)]
+        except OSError:
             continue
-        for stage in home.glob(f"{_stage_name(site_dir)}*"):
-            pid = stage.name.rsplit("-", 1)[-1]
+        for stage in stages:
+            pid = stage.rsplit("-", 1)[-1]
             if pid.isdigit() and _alive(int(pid)):
                 continue
             shutil.rmtree(stage, ignore_errors=True)
