@@ -11,31 +11,29 @@ from functools import partial
 from pathlib import Path
 
 from reelpress.build import outcome
-from reelpress.build.delta import DeltaBuild, build_delta, edited_sources
+from reelpress.build.delta import DeltaBuild, build_delta
 from reelpress.build.graph import BuildGraph, LastBuild, code_stamp, inspect_last_build, up_to_date
 from reelpress.build.memo import ResidentGraph
 from reelpress.build.pages import assemble_all, link_stories, prepare_pages, published
 from reelpress.build.plan import plan_site
-from reelpress.build.render import DamagedCache, record_key, render_outputs
+from reelpress.build.render import DamagedCache, render_outputs, stored_catalogs
 from reelpress.build.render_worker import compiled_templates
+from reelpress.build.site import config_and_theme, site_view
 from reelpress.build.stories import story_changes
 from reelpress.build.tracking import publish_files
 from reelpress.core.blobs import BlobStore
-from reelpress.core.config import SiteConfig, load_config
-from reelpress.core.diagnostics import Reporter, error
+from reelpress.core.config import SiteConfig
+from reelpress.core.diagnostics import Reporter
 from reelpress.core.gc_pause import cyclic_gc_paused
 from reelpress.core.options import BuildOptions, BuildResult
 from reelpress.core.project import ProjectPaths
 from reelpress.core.stage_times import StageClock
 from reelpress.core.urls import UrlScheme
 from reelpress.media.stage import MediaStages, embed_media
-from reelpress.output.assets import static_link_problems, static_outputs
 from reelpress.output.search import index_for_search
 from reelpress.output.writer import OutputConflict, SiteWriter, path_conflicts
-from reelpress.render.i18n import site_catalogs
 from reelpress.render.menus import menu_problems
-from reelpress.render.theme import Theme, resolve_theme
-from reelpress.render.views import SiteView
+from reelpress.render.theme import Theme
 
 
 def build_site(options: BuildOptions, *, checked: bool = False, last: LastBuild | None = None,
@@ -51,55 +49,30 @@ def build_site(options: BuildOptions, *, checked: bool = False, last: LastBuild 
             return previous
     clock, reporter = StageClock(), Reporter()
     paths = ProjectPaths.at(options.root)
-    config, theme = _config_and_theme(paths, options, reporter)
+    config, theme = config_and_theme(paths, options, reporter)
     if config is None or theme is None:
         return outcome.failed(reporter, clock)
     site_dir = (options.out_dir or paths.site_dir).resolve()
     graph, note = BuildGraph.open(paths, site_dir, force=options.force)
-    edited = edited_sources(paths, last) if last is not None and note is None else None
     delta: BuildResult | None = None
     try:
         resident = ResidentGraph() if resident is None or options.force else resident
         with cyclic_gc_paused():  # resident records made full collections half an edit
-            if edited is not None:  # None when it is not the delta path's kind of edit
-                assert last is not None
-                delta = build_delta(DeltaBuild(paths, options, config, theme, graph, last,
-                                               edited), reporter=Reporter(), clock=clock,
-                                    commit_lock=commit_lock or nullcontext())
-            result = delta or _full_build(paths, options, config, theme, graph, site_dir,
-                                          clock, commit_lock, resident, reporter)
+            if last is not None and note is None:  # None: not the delta path's kind of edit
+                delta = build_delta(DeltaBuild(paths, options, config, theme, graph, last),
+                                    clock=clock, commit_lock=commit_lock or nullcontext())
+            attempt = partial(_build, paths, options, config, theme, graph, site_dir,
+                              clock=clock, commit_lock=commit_lock or nullcontext(),
+                              resident=resident)
+            try:
+                result = delta or attempt(reporter=reporter, retry=True)
+            except DamagedCache:  # dropped by the render: prepared afresh by a second pass
+                result = attempt(reporter=Reporter(), retry=False)
     finally:
         graph.close()
         if resident is not None and delta is None:  # a delta build used none of it
             resident.end_build()
     return dataclasses.replace(result, notes=((note,) if note else ()) + result.notes)
-
-
-def _full_build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme: Theme,
-                graph: BuildGraph, site_dir: Path, clock: StageClock,
-                commit_lock: AbstractContextManager[object] | None, resident: ResidentGraph,
-                reporter: Reporter) -> BuildResult:
-    attempt = partial(_build, paths, options, config, theme, graph, site_dir, clock=clock,
-                      commit_lock=commit_lock or nullcontext(), resident=resident)
-    try:
-        return attempt(reporter=reporter, retry=True)
-    except DamagedCache:  # dropped by the render: prepared afresh by a second pass
-        return attempt(reporter=Reporter(), retry=False)
-
-
-def _config_and_theme(paths: ProjectPaths, options: BuildOptions, reporter: Reporter
-                      ) -> tuple[SiteConfig | None, Theme | None]:
-    config, problems = load_config(paths, base_url=options.base_url)
-    reporter.extend(problems)
-    if config is None:
-        return None, None
-    theme, theme_problems = resolve_theme(paths, config.theme)
-    reporter.extend(theme_problems)
-    reporter.extend(static_link_problems(theme, paths) if theme is not None else [])
-    if not paths.content_dir.is_dir():
-        reporter.add(error(paths.relative(paths.content_dir), None, "content directory not found",
-                           f"create {paths.content_dir} and put articles (*.md) in it"))
-    return (config, theme) if not reporter.has_errors() else (None, None)
 
 
 def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme: Theme,
@@ -122,15 +95,13 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     reporter.extend(menu_problems(config, {page.url_path for page in pages}))
     articles = assemble_all(chosen, media, config, store, resident, reporter)
     articles = link_stories(articles, config, resident, reporter)
-    catalogs = site_catalogs(theme.i18n_dirs, config, paths, reporter)
+    catalogs = stored_catalogs(graph, theme, config, paths, code, reporter)
     if reporter.has_errors():
         return outcome.failed(reporter, clock)
     writer = SiteWriter(site_dir)
     try:
-        assets, static_files = static_outputs(theme, options.fingerprint_assets)
+        site, static_files = site_view(config, urls, theme, options, now, catalogs)
         keys = publish_files(writer, graph, {**static_files, **media.outputs})
-        site = SiteView(config, urls, assets, now.year,
-                        {role: theme.sizes_for(role) for role in ("card", "lead")}, catalogs)
         plan = plan_site(articles, site, code, resident)
         conflicts = path_conflicts({s.path for s in plan.specs} | set(keys))
         if conflicts:  # found before anything is staged, let alone moved
@@ -158,9 +129,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     outcome.prune_caches(media, store, prepared, fresh, compiled_templates(paths, code))
     result = outcome.committed(options, site_dir, stats, writer, rendered, media, ready, fresh,
                                reporter, clock, now)
-    stories = partial(story_changes, graph.index, str(site_dir), articles,
-                      {p.rel: p for p in chosen}, plan.specs,
-                      partial(record_key, known=resident.digests), graph.stories_damaged)
+    stories = partial(story_changes, graph, articles, chosen, plan.specs, resident.digests)
     result = outcome.save_index(graph, keys, result, options, paths, theme, sources, media,
                                 ready, now, stories)
     clock.lap("commit")

@@ -25,7 +25,8 @@ from reelpress.build.index import StoryChanges
 from reelpress.build.memo import ResidentGraph
 from reelpress.build.pages import assemble_all, prepare_pages, published
 from reelpress.build.plan import SitePlan
-from reelpress.build.render import record_key, render_outputs
+from reelpress.build.render import record_key, render_outputs, stored_catalogs
+from reelpress.build.site import site_view
 from reelpress.build.stories import load_article, load_spec, outline_of, story_row
 from reelpress.build.tracking import publish_files
 from reelpress.content.loader import SourceFile, find_sources, source_file
@@ -37,14 +38,11 @@ from reelpress.core.project import ProjectPaths
 from reelpress.core.stage_times import StageClock
 from reelpress.core.urls import UrlScheme
 from reelpress.media.stage import MediaStages, embed_media
-from reelpress.output.assets import static_outputs
 from reelpress.output.search import index_for_search
 from reelpress.output.writer import SiteWriter
 from reelpress.render.article import Article
-from reelpress.render.i18n import site_catalogs
 from reelpress.render.outputs import OutputSpec
 from reelpress.render.theme import Theme
-from reelpress.render.views import SiteView
 
 
 def edited_sources(paths: ProjectPaths, last: LastBuild) -> list[SourceFile] | None:
@@ -85,20 +83,23 @@ class DeltaBuild:
     theme: Theme
     graph: BuildGraph
     last: LastBuild
-    edited: list[SourceFile]
 
 
-def build_delta(job: DeltaBuild, *, reporter: Reporter, clock: StageClock,
+def build_delta(job: DeltaBuild, *, clock: StageClock,
                 commit_lock: AbstractContextManager[object]) -> BuildResult | None:
     """The build of an edit that leaves every outline as it was, or None (not such an
     edit: the caller runs the full build; nothing was written)."""
     paths, options, config, theme, graph = job.paths, job.options, job.config, job.theme, \
         job.graph
+    edited = edited_sources(paths, job.last)
+    if edited is None:
+        return None
+    reporter = Reporter()
     site_dir = str(graph.site_dir)
     code, store = code_stamp(), BlobStore(paths.cache_dir / "blobs")
     prepared, _, fresh, markdown_cpu = prepare_pages(
         paths, config, graph, store, code, ResidentGraph(), jobs=1, reporter=reporter,
-        sources=job.edited)
+        sources=edited)
     clock.lap("load")
     now = options.now or dt.datetime.now(dt.UTC)
     _, chosen = published(prepared, options, now, reporter)
@@ -132,10 +133,8 @@ def build_delta(job: DeltaBuild, *, reporter: Reporter, clock: StageClock,
     specs = _reader_specs(graph, site_dir, by_rel)
     if specs is None:
         return None
-    catalogs = site_catalogs(theme.i18n_dirs, config, paths, reporter)
-    assets, _ = static_outputs(theme, options.fingerprint_assets)
-    site = SiteView(config, urls, assets, now.year,
-                    {role: theme.sizes_for(role) for role in ("card", "lead")}, catalogs)
+    catalogs = stored_catalogs(graph, theme, config, paths, code, reporter)
+    site, _ = site_view(config, urls, theme, options, now, catalogs)
     plan = SitePlan(specs, digest(code, site))
     clock.lap("assemble")
     writer = SiteWriter(graph.site_dir)
@@ -173,7 +172,7 @@ def build_delta(job: DeltaBuild, *, reporter: Reporter, clock: StageClock,
             for rel, article in by_rel.items()}
     result = outcome.save_delta_index(graph, keys, result, paths,
                                       _next_record(job.last, str(paths.content_dir) + os.sep,
-                                                   job.edited, result),
+                                                   edited, result),
                                       StoryChanges(rows, {}))
     clock.lap("commit")
     stage_cpu = clock.stage_times({"load": ("load", {"markdown": markdown_cpu}),

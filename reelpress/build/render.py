@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 from dataclasses import dataclass
 from functools import partial
 
@@ -26,10 +27,12 @@ from reelpress.build.render_worker import (
     render_tasks,
 )
 from reelpress.build.workers import run_chunked
+from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Reporter
 from reelpress.core.project import ProjectPaths
 from reelpress.core.stage_times import output_stage
 from reelpress.output.writer import SiteWriter
+from reelpress.render.i18n import Catalogs, site_catalogs
 from reelpress.render.outputs import OutputSpec
 from reelpress.render.theme import Theme, make_environment, template_dependencies
 from reelpress.render.views import SiteView
@@ -72,6 +75,31 @@ def stored_template_fingerprints(graph: BuildGraph, theme: Theme, templates: str
     made = template_fingerprints(theme, set(names))
     graph.add_node(key, "templates", json.dumps(made).encode())
     return made
+
+
+def stored_catalogs(graph: BuildGraph, theme: Theme, config: SiteConfig, paths: ProjectPaths,
+                    code: str, reporter: Reporter) -> Catalogs:
+    """The site's translation catalogs, kept in the index under the bytes of every `.po`
+    file of the theme chain, the `[strings]` tables and the code: a build that changes
+    none of them does not parse the catalogs again (25 ms of a one-article edit)."""
+    sources = [str(path) for folder in theme.i18n_dirs if folder.is_dir()
+               for path in sorted(folder.glob("*.po"))]
+    key = digest("catalogs", code, config.language, config.strings, [str(d) for d in
+                 theme.i18n_dirs], [(path, graph.file_hash(path)) for path in sources])
+    stored = graph.nodes([key]).get(key)
+    if stored is not None:
+        try:
+            catalogs, problems = pickle.loads(stored)  # noqa: S301 - our own index
+            if isinstance(catalogs, Catalogs):
+                reporter.extend(problems)
+                return catalogs
+        except Exception:  # noqa: BLE001, S110 - a damaged record: made again below
+            pass
+    found = Reporter()
+    catalogs = site_catalogs(theme.i18n_dirs, config, paths, found)
+    reporter.extend(found.items)
+    graph.add_node(key, "catalogs", pickle.dumps((catalogs, found.items)))
+    return catalogs
 
 
 RecordDigests = Generation[int, RecordDigest]  # id -> (record, digest): pinned, not reused

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import io
 import pickle
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from reelpress.build.content_worker import PreparedPage
 from reelpress.build.digest import digest
-from reelpress.build.index import BuildIndex, StoryChanges, StoryRow
+from reelpress.build.graph import BuildGraph
+from reelpress.build.index import StoryChanges, StoryRow
+from reelpress.build.render import RecordDigests, record_key
 from reelpress.render.article import Article
 from reelpress.render.outputs import OutputSpec
 
@@ -91,16 +93,18 @@ def story_row(prepared: PreparedPage, article: Article, key: str) -> StoryRow:
             pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def story_changes(index: BuildIndex, site_dir: str, articles: Sequence[Article],
-                  prepared: Mapping[str, PreparedPage], specs: Iterable[OutputSpec],
-                  key_of: Callable[[Article], str], damaged: bool = False) -> StoryChanges:
+def story_changes(graph: BuildGraph, articles: Sequence[Article],
+                  published: Sequence[PreparedPage], specs: Iterable[OutputSpec],
+                  known: RecordDigests) -> StoryChanges:
     """A full build's stories and article-reading specs, only the rows that changed
     written (an article is compared by its record's digest, a spec by its bytes), or
-    every row when one was found `damaged`."""
-    stored = {} if damaged else index.story_keys(site_dir)
+    every row when the delta path found one damaged. `known`: the render's digests."""
+    index, site_dir = graph.index, str(graph.site_dir)
+    stored = {} if graph.stories_damaged else index.story_keys(site_dir)
+    prepared = {p.rel: p for p in published}
     rows: dict[str, StoryRow] = {}
     for article in articles:
-        rel, key = article.source.rel, key_of(article)
+        rel, key = article.source.rel, record_key(article, known)
         if stored.get(rel, ("", "", ""))[2] != key:
             rows[rel] = story_row(prepared[rel], article, key)
     stored_specs = index.specs(site_dir)
