@@ -161,7 +161,7 @@ def test_a_damaged_story_row_gives_way_to_the_full_build(tmp_path: Path) -> None
     options = _site(tmp_path / "live")
     everything = _build(options).outputs_decided
     with sqlite3.connect(tmp_path / "live/.reelpress-cache/index.sqlite") as db:
-        db.execute("UPDATE stories SET article = x'00'")
+        db.execute("UPDATE story_records SET article = x'00'")
     _append(tmp_path / "live/content/story-5.md", "\nAfter the damage.\n")
     result = _build(options)
     assert result.outputs_decided == everything  # full: the row does not load
@@ -190,4 +190,15 @@ def test_a_faq_edit_in_the_body_is_a_delta(tmp_path: Path) -> None:
     result = _build(options)
     assert result.outputs_decided == 7
     assert "Because of" in (tmp_path / "live/site/story-6/index.html").read_text()
+    assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")
+
+
+def test_a_file_added_beside_an_edit_is_a_full_build(tmp_path: Path) -> None:
+    """The new file is in no record: only the content folder's listing shows it."""
+    options = _site(tmp_path / "live")
+    everything = _build(options).outputs_decided
+    _append(tmp_path / "live/content/story-3.md", "\nEdited too.\n")
+    (tmp_path / "live/content/story-7.md").write_text(_story(1).replace("Story 1", "Seven"))
+    result = _build(options)
+    assert result.outputs_decided > everything and "story-7/index.html" in result.written
     assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")

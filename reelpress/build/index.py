@@ -4,12 +4,14 @@ Tables: `files` (content hash of each input file, re-hashed only when its stat c
 `nodes` (records computed from inputs, by the digest of those inputs), `outputs` (per
 site folder, each output file's key and the stat of the file that key produced),
 `builds` (per site folder, what the no-op check needs), and for the delta path
-(`build/delta.py`) per site folder: `stories` (each published article, complete, with
-its outline digest), `specs` (each output that reads whole articles, as a spec naming
-them) and `reads` (which outputs read which article). Every build's writes are one
-transaction in WAL mode: a `kill -9` leaves the old index or the new one, and a build and
-a preview server can share it. An index that does not open, or was written by another
-format, is discarded with a note, never trusted.
+(`build/delta.py`), per site folder: `stories` (each published article's URL, outline
+digest and record key), `story_records` (the article itself, complete: apart, so that
+reading every outline reads no article), `specs` (each output that reads whole articles,
+as a spec naming them) and `reads` (which outputs read which article).
+
+Every build's writes are one transaction in WAL mode: a `kill -9` leaves the old index
+or the new one, and a build and a preview server can share it. An index that does not
+open, or was written by another format, is discarded with a note, never trusted.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INDEX_FILE = "index.sqlite"
-FORMAT = "reelpress-index-4"
+FORMAT = "reelpress-index-5"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,7 +38,9 @@ CREATE TABLE IF NOT EXISTS outputs(site TEXT NOT NULL, path TEXT NOT NULL, key T
 CREATE TABLE IF NOT EXISTS builds(site TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stories(site TEXT NOT NULL, rel TEXT NOT NULL, url_path TEXT NOT NULL,
                                    outline TEXT NOT NULL, key TEXT NOT NULL,
-                                   article BLOB NOT NULL, PRIMARY KEY(site, rel));
+                                   PRIMARY KEY(site, rel));
+CREATE TABLE IF NOT EXISTS story_records(site TEXT NOT NULL, rel TEXT NOT NULL,
+                                         article BLOB NOT NULL, PRIMARY KEY(site, rel));
 CREATE TABLE IF NOT EXISTS specs(site TEXT NOT NULL, path TEXT NOT NULL, spec BLOB NOT NULL,
                                  PRIMARY KEY(site, path));
 CREATE TABLE IF NOT EXISTS reads(site TEXT NOT NULL, rel TEXT NOT NULL, path TEXT NOT NULL,
@@ -192,8 +196,8 @@ class BuildIndex:
             "SELECT rel, url_path, outline, key FROM stories WHERE site = ?", (site,))}
 
     def stories(self, site: str, rels: Iterable[str]) -> dict[str, bytes]:
-        return self._chunked("SELECT rel, article FROM stories WHERE site = ? AND rel IN ({})",
-                             site, rels)
+        return self._chunked("SELECT rel, article FROM story_records WHERE site = ? "
+                             "AND rel IN ({})", site, rels)
 
     def specs(self, site: str, paths: Iterable[str] | None = None) -> dict[str, bytes]:
         """Stored specs by output path (all of them when `paths` is None)."""
@@ -223,14 +227,17 @@ class BuildIndex:
                     db.execute("SELECT rel FROM stories WHERE site = ?", (site,))
                     if rel not in changes.all_stories]
             db.executemany("DELETE FROM stories WHERE site = ? AND rel = ?", gone)
+            db.executemany("DELETE FROM story_records WHERE site = ? AND rel = ?", gone)
         if changes.all_specs is not None:
             gone = [(site, path) for (path,) in
                     db.execute("SELECT path FROM specs WHERE site = ?", (site,))
                     if path not in changes.all_specs]
             db.executemany("DELETE FROM specs WHERE site = ? AND path = ?", gone)
             db.executemany("DELETE FROM reads WHERE site = ? AND path = ?", gone)
-        db.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?)",
-                       [(site, rel, *row) for rel, row in changes.stories.items()])
+        db.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
+                       [(site, rel, *row[:3]) for rel, row in changes.stories.items()])
+        db.executemany("INSERT OR REPLACE INTO story_records VALUES (?, ?, ?)",
+                       [(site, rel, row[3]) for rel, row in changes.stories.items()])
         db.executemany("INSERT OR REPLACE INTO specs VALUES (?, ?, ?)",
                        [(site, path, spec) for path, (_, spec) in changes.specs.items()])
         db.executemany("DELETE FROM reads WHERE site = ? AND path = ?",
