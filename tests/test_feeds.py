@@ -213,3 +213,19 @@ def test_entry_iri_keeps_uris_and_tags_bare_ids() -> None:
     assert entry_iri(make_entry("a", 1)) == "https://example.org/news/a/"
     assert entry_iri(make_entry("a", 1, id="urn:uuid:1234")) == "urn:uuid:1234"
     assert entry_iri(make_entry("a", 1, id="a story")) == "tag:example.org,2026-05-01:a%20story"
+
+
+def test_feed_xml_escaping_is_the_standard_librarys() -> None:
+    """`render/feeds_xml` writes what `xml.sax.saxutils` would (without importing it)."""
+    import itertools
+    from xml.sax.saxutils import escape, quoteattr
+
+    from reelpress.render.feeds_xml import xml_attrs, xml_text
+
+    pieces = ["a", "&", "<", ">", '"', "'", "\n", "\r", "\t", "&amp;", "]]>", "é", "\x07"]
+    for size in (1, 2, 3):
+        for parts in itertools.product(pieces, repeat=size):
+            text = "".join(parts)
+            clean = text.replace("\x07", "")
+            assert xml_text(text) == escape(clean)
+            assert xml_attrs({"v": text}) == f" v={quoteattr(clean)}"

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reelpress.content.loader import SourcePage
 from reelpress.core.diagnostics import Reporter, error
 from reelpress.core.media_names import media_kind
 from reelpress.core.urls import UrlScheme
 from reelpress.markup.engine import MediaRef, RenderedBody
-from reelpress.media.dask_session import DaskSession
 from reelpress.media.html import figure_html, missing_html, photo_object, picture_html
 from reelpress.media.photo import plan as images
 from reelpress.media.records import MediaEmbed, MediaRequest, MediaStages, StageRun, Thumbnail
+
+if TYPE_CHECKING:  # imported only with Dask: asyncio and the cluster client
+    from reelpress.media.dask_session import DaskSession
 
 
 @dataclass(frozen=True)

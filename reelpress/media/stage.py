@@ -5,20 +5,25 @@ social card from their frozen results."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reelpress.content.loader import SourcePage
 from reelpress.core.diagnostics import Reporter
 from reelpress.core.urls import UrlScheme
 from reelpress.markup.engine import RenderedBody
-from reelpress.media.dask_session import DaskSession
+from reelpress.media.executors import choose_executor
 from reelpress.media.html import missing_html
 from reelpress.media.photo_stage import PhotoResults, photo_requests, run_photos
 from reelpress.media.platform_stage import platform_embed
 from reelpress.media.records import MediaEmbed, MediaStages, StageRun
 from reelpress.media.video_stage import VideoResults, run_videos, video_requests
+
+if TYPE_CHECKING:
+    from reelpress.media.dask_session import DaskSession
 
 __all__ = ["MediaResults", "MediaStages", "embed_media"]
 
@@ -69,11 +74,20 @@ class MediaResults:
             run.prune()
 
 
+def _remote(stages: MediaStages) -> DaskSession | None:
+    """A Dask session when site.toml, the environment or --scheduler ask for one ([media]
+    executor); its module (asyncio, the cluster client) is imported only then."""
+    if not choose_executor(stages.executor, stages.scheduler, os.environ).is_dask:
+        return None
+    from reelpress.media.dask_session import DaskSession
+    return DaskSession.for_build(stages.executor, stages.scheduler)
+
+
 def embed_media(pages: Sequence[SourcePage], bodies: Mapping[str, RenderedBody],
                 stages: MediaStages, urls: UrlScheme, reporter: Reporter) -> MediaResults:
     """Plan and run every photo and video of the published pages, then make each page's
     hero and body embeds from the results."""
-    remote = DaskSession.for_build(stages.executor, stages.scheduler)  # [media] executor
+    remote = _remote(stages)
     try:
         photos = run_photos(photo_requests(pages, bodies, reporter), stages, reporter, remote)
         videos = run_videos(video_requests(pages, bodies, reporter), stages, reporter, remote)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reelpress.content.loader import SourcePage
 from reelpress.core.diagnostics import Reporter, error
@@ -13,13 +14,15 @@ from reelpress.core.media_names import media_kind
 from reelpress.core.urls import UrlScheme
 from reelpress.markup.engine import MediaRef, RenderedBody
 from reelpress.media import media_cache_dir
-from reelpress.media.dask_session import DaskSession
 from reelpress.media.html import media_html, video_object
 from reelpress.media.records import MediaEmbed, MediaRequest, MediaStages, StageRun, Thumbnail
 from reelpress.media.video.ffmpeg import FFmpegNotFound, find_ffmpeg
 from reelpress.media.video.jobs import run_media_jobs
 from reelpress.media.video.plan import Asset, VideoAsset, plan_media
 from reelpress.structured.jsonld import credit_fields, iso
+
+if TYPE_CHECKING:  # imported only with Dask: asyncio and the cluster client
+    from reelpress.media.dask_session import DaskSession
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from xml.sax.saxutils import escape, quoteattr
 
 # Characters XML 1.0 does not allow at all (section 2.2), plus lone surrogates
 # and the two non-characters U+FFFE/U+FFFF.
@@ -21,15 +20,31 @@ def clean_text(text: str) -> str:
     return _FORBIDDEN_XML_CHARS.sub("", text)
 
 
+def _escape(text: str) -> str:
+    """`xml.sax.saxutils.escape`, whose module imports `urllib.request` (a seventh of a
+    one-article build's imports); tests compare the two."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def _quoteattr(text: str) -> str:
+    """`xml.sax.saxutils.quoteattr`, likewise: the value escaped and quoted."""
+    text = _escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"{}"'.format(text.replace('"', "&quot;"))
+
+
 def xml_text(text: str) -> str:
     """Escaped character data."""
-    return escape(clean_text(text))
+    return _escape(clean_text(text))
 
 
 def xml_attrs(attrs: dict[str, str | None]) -> str:
     """` a="1" b="2"` for the non-None values, in the given order, quotes escaped."""
     return "".join(
-        f" {name}={quoteattr(clean_text(value))}"
+        f" {name}={_quoteattr(clean_text(value))}"
         for name, value in attrs.items()
         if value is not None
     )
