@@ -202,3 +202,20 @@ def test_a_file_added_beside_an_edit_is_a_full_build(tmp_path: Path) -> None:
     result = _build(options)
     assert result.outputs_decided > everything and "story-7/index.html" in result.written
     assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")
+
+
+def test_a_photo_dropped_from_a_body_takes_its_files_with_it(tmp_path: Path) -> None:
+    """The first photo is the story's thumbnail (others read it); the second is read by
+    nothing but the page, yet dropping it must remove its files: a full build."""
+    options = _site(tmp_path / "live")
+    (tmp_path / "live/media").mkdir()
+    for name, colour in (("first.jpg", (200, 40, 40)), ("second.jpg", (40, 200, 40))):
+        Image.new("RGB", (64, 48), colour).save(tmp_path / "live/media" / name)
+    story = tmp_path / "live/content/story-2.md"
+    _append(story, "\n![First](media/first.jpg)\n\n![Second](media/second.jpg)\n")
+    _build(options)
+    assert any("second" in path for path in _tree(tmp_path / "live/site"))
+    story.write_text(story.read_text().replace("![Second](media/second.jpg)", "No photo."))
+    result = _build(options)
+    assert result.outputs_decided > 20 and any("second" in path for path in result.removed)
+    assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")

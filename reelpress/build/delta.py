@@ -103,8 +103,9 @@ def build_delta(job: DeltaBuild, *, clock: StageClock,
     clock.lap("load")
     now = options.now or dt.datetime.now(dt.UTC)
     _, chosen = published(prepared, options, now, reporter)
-    stored = graph.index.story_keys(site_dir)
-    if reporter.has_errors() or not stored or \
+    stored = graph.index.story_keys(site_dir, [p.rel for p in prepared])
+    url_paths = graph.index.story_paths(site_dir)
+    if reporter.has_errors() or url_paths is None or \
             {p.rel for p in chosen} != {p.rel for p in prepared if p.rel in stored}:
         return None  # a page with errors, or one published or withdrawn: not an edit
     urls = UrlScheme(config.base_url, config.relative_urls)
@@ -112,7 +113,6 @@ def build_delta(job: DeltaBuild, *, clock: StageClock,
     stages = MediaStages.for_build(paths, config, options, theme.sizes_for)
     media = embed_media(pages, {p.rel: p.body for p in chosen if p.body is not None},
                         stages, urls, reporter)
-    url_paths = {rel: row[0] for rel, row in stored.items()}
     articles = assemble_all(chosen, media, config, store, ResidentGraph(), reporter,
                             url_paths=url_paths)
     old = {rel: load_article(data) for rel, data in

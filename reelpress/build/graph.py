@@ -238,8 +238,9 @@ def inspect_last_build(options: BuildOptions) -> LastBuild | None:
                         if signature(path) != (mtime_ns, size))
         found: dict[str, Signature] = {}
         stale = []
+        folder = f"{site_dir}{os.sep}"
         for output, size, mtime_ns in index.output_stats(str(site_dir)):
-            if signature(os.path.join(site_dir, output)) == (mtime_ns, size):
+            if signature(folder + output) == (mtime_ns, size):
                 found[output] = (mtime_ns, size)
             else:
                 stale.append(output)

@@ -5,8 +5,9 @@ Tables: `files` (content hash of each input file, re-hashed only when its stat c
 site folder, each output file's key and the stat of the file that key produced),
 `builds` (per site folder, what the no-op check needs), and for the delta path
 (`build/delta.py`), per site folder: `stories` (each published article's URL, outline
-digest and record key), `story_records` (the article itself, complete: apart, so that
-reading every outline reads no article), `specs` (each output that reads whole articles,
+digest and record key), `story_paths` (every story's URL, in one record),
+`story_records` (the article itself, complete: apart, so that reading an outline reads
+no article), `specs` (each output that reads whole articles,
 as a spec naming them) and `reads` (which outputs read which article).
 
 Every build's writes are one transaction in WAL mode: a `kill -9` leaves the old index
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import pickle
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ CREATE TABLE IF NOT EXISTS builds(site TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stories(site TEXT NOT NULL, rel TEXT NOT NULL, url_path TEXT NOT NULL,
                                    outline TEXT NOT NULL, key TEXT NOT NULL,
                                    PRIMARY KEY(site, rel));
+CREATE TABLE IF NOT EXISTS story_paths(site TEXT PRIMARY KEY, paths BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS story_records(site TEXT NOT NULL, rel TEXT NOT NULL,
                                          article BLOB NOT NULL, PRIMARY KEY(site, rel));
 CREATE TABLE IF NOT EXISTS specs(site TEXT NOT NULL, path TEXT NOT NULL, spec BLOB NOT NULL,
@@ -46,6 +49,7 @@ CREATE TABLE IF NOT EXISTS specs(site TEXT NOT NULL, path TEXT NOT NULL, spec BL
 CREATE TABLE IF NOT EXISTS reads(site TEXT NOT NULL, rel TEXT NOT NULL, path TEXT NOT NULL,
                                  PRIMARY KEY(site, rel, path));
 CREATE INDEX IF NOT EXISTS reads_by_path ON reads(site, path);
+CREATE INDEX IF NOT EXISTS output_stats ON outputs(site, path, size, mtime_ns);
 """
 
 FileRow = tuple[int, int, str]           # mtime_ns, size, sha256
@@ -78,6 +82,7 @@ class StoryChanges:
     specs: dict[str, tuple[tuple[str, ...], bytes]]   # output -> (rels read, spec), changed
     all_stories: frozenset[str] | None = None         # a full build: every rel (rest go)
     all_specs: frozenset[str] | None = None           # ... and every output path
+    paths: dict[str, str] | None = None               # ... and every story's URL path
 
 
 class BuildIndex:
@@ -190,10 +195,28 @@ class BuildIndex:
             if changes.live_nodes is not None:
                 self._collect_garbage(changes.live_nodes)
 
-    def story_keys(self, site: str) -> dict[str, tuple[str, str, str]]:
-        """Each stored story's (url_path, outline, record key), without the records."""
-        return {row[0]: (row[1], row[2], row[3]) for row in self._db.execute(
-            "SELECT rel, url_path, outline, key FROM stories WHERE site = ?", (site,))}
+    def story_keys(self, site: str, rels: Iterable[str] | None = None
+                   ) -> dict[str, tuple[str, str, str]]:
+        """Each stored story's (url_path, outline, record key), without the records; all
+        of them, or those of `rels`."""
+        query = "SELECT rel, url_path, outline, key FROM stories WHERE site = ?"
+        if rels is None:
+            return {row[0]: (row[1], row[2], row[3]) for row in self._db.execute(query, (site,))}
+        found: dict[str, tuple[str, str, str]] = {}
+        for rel in rels:
+            found.update((row[0], (row[1], row[2], row[3])) for row in
+                         self._db.execute(query + " AND rel = ?", (site, rel)))
+        return found
+
+    def story_paths(self, site: str) -> dict[str, str] | None:
+        """Every stored story's URL path, by its source path (one record)."""
+        row = self._db.execute("SELECT paths FROM story_paths WHERE site = ?",
+                               (site,)).fetchone()
+        try:
+            paths = pickle.loads(row[0]) if row is not None else None  # noqa: S301 - ours
+        except Exception:  # noqa: BLE001 - damaged: a miss
+            return None
+        return paths if isinstance(paths, dict) else None
 
     def stories(self, site: str, rels: Iterable[str]) -> dict[str, bytes]:
         return self._chunked("SELECT rel, article FROM story_records WHERE site = ? "
@@ -234,6 +257,9 @@ class BuildIndex:
                     if path not in changes.all_specs]
             db.executemany("DELETE FROM specs WHERE site = ? AND path = ?", gone)
             db.executemany("DELETE FROM reads WHERE site = ? AND path = ?", gone)
+        if changes.paths is not None:
+            db.execute("INSERT OR REPLACE INTO story_paths VALUES (?, ?)",
+                       (site, pickle.dumps(changes.paths, protocol=pickle.HIGHEST_PROTOCOL)))
         db.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
                        [(site, rel, *row[:3]) for rel, row in changes.stories.items()])
         db.executemany("INSERT OR REPLACE INTO story_records VALUES (?, ?, ?)",

@@ -119,4 +119,4 @@ def story_changes(graph: BuildGraph, articles: Sequence[Article],
         if stored_specs.get(spec.path) != data:
             changed[spec.path] = (rels, data)
     return StoryChanges(rows, changed, frozenset(a.source.rel for a in articles),
-                        frozenset(paths))
+                        frozenset(paths), {a.source.rel: a.url_path for a in articles})

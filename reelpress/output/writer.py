@@ -74,7 +74,9 @@ def remove_dead_stages(site_dir: Path) -> None:
     short needs no journal: the index still holds the previous build's keys and stats,
     so the next build finds every file that moved (its stat changed) and makes it again."""
     prefix = _stage_name(site_dir)
-    for home in (site_dir.parent, site_dir):
+    # inside site/ only when it is its own mount point (`_staging_dir`): its thousands of
+    # entries are not listed otherwise
+    for home in (site_dir.parent, site_dir) if _own_mount_point(site_dir) else (site_dir.parent,):
         try:
             with os.scandir(home) as entries:  # site/ holds thousands: no glob
                 stages = [entry.path for entry in entries if entry.name.startswith(prefix)]
