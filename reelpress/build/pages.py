@@ -113,7 +113,7 @@ def assemble_all(published: list[PreparedPage], media: MediaResults, config: Sit
     every published page's, when `published` holds only some of them."""
     if url_paths is None:
         url_paths = {p.rel: p.page.url_path for p in published if p.page is not None}
-    context = record_digest(digest(config), store.root, tuple(url_paths.items()))
+    context = record_digest(digest(config), store.root, tuple(sorted(url_paths.items())))
     articles = []
     for prepared in published:
         assert prepared.page is not None
