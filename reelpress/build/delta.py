@@ -148,8 +148,8 @@ def build_delta(job: DeltaBuild, *, clock: StageClock,
                 outcome.strict_failure(options, reporter):
             writer.abort()
             return None  # the full build reports it (and makes damaged bodies again)
-        with commit_lock:  # the other outputs stay as they are: none is removed
-            stats = writer.commit(frozenset())
+        with commit_lock as on_moved:  # the other outputs stay as they are: none removed
+            stats = writer.commit(frozenset(), on_moved)
     except BaseException:
         writer.abort()
         raise
