@@ -5,15 +5,16 @@ engine only when a cheap line scan finds nothing but constructs both engines ren
 the same bytes: paragraphs, ATX headings of plain words, lists (nested when indented to
 their parent's text), block quotes, tables after a blank line, definition lists of
 one-line terms, fenced code, emphasis, code spans, inline links to plain http(s) or
-relative URLs and such URLs as autolinks. Anything else (footnotes, `{attrs}`,
-containers, images, raw HTML, entities, backslash escapes, link titles, setext headings,
-indented code, tabs...) keeps the reference path. Then the known differences of the
-subset are mended: text quotes (markdown-it writes `&quot;`), empty quotes, table
-layout, and heading ids (markdown-it's anchors plugin); links to Markdown files are
-checked against the ones the engine made. `tests/test_markdown_fast.py` holds the gate
-to byte-identical output over the benchmark corpus, the demo, the FAQ fixtures, the
-CommonMark spec examples and generated texts; `tests/test_markdown_dense.py` over each
-dense shape.
+relative URLs and such URLs as autolinks, and braces where the attrs plugin cannot read
+them. Anything else (footnotes, `{attrs}` after a link, containers: `fast_blocks.py`
+takes those out of a body first; images, raw HTML, entities, backslash escapes, link
+titles, setext headings, indented code, tabs...) keeps the reference path. Then the
+known differences of the subset are mended: text quotes (markdown-it writes `&quot;`),
+empty quotes, table layout, and heading ids (markdown-it's anchors plugin); links to
+Markdown files are checked against the ones the engine made. `tests/test_markdown_fast.py`
+holds the gate to byte-identical output over the benchmark corpus, the demo, the FAQ
+fixtures, the CommonMark spec examples and generated texts;
+`tests/test_markdown_dense.py` over each dense shape.
 
 pyromark is in the default install; without it (a platform with no wheel) everything
 takes the reference path. `REELPRESS_MARKDOWN=markdown-it` turns the fast path off.
