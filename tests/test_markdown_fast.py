@@ -145,6 +145,7 @@ REFUSED = {
     "faq container with text before its first question": "::: faq\nHi.\n### Q?\nA.\n:::\n",
     "faq container without questions": "::: faq\nHi.\n:::\n",
     "faq answer with a definition list": "::: faq\n### Q?\nT\n: d\n:::\n",
+    "faq container in a list item's first line": "- ::: faq\nA.\nA.\n",
     "faq container in a list": "- a\n\n  ::: faq\n  ### Q?\n  A.\n  :::\n",
     "faq container of another name": "::: note\nA.\n:::\n",
     "image": "![a photo](media/x.jpg)\n",
