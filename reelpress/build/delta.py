@@ -21,7 +21,7 @@ from typing import cast
 from reelpress.build import outcome
 from reelpress.build.digest import digest
 from reelpress.build.graph import BuildGraph, LastBuild, Signature, code_stamp, signature
-from reelpress.build.index import StoryChanges
+from reelpress.build.index import StoryChanges, TrackedRow
 from reelpress.build.memo import ResidentGraph
 from reelpress.build.pages import assemble_all, prepare_pages, published
 from reelpress.build.plan import SitePlan
@@ -170,9 +170,9 @@ def build_delta(job: DeltaBuild, *, clock: StageClock,
         media_cached=int(record["media"]) - media.processed)  # type: ignore[call-overload]
     rows = {rel: story_row(by_prepared[rel], article, record_key(article))
             for rel, article in by_rel.items()}
-    result = outcome.save_delta_index(graph, keys, result, paths,
-                                      _next_record(job.last, str(paths.content_dir) + os.sep,
-                                                   edited, result),
+    record = {**job.last.record, "warnings": [d.to_dict() for d in result.warnings]}
+    tracked = _tracked_changes(job.last, str(paths.content_dir) + os.sep, edited)
+    result = outcome.save_delta_index(graph, keys, result, paths, record, tracked,
                                       StoryChanges(rows, {}))
     clock.lap("commit")
     stage_cpu = clock.stage_times({"load": ("load", {"markdown": markdown_cpu}),
@@ -217,25 +217,26 @@ def _warnings(record: dict[str, object], edited: set[str], reporter: Reporter
     return kept + new
 
 
-def _next_record(last: LastBuild, content: str, edited: list[SourceFile], result: BuildResult
-                 ) -> dict[str, object]:
-    """The no-op record with the edited sources' stats as taken before they were read,
-    the other sources' as they were, and everything else stat'ed now, as a full build
-    does (the build itself changes the project folder's mtime)."""
+def _tracked_changes(last: LastBuild, content: str, edited: list[SourceFile]
+                     ) -> tuple[tuple[TrackedRow, ...], tuple[str, ...]]:
+    """The tracked stats this build changes: the edited sources' as taken before they
+    were read, and everything else but the other sources stat'ed now, as a full build
+    does (the build itself changes the project folder's mtime); and the paths gone."""
     stats: dict[str, Signature | None] = {s.path: (s.mtime_ns, s.size) for s in edited}
-    tracked = []
-    record = last.record
-    for path, mtime_ns, size in record["tracked"]:  # type: ignore[attr-defined]
+    changed: list[TrackedRow] = []
+    gone: list[str] = []
+    for path, mtime_ns, size in last.tracked:
         if path in stats:
             sig = stats[path]
         elif path.endswith(".md") and path.startswith(content):
-            sig = (mtime_ns, size)
+            continue
         else:
             sig = signature(path)
-        if sig is not None:
-            tracked.append([path, *sig])
-    return {**record, "tracked": tracked,
-            "warnings": [d.to_dict() for d in result.warnings]}
+        if sig is None:
+            gone.append(path)
+        elif sig != (mtime_ns, size):
+            changed.append((path, *sig))
+    return tuple(changed), tuple(gone)
 
 
 __all__ = ["DeltaBuild", "build_delta", "edited_sources"]

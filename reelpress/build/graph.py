@@ -25,7 +25,14 @@ from pathlib import Path
 from typing import cast
 
 from reelpress import __version__
-from reelpress.build.index import BuildIndex, FileRow, IndexChanges, OutputRow, StoryChanges
+from reelpress.build.index import (
+    BuildIndex,
+    FileRow,
+    IndexChanges,
+    OutputRow,
+    StoryChanges,
+    TrackedRow,
+)
 from reelpress.core.diagnostics import Diagnostic, Severity
 from reelpress.core.options import BuildOptions, BuildResult
 from reelpress.core.project import ProjectPaths
@@ -153,10 +160,12 @@ class BuildGraph:
         return self._some_outputs[output]
 
     def save(self, keys: dict[str, tuple[str, str, str]], record: dict[str, object],
-             stories: StoryChanges | None = None, *, delta: bool = False) -> None:
+             tracked: tuple[TrackedRow, ...], stories: StoryChanges | None = None, *,
+             delta: bool = False, untracked: tuple[str, ...] = ()) -> None:
         """After the commit: every output's key (view parts, inputs) with the stat of the
-        file it left. `delta`: `keys` has only the outputs this build decided (the others
-        are as they were), and it read only some nodes, so none is collected."""
+        file it left, the no-op record and the stat of what the build read. `delta`:
+        `keys` and `tracked` have only what this build changed (the rest is as it was),
+        and it read only some nodes, so none is collected."""
         outputs: dict[str, OutputRow] = {}
         site_dir = str(self.site_dir)
         verified = self.verified
@@ -168,7 +177,8 @@ class BuildGraph:
             else self.previous_outputs
         self.index.save(str(self.site_dir), IndexChanges(
             self.new_files, self.new_nodes, outputs, record,
-            None if delta else frozenset(self.live_nodes), stories, complete=not delta),
+            None if delta else frozenset(self.live_nodes), stories, complete=not delta,
+            tracked=tracked, untracked=untracked),
             {path: row for path, row in previous.items() if row is not None})
 
     def close(self) -> None:
@@ -176,23 +186,22 @@ class BuildGraph:
 
 
 def tracked_record(paths: Iterable[str], stated: Iterable[tuple[str, int, int]] = ()
-                   ) -> list[list[object]]:
+                   ) -> tuple[TrackedRow, ...]:
     """The stat of every file and folder a build read (a folder's mtime changes when an
     entry is added, removed or renamed in it). `stated`: (path, mtime_ns, size) of files
     stat'ed before they were read: a change while the build ran shows next time."""
-    rows = {path: [path, *sig] for path in set(paths) if (sig := signature(path))}
-    rows.update((path, [path, mtime_ns, size]) for path, mtime_ns, size in stated)
-    return [rows[path] for path in sorted(rows)]
+    rows = {path: (path, *sig) for path in set(paths) if (sig := signature(path))}
+    rows.update((path, (path, mtime_ns, size)) for path, mtime_ns, size in stated)
+    return tuple(rows.values())
 
 
-def no_op_record(options: BuildOptions, tracked: Iterable[str], result: BuildResult,
-                 valid_until: dt.datetime, stated: Iterable[tuple[str, int, int]] = (),
+def no_op_record(options: BuildOptions, result: BuildResult, valid_until: dt.datetime,
                  sources: str = "") -> dict[str, object]:
-    """`sources`: the digest of which Markdown sources there are."""
+    """`sources`: the digest of which Markdown sources there are. (The stat of what the
+    build read goes beside it: `tracked_record`.)"""
     return {
         "sources": sources,
         "options": options_digest(options),
-        "tracked": tracked_record(tracked, stated),
         "valid_until": valid_until.isoformat(),
         "pages": result.pages_written + result.pages_unchanged,
         "media": result.media_processed + result.media_cached,
@@ -207,6 +216,7 @@ class LastBuild:
     the stat of every file it read and wrote (nothing is read but the index)."""
 
     record: dict[str, object]
+    tracked: list[TrackedRow]         # the stat of what it read, as it recorded them
     changed: tuple[str, ...]          # tracked files and folders whose stat differs
     outputs: dict[str, Signature]     # every output as found now (its stat), if as left
     stale_outputs: tuple[str, ...]    # outputs missing or not as the last build left them
@@ -234,7 +244,8 @@ def inspect_last_build(options: BuildOptions) -> LastBuild | None:
         now = options.now or dt.datetime.now(dt.UTC)
         if now >= dt.datetime.fromisoformat(str(record["valid_until"])):
             return None
-        changed = tuple(path for path, mtime_ns, size in record["tracked"]  # type: ignore[attr-defined]
+        tracked = index.tracked(str(site_dir))
+        changed = tuple(path for path, mtime_ns, size in tracked
                         if signature(path) != (mtime_ns, size))
         found: dict[str, Signature] = {}
         stale = []
@@ -248,7 +259,7 @@ def inspect_last_build(options: BuildOptions) -> LastBuild | None:
         return None
     finally:
         index.close()
-    return LastBuild(record, changed, found, tuple(stale))
+    return LastBuild(record, tracked, changed, found, tuple(stale))
 
 
 def up_to_date(options: BuildOptions, last: LastBuild | None = None) -> BuildResult | None:

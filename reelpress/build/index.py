@@ -3,7 +3,8 @@
 Tables: `files` (content hash of each input file, re-hashed only when its stat changes),
 `nodes` (records computed from inputs, by the digest of those inputs), `outputs` (per
 site folder, each output file's key and the stat of the file that key produced),
-`builds` (per site folder, what the no-op check needs), and for the delta path
+`builds` and `tracked` (per site folder, what the no-op check needs: the record of the
+last good build, and the stat of every file and folder it read), and for the delta path
 (`build/delta.py`), per site folder: `stories` (each published article's URL, outline
 digest and record key), `story_paths` (every story's URL, in one record),
 `story_records` (the article itself, complete: apart, so that reading an outline reads
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INDEX_FILE = "index.sqlite"
-FORMAT = "reelpress-index-5"
+FORMAT = "reelpress-index-6"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,6 +39,9 @@ CREATE TABLE IF NOT EXISTS outputs(site TEXT NOT NULL, path TEXT NOT NULL, key T
                                    parts TEXT NOT NULL, inputs TEXT NOT NULL,
                                    PRIMARY KEY(site, path));
 CREATE TABLE IF NOT EXISTS builds(site TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tracked(site TEXT NOT NULL, path TEXT NOT NULL,
+                                   mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+                                   PRIMARY KEY(site, path));
 CREATE TABLE IF NOT EXISTS stories(site TEXT NOT NULL, rel TEXT NOT NULL, url_path TEXT NOT NULL,
                                    outline TEXT NOT NULL, key TEXT NOT NULL,
                                    PRIMARY KEY(site, rel));
@@ -53,6 +57,7 @@ CREATE INDEX IF NOT EXISTS output_stats ON outputs(site, path, size, mtime_ns);
 """
 
 FileRow = tuple[int, int, str]           # mtime_ns, size, sha256
+TrackedRow = tuple[str, int, int]        # path, mtime_ns, size
 # key, size, mtime_ns, view parts (JSON, for --explain), digest of the view's inputs
 OutputRow = tuple[str, int, int, str, str]
 
@@ -68,7 +73,9 @@ class IndexChanges:
     live_nodes: frozenset[str] | None     # nodes this build used (the rest may go); None:
                                           # a delta build, which knows only what it read
     stories: StoryChanges | None = None
-    complete: bool = True                 # `outputs` is the complete set (the rest go)
+    complete: bool = True                 # `outputs`, `tracked` are complete (the rest go)
+    tracked: tuple[TrackedRow, ...] = ()  # the stat of what the build read (or changed)
+    untracked: tuple[str, ...] = ()       # (a delta build) tracked paths now gone
 
 
 StoryRow = tuple[str, str, str, bytes]    # url_path, outline digest, record key, article
@@ -164,6 +171,10 @@ class BuildIndex:
         return list(self._db.execute(
             "SELECT path, size, mtime_ns FROM outputs WHERE site = ?", (site,)))
 
+    def tracked(self, site: str) -> list[TrackedRow]:
+        return list(self._db.execute(
+            "SELECT path, mtime_ns, size FROM tracked WHERE site = ?", (site,)))
+
     def record(self, site: str) -> dict[str, object] | None:
         row = self._db.execute("SELECT record FROM builds WHERE site = ?", (site,)).fetchone()
         if row is None:
@@ -190,6 +201,12 @@ class BuildIndex:
                             if previous.get(path) != row])
             db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)",
                        (site, json.dumps(changes.record)))
+            if changes.complete:
+                db.execute("DELETE FROM tracked WHERE site = ?", (site,))
+            db.executemany("DELETE FROM tracked WHERE site = ? AND path = ?",
+                           [(site, path) for path in changes.untracked])
+            db.executemany("INSERT OR REPLACE INTO tracked VALUES (?, ?, ?, ?)",
+                           [(site, *row) for row in changes.tracked])
             if changes.stories is not None:
                 self._save_stories(site, changes.stories)
             if changes.live_nodes is not None:

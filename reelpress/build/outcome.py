@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from reelpress.build.content_worker import PreparedPage
-from reelpress.build.graph import BuildGraph, expiry, no_op_record
+from reelpress.build.graph import BuildGraph, expiry, no_op_record, tracked_record
 from reelpress.build.index import StoryChanges
 from reelpress.build.render import Rendered
 from reelpress.build.tracking import tracked_inputs
@@ -76,8 +76,9 @@ def save_index(graph: BuildGraph, keys: dict[str, tuple[str, str, str]], result:
     tracked = tracked_inputs(paths, theme, media.sources, media.tools)
     stated = ((s.path, s.mtime_ns, s.size) for s in sources)
     try:
-        graph.save(keys, no_op_record(options, tracked, result, expiry(now, future), stated,
-                                      source_listing(s.path for s in sources)), stories())
+        record = no_op_record(options, result, expiry(now, future),
+                              source_listing(s.path for s in sources))
+        graph.save(keys, record, tracked_record(tracked, stated), stories())
     except Exception as exc:  # noqa: BLE001 - the site is committed; only the index failed
         return dataclasses.replace(result, diagnostics=(*result.diagnostics,
                                                         _not_saved(paths, exc)))
@@ -86,10 +87,12 @@ def save_index(graph: BuildGraph, keys: dict[str, tuple[str, str, str]], result:
 
 def save_delta_index(graph: BuildGraph, keys: dict[str, tuple[str, str, str]],
                      result: BuildResult, paths: ProjectPaths, record: dict[str, object],
+                     tracked: tuple[tuple[tuple[str, int, int], ...], tuple[str, ...]],
                      stories: StoryChanges) -> BuildResult:
-    """`save_index` for a delta build: its record is the last one with the edits'."""
+    """`save_index` for a delta build: its record is the last one with the edits', and
+    `tracked` the stats that changed and the paths gone."""
     try:
-        graph.save(keys, record, stories, delta=True)
+        graph.save(keys, record, tracked[0], stories, delta=True, untracked=tracked[1])
     except Exception as exc:  # noqa: BLE001 - the site is committed; only the index failed
         return dataclasses.replace(result, diagnostics=(*result.diagnostics,
                                                         _not_saved(paths, exc)))
