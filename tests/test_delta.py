@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
+from cold_build import cold_result, tree
 from PIL import Image
 
 from reelpress.pipeline import BuildOptions, BuildResult, build_site
@@ -43,23 +41,6 @@ def _build(options: BuildOptions) -> BuildResult:
     return result
 
 
-def _tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes()
-            for p in sorted(site.rglob("*")) if p.is_file()}
-
-
-def _cold(root: Path, target: Path) -> dict[str, bytes]:
-    """The same project built from nothing, in another process."""
-    shutil.copytree(root, target, ignore=shutil.ignore_patterns("site", ".reelpress-cache"))
-    script = ("import datetime as dt, sys; from pathlib import Path; "
-              "from reelpress.pipeline import BuildOptions, build_site; "
-              "r = build_site(BuildOptions(root=Path(sys.argv[1]), jobs=1, quiet=True, "
-              "now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))); sys.exit(0 if r.ok else 1)")
-    subprocess.run([sys.executable, "-c", script, str(target)], check=True,
-                   env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
-    return _tree(target / "site")
-
-
 def _pages(result: BuildResult) -> list[str]:
     """What a build wrote, but the search index (Pagefind indexes the whole site)."""
     return [path for path in result.written if not path.startswith("pagefind/")]
@@ -83,7 +64,7 @@ def test_a_body_edit_decides_only_its_page_and_the_feeds_that_show_it(tmp_path: 
         "tags/science/feed.xml", "tags/science/rss.xml", "tags/science/feed.json"])
     assert result.explanations[0].startswith("delta build: 7 output(s)")
     assert "A new paragraph" in (tmp_path / "live/site/story-5/index.html").read_text()
-    assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
     assert build_site(options).notes == ("nothing changed since the last build",)
 
 
@@ -93,7 +74,7 @@ def test_an_edit_of_an_old_story_decides_its_page_alone(tmp_path: Path) -> None:
     _append(tmp_path / "live/content/story-1.md", "\nOlder news.\n")  # in no feed
     result = _build(options)
     assert result.outputs_decided == 1 and _pages(result) == ["story-1/index.html"]
-    assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
 
 
 def test_edits_that_change_what_others_read_are_full_builds(tmp_path: Path) -> None:
@@ -108,7 +89,7 @@ def test_edits_that_change_what_others_read_are_full_builds(tmp_path: Path) -> N
         story.write_text(story.read_text().replace(old, new))
         result = _build(options)
         assert result.outputs_decided >= everything, old
-    assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
 
 
 def test_an_editor_saving_through_a_temporary_file_is_still_a_delta(tmp_path: Path) -> None:
@@ -124,7 +105,7 @@ def test_an_editor_saving_through_a_temporary_file_is_still_a_delta(tmp_path: Pa
     (tmp_path / "live/content/story-7.md").write_text(_story(1).replace("Story 1", "Seven"))
     added = _build(options)  # a file added: listings change, so a full build
     assert added.outputs_decided > 20 and "story-7/index.html" in added.written
-    assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
 
 
 def test_a_draft_edited_or_published_is_handled(tmp_path: Path) -> None:
@@ -138,7 +119,7 @@ def test_a_draft_edited_or_published_is_handled(tmp_path: Path) -> None:
     draft.write_text(draft.read_text().replace("draft: true\n", ""))
     published = _build(options)
     assert "draft/index.html" in published.written
-    assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
 
 
 def test_warnings_of_other_pages_survive_a_delta_build(tmp_path: Path) -> None:
@@ -168,7 +149,7 @@ def test_a_damaged_story_row_gives_way_to_the_full_build(tmp_path: Path) -> None
     assert "After the damage" in (tmp_path / "live/site/story-5/index.html").read_text()
     _append(tmp_path / "live/content/story-5.md", "\nAnd again.\n")
     assert _build(options).outputs_decided == 7  # the full build stored good rows again
-    assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
 
 
 def test_a_page_deleted_from_site_is_made_again(tmp_path: Path) -> None:
@@ -178,7 +159,7 @@ def test_a_page_deleted_from_site_is_made_again(tmp_path: Path) -> None:
     _append(tmp_path / "live/content/story-1.md", "\nMore.\n")
     result = _build(options)
     assert result.outputs_decided == everything and "tags/index.html" in result.written
-    assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
 
 
 def test_a_faq_edit_in_the_body_is_a_delta(tmp_path: Path) -> None:
@@ -190,7 +171,7 @@ def test_a_faq_edit_in_the_body_is_a_delta(tmp_path: Path) -> None:
     result = _build(options)
     assert result.outputs_decided == 7
     assert "Because of" in (tmp_path / "live/site/story-6/index.html").read_text()
-    assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
 
 
 def test_a_file_added_beside_an_edit_is_a_full_build(tmp_path: Path) -> None:
@@ -201,7 +182,7 @@ def test_a_file_added_beside_an_edit_is_a_full_build(tmp_path: Path) -> None:
     (tmp_path / "live/content/story-7.md").write_text(_story(1).replace("Story 1", "Seven"))
     result = _build(options)
     assert result.outputs_decided > everything and "story-7/index.html" in result.written
-    assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
 
 
 def test_a_photo_dropped_from_a_body_takes_its_files_with_it(tmp_path: Path) -> None:
@@ -214,8 +195,8 @@ def test_a_photo_dropped_from_a_body_takes_its_files_with_it(tmp_path: Path) -> 
     story = tmp_path / "live/content/story-2.md"
     _append(story, "\n![First](media/first.jpg)\n\n![Second](media/second.jpg)\n")
     _build(options)
-    assert any("second" in path for path in _tree(tmp_path / "live/site"))
+    assert any("second" in path for path in tree(tmp_path / "live/site"))
     story.write_text(story.read_text().replace("![Second](media/second.jpg)", "No photo."))
     result = _build(options)
     assert result.outputs_decided > 20 and any("second" in path for path in result.removed)
-    assert _tree(tmp_path / "live/site") == _cold(tmp_path / "live", tmp_path / "cold")
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")

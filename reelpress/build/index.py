@@ -260,20 +260,22 @@ class BuildIndex:
                                           [site, *chunk]))
         return found
 
+    def _keep_only(self, site: str, keep: frozenset[str] | None, column: str,
+                   tables: tuple[str, ...]) -> None:
+        """Rows of `tables` whose `column` is not in `keep` go (None: all stay)."""
+        if keep is None:
+            return
+        gone = [(site, key) for (key,) in self._db.execute(
+            f"SELECT {column} FROM {tables[0]} WHERE site = ?", (site,))  # noqa: S608
+            if key not in keep]
+        for table in tables:
+            self._db.executemany(
+                f"DELETE FROM {table} WHERE site = ? AND {column} = ?", gone)  # noqa: S608
+
     def _save_stories(self, site: str, changes: StoryChanges) -> None:
         db = self._db
-        if changes.all_stories is not None:
-            gone = [(site, rel) for (rel,) in
-                    db.execute("SELECT rel FROM stories WHERE site = ?", (site,))
-                    if rel not in changes.all_stories]
-            db.executemany("DELETE FROM stories WHERE site = ? AND rel = ?", gone)
-            db.executemany("DELETE FROM story_records WHERE site = ? AND rel = ?", gone)
-        if changes.all_specs is not None:
-            gone = [(site, path) for (path,) in
-                    db.execute("SELECT path FROM specs WHERE site = ?", (site,))
-                    if path not in changes.all_specs]
-            db.executemany("DELETE FROM specs WHERE site = ? AND path = ?", gone)
-            db.executemany("DELETE FROM reads WHERE site = ? AND path = ?", gone)
+        self._keep_only(site, changes.all_stories, "rel", ("stories", "story_records"))
+        self._keep_only(site, changes.all_specs, "path", ("specs", "reads"))
         if changes.paths is not None:
             db.execute("INSERT OR REPLACE INTO story_paths VALUES (?, ?)",
                        (site, pickle.dumps(changes.paths, protocol=pickle.HIGHEST_PROTOCOL)))
