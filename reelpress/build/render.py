@@ -31,7 +31,7 @@ from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Reporter
 from reelpress.core.project import ProjectPaths
 from reelpress.core.stage_times import output_stage
-from reelpress.output.writer import SiteWriter
+from reelpress.output.writer import SiteWriter, make_folders
 from reelpress.render.i18n import Catalogs, site_catalogs
 from reelpress.render.outputs import OutputSpec
 from reelpress.render.theme import Theme, make_environment, template_dependencies
@@ -195,6 +195,7 @@ def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,
                 for task in tasks}
     cpu: dict[str, float] = {}
     failed: list[RenderOutcome] = []
+    make_folders(writer.stage, (task.spec.path for task in tasks))
     for outcome in run_chunked(render_tasks, (context, resident.cards), tasks, jobs=jobs):
         stage = stage_of[outcome.path]
         cpu[stage] = cpu.get(stage, 0.0) + outcome.render_cpu
