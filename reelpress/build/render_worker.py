@@ -24,6 +24,7 @@ from reelpress.core.blobs import MissingBlob
 from reelpress.core.diagnostics import Diagnostic, error
 from reelpress.core.project import ProjectPaths
 from reelpress.output.writer import stage_bytes
+from reelpress.render.article import forget_bodies
 from reelpress.render.outputs import OutputSpec, View, render_view
 from reelpress.render.theme import Theme, make_environment, template_diagnostic, template_frame
 from reelpress.render.views import CardCache, SiteView
@@ -106,6 +107,7 @@ def render_tasks(shared: RenderShared, tasks: list[RenderTask]) -> list[RenderOu
     makers = dict(context.makers)
     env = _environment(context.theme, context.templates,
                        compiled_templates(context.paths, context.code))
+    forget_bodies()  # bodies are read afresh by each chunk of each build
     outcomes: list[RenderOutcome] = []
     for task in tasks:
         spec = task.spec

@@ -81,8 +81,8 @@ class StoredHTML:
         return dataclasses.replace(self, absolute_url=page_url)
 
     def text(self) -> str:
-        """The HTML as a plain string (reads the blob)."""
-        return _page_html(self.store.read(self.blob).decode("utf-8"), self)
+        """The HTML as a plain string (reads the blob, once per render chunk)."""
+        return _page_html(self)
 
     def __html__(self) -> Markup:
         return Markup(self.text())
@@ -92,18 +92,25 @@ class StoredHTML:
 
 
 @functools.lru_cache(maxsize=512)
-def _page_html(stored_html: str, stored: StoredHTML) -> str:
-    """A pure function of the blob's bytes (read and verified on every call) and the
-    record, remembered for the outputs in a row that show one body the same way: the
-    Atom, RSS and JSON feeds of a list each show its newest bodies with absolute links
-    (512 entries hold the three formats of several lists; 8 made every one a miss)."""
-    html = link_source_files(stored_html, stored.links)
+def _page_html(stored: StoredHTML) -> str:
+    """A pure function of the blob's bytes (read and verified) and the record, remembered
+    for the outputs in a row that show one body the same way: an article's page reads it
+    twice (its media-script check and its body), the Atom, RSS and JSON feeds of a list
+    each show its newest bodies with absolute links (512 entries hold the three formats
+    of several lists; 8 made every one a miss). Emptied by `forget_bodies` before each
+    chunk of outputs, so a blob damaged since is read, and found damaged, again."""
+    html = link_source_files(stored.store.read(stored.blob).decode("utf-8"), stored.links)
     html = PLACEHOLDER_PATTERN.sub(lambda m: stored.embeds[int(m.group(1))], html)
     if stored.urls is not None:
         html = relativize_root_links(html, stored.urls, stored.from_page)
     if stored.absolute_url is not None:
         html = absolutize(html, stored.absolute_url)
     return html
+
+
+def forget_bodies() -> None:
+    """Drop the bodies read so far (the render calls it before each chunk)."""
+    _page_html.cache_clear()
 
 
 @dataclass(frozen=True)
