@@ -34,6 +34,7 @@ from reelpress.output.search import index_for_search
 from reelpress.output.writer import OutputConflict, SiteWriter, path_conflicts
 from reelpress.render.menus import menu_problems
 from reelpress.render.theme import Theme
+from reelpress.render.views import CardCache
 
 
 def build_site(options: BuildOptions, *, checked: bool = False, last: LastBuild | None = None,
@@ -56,7 +57,8 @@ def build_site(options: BuildOptions, *, checked: bool = False, last: LastBuild 
     graph, note = BuildGraph.open(paths, site_dir, force=options.force)
     delta: BuildResult | None = None
     try:
-        resident = ResidentGraph() if resident is None or options.force else resident
+        resident = (ResidentGraph(cards=CardCache(keep=False))  # dies with this build
+                    if resident is None or options.force else resident)
         with cyclic_gc_paused():  # resident records made full collections half an edit
             if last is not None and note is None:  # None: not the delta path's kind of edit
                 delta = build_delta(DeltaBuild(paths, options, config, theme, graph, last),

@@ -67,7 +67,11 @@ class CardCache:
     are handed it beside the site (`OutputSpec.cards`); it travels to worker processes
     empty."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep: bool = True) -> None:
+        # keep=False: a build whose memo dies with it (the CLI's). No listing page of one
+        # build shows a card as another does (each links from its own folder), so kept
+        # cards only serve later builds: 40 MiB of them at 5,000 articles, for nothing.
+        self._keep = keep
         self._site_key = ""
         self._pages: frozenset[str] = frozenset()
         self._cards: dict[tuple[int, PageLink, tuple[tuple[str, Any], ...]],
@@ -85,7 +89,9 @@ class CardCache:
         key = (id(teaser), link, tuple(sorted(options.items())))
         entry = self._cards.get(key)
         if entry is None or entry[0] is not teaser:  # the entry pins its teaser: ids stay
-            entry = self._cards[key] = (teaser, card(teaser, link, **options))
+            entry = (teaser, card(teaser, link, **options))
+            if self._keep:
+                self._cards[key] = entry
             self.made += 1
         return entry[1]
 
@@ -99,8 +105,13 @@ class CardCache:
     def digest_parts(self) -> object:
         return ""
 
-    def __reduce__(self) -> tuple[type[CardCache], tuple[()]]:
-        return (CardCache, ())
+    def __reduce__(self) -> tuple[Callable[[], CardCache], tuple[()]]:
+        return (_worker_cards, ())
+
+
+def _worker_cards() -> CardCache:
+    """A worker's card memo: empty, and gone with its pool (nothing to keep)."""
+    return CardCache(keep=False)
 
 
 @dataclass(frozen=True)
