@@ -74,7 +74,9 @@ def relativize_root_links(html: str, urls: UrlScheme, from_page: str) -> str:
     return _ROOT_LINK.sub(one, html)
 
 
-_URL_ATTRIBUTE = re.compile(r'\b(href|src|poster)="([^"]*)"')
+# a value that is a fragment (`#fn1`) stays as it is: not matched at all (a page of
+# footnotes has thousands, each a Python call otherwise)
+_URL_ATTRIBUTE = re.compile(r'\b(href|src|poster)="(?!#)([^"]*)"')
 _SRCSET = re.compile(r'\bsrcset="([^"]*)"')
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
@@ -87,8 +89,7 @@ def absolutize(html: str, page_url: str) -> str:
 
     def join(value: str) -> str:
         if value not in resolved:
-            resolved[value] = value if value.startswith("#") or _SCHEME.match(value) \
-                else urljoin(page_url, value)
+            resolved[value] = value if _SCHEME.match(value) else urljoin(page_url, value)
         return resolved[value]
 
     def one(match: re.Match[str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -181,8 +182,13 @@ class FeedBody:
         return (self.hero_html, self.body, self.faq_html, self.url)
 
     def __str__(self) -> str:
-        hero = absolutize(self.hero_html, self.url) + "\n" if self.hero_html else ""
-        return hero + self.body.absolute(self.url).text() + absolutize(self.faq_html, self.url)
+        return _feed_text(self.hero_html, self.body, self.faq_html, self.url)
+
+
+@functools.lru_cache(maxsize=64)  # the Atom, RSS and JSON feeds of one set: 3 reads each
+def _feed_text(hero_html: str, body: StoredHTML, faq_html: str, url: str) -> str:
+    hero = absolutize(hero_html, url) + "\n" if hero_html else ""
+    return hero + body.absolute(url).text() + absolutize(faq_html, url)
 
 
 def feed_entry(article: Article, site: SiteView) -> FeedEntry:
