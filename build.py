@@ -5,7 +5,7 @@ import sys
 
 if __name__ == "__main__":
     try:
-        from reelpress.cli import main
+        from reelpress.cli import entry
     except ModuleNotFoundError as exc:  # run before `pip install -e .`
         sys.exit(f"reelpress is not installed ({exc.name} missing): run  pip install -e .")
-    sys.exit(main())
+    entry()

@@ -159,7 +159,7 @@ def build_delta(job: DeltaBuild, *, clock: StageClock,
                                fresh, reporter, clock, now)
     record = job.last.record
     drafts, future = cast("tuple[int, int]", record["skipped"])
-    kept = len(job.last.outputs) - rendered.decided
+    kept = job.last.outputs - rendered.decided
     pages = int(record["pages"])  # type: ignore[call-overload]
     result = dataclasses.replace(
         result, diagnostics=warnings, drafts_skipped=int(drafts), future_skipped=int(future),

@@ -218,7 +218,7 @@ class LastBuild:
     record: dict[str, object]
     tracked: list[TrackedRow]         # the stat of what it read, as it recorded them
     changed: tuple[str, ...]          # tracked files and folders whose stat differs
-    outputs: dict[str, Signature]     # every output as found now (its stat), if as left
+    outputs: int                      # how many outputs are as the last build left them
     stale_outputs: tuple[str, ...]    # outputs missing or not as the last build left them
 
     @property
@@ -247,19 +247,22 @@ def inspect_last_build(options: BuildOptions) -> LastBuild | None:
         tracked = index.tracked(str(site_dir))
         changed = tuple(path for path, mtime_ns, size in tracked
                         if signature(path) != (mtime_ns, size))
-        found: dict[str, Signature] = {}
         stale = []
+        outputs = index.output_stats(str(site_dir))
         folder = f"{site_dir}{os.sep}"
-        for output, size, mtime_ns in index.output_stats(str(site_dir)):
-            if signature(folder + output) == (mtime_ns, size):
-                found[output] = (mtime_ns, size)
-            else:
+        for output, size, mtime_ns in outputs:  # 6,000 at 5,000 articles: no call more
+            try:
+                stat = os.stat(folder + output)
+            except OSError:
+                stale.append(output)
+                continue
+            if stat.st_mtime_ns != mtime_ns or stat.st_size != size:
                 stale.append(output)
     except (KeyError, TypeError, ValueError, sqlite3.Error):
         return None
     finally:
         index.close()
-    return LastBuild(record, tracked, changed, found, tuple(stale))
+    return LastBuild(record, tracked, changed, len(outputs) - len(stale), tuple(stale))
 
 
 def up_to_date(options: BuildOptions, last: LastBuild | None = None) -> BuildResult | None:
