@@ -65,7 +65,7 @@ def build_site(options: BuildOptions, *, checked: bool = False, last: LastBuild 
                                     clock=clock, commit_lock=commit_lock or nullcontext())
             attempt = partial(_build, paths, options, config, theme, graph, site_dir,
                               clock=clock, commit_lock=commit_lock or nullcontext(),
-                              resident=resident)
+                              resident=resident, last=last)
             try:
                 result = delta or attempt(reporter=reporter, retry=True)
             except DamagedCache:  # dropped by the render: prepared afresh by a second pass
@@ -80,7 +80,7 @@ def build_site(options: BuildOptions, *, checked: bool = False, last: LastBuild 
 def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme: Theme,
            graph: BuildGraph, site_dir: Path, *, reporter: Reporter, clock: StageClock,
            commit_lock: AbstractContextManager[object], resident: ResidentGraph,
-           retry: bool) -> BuildResult:
+           last: LastBuild | None, retry: bool) -> BuildResult:
     code, store = code_stamp(), BlobStore(paths.cache_dir / "blobs")
     graph.read_all()
     prepared, sources, fresh, markdown_cpu = prepare_pages(
@@ -133,7 +133,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
                                reporter, clock, now)
     stories = partial(story_changes, graph, articles, chosen, plan.specs, resident.digests)
     result = outcome.save_index(graph, keys, result, options, paths, theme, sources, media,
-                                ready, now, stories)
+                                ready, now, stories, (last, str(writer.stage.parent)))
     clock.lap("commit")
     stage_cpu = clock.stage_times({"load": ("load", {"markdown": markdown_cpu}),
                                    "render": ("render overhead", rendered.cpu)})

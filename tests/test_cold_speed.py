@@ -16,6 +16,7 @@ from reelpress.core.config import SiteConfig, load_config
 from reelpress.core.project import ProjectPaths
 from reelpress.markup.engine import render_body
 from reelpress.render import article as article_module
+from reelpress.render import site_pages
 from reelpress.render.article import resolve_source_links
 from reelpress.render.i18n import EMPTY_CATALOGS
 
@@ -60,11 +61,12 @@ def test_each_feed_body_is_made_once_for_the_three_feed_formats(tmp_path: Path) 
         f"content/story-{n:02}.md": article(f"Story {n}", f"2025-03-{1 + n:02}",
                                             f"Intro {n}.\n") for n in range(STORIES)})
     article_module._page_html.cache_clear()
+    site_pages._feed_text.cache_clear()
     build_ok(root, jobs=1)
     made = article_module._page_html.cache_info()
-    # 24 pages, then 20 feed bodies made once and shown again by the two other formats
-    assert made.misses == STORIES + 20
-    assert made.hits >= 2 * 20
+    assert made.misses == STORIES + 20  # 24 pages, then 20 feed bodies made once...
+    entries = site_pages._feed_text.cache_info()
+    assert entries.misses == 20 and entries.hits >= 2 * 20  # ...and shown by all three
 
 
 def test_stored_page_records_keep_the_rendered_faq_not_its_markdown(tmp_path: Path) -> None:

@@ -200,3 +200,39 @@ def test_a_photo_dropped_from_a_body_takes_its_files_with_it(tmp_path: Path) -> 
     result = _build(options)
     assert result.outputs_decided > 20 and any("second" in path for path in result.removed)
     assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
+
+
+class _WriteAtCommit:
+    """A commit lock that writes a file as the build moves its outputs: after the build
+    read its inputs, before it records their stats."""
+
+    def __init__(self, path: Path, text: str):
+        self.path, self.text = path, text
+
+    def __enter__(self) -> None:
+        self.path.write_text(self.text)
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def test_an_input_changed_while_a_build_runs_shows_in_the_next_build(tmp_path: Path) -> None:
+    """Was: the stats of inputs other than the sources were taken when the index was
+    saved, so a file saved while a build ran was recorded as read: the next build said
+    "nothing changed" (seen in the preview, whose pages hear of a build at its commit)."""
+    options = _site(tmp_path / "live")
+    _build(options)
+    config = tmp_path / "live/site.toml"
+    for number, edit in enumerate(("\nA body edit.\n", "title: Story Three\n"), start=1):
+        story = tmp_path / "live/content/story-3.md"
+        if edit.startswith("title"):  # a full build
+            story.write_text(story.read_text().replace("title: Story 3\n", edit))
+        else:  # a delta build
+            _append(story, edit)
+        title = f"Delta Daily {number}"
+        during = _WriteAtCommit(config, SITE_TOML.replace("Delta Daily", title))
+        assert build_site(options, commit_lock=during).ok
+        after = _build(options)
+        assert after.notes != ("nothing changed since the last build",)
+        assert title in (tmp_path / "live/site/index.html").read_text()
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")

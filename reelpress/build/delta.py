@@ -171,7 +171,7 @@ def build_delta(job: DeltaBuild, *, clock: StageClock,
     rows = {rel: story_row(by_prepared[rel], article, record_key(article))
             for rel, article in by_rel.items()}
     record = {**job.last.record, "warnings": [d.to_dict() for d in result.warnings]}
-    tracked = _tracked_changes(job.last, str(paths.content_dir) + os.sep, edited)
+    tracked = _tracked_changes(job.last, edited, str(writer.stage.parent))
     result = outcome.save_delta_index(graph, keys, result, paths, record, tracked,
                                       StoryChanges(rows, {}))
     clock.lap("commit")
@@ -217,21 +217,22 @@ def _warnings(record: dict[str, object], edited: set[str], reporter: Reporter
     return kept + new
 
 
-def _tracked_changes(last: LastBuild, content: str, edited: list[SourceFile]
+def _tracked_changes(last: LastBuild, edited: list[SourceFile], home: str
                      ) -> tuple[tuple[TrackedRow, ...], tuple[str, ...]]:
-    """The tracked stats this build changes: the edited sources' as taken before they
-    were read, and everything else but the other sources stat'ed now, as a full build
-    does (the build itself changes the project folder's mtime); and the paths gone."""
-    stats: dict[str, Signature | None] = {s.path: (s.mtime_ns, s.size) for s in edited}
+    """The tracked stats this build changes, and the paths gone: the edited sources' as
+    taken before they were read, the other changed paths' as the no-op check found them
+    (before the build), the staging folder's home stat'ed now (the build changed it)."""
+    stats: dict[str, Signature | None] = {**last.now, **{s.path: (s.mtime_ns, s.size)
+                                                         for s in edited}}
     changed: list[TrackedRow] = []
     gone: list[str] = []
     for path, mtime_ns, size in last.tracked:
-        if path in stats:
-            sig = stats[path]
-        elif path.endswith(".md") and path.startswith(content):
-            continue
-        else:
+        if path == home:
             sig = signature(path)
+        elif path in stats:
+            sig = stats[path]
+        else:
+            continue  # as the last build recorded it, and as found
         if sig is None:
             gone.append(path)
         elif sig != (mtime_ns, size):

@@ -19,7 +19,7 @@ import hashlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -185,12 +185,23 @@ class BuildGraph:
         self.index.close()
 
 
-def tracked_record(paths: Iterable[str], stated: Iterable[tuple[str, int, int]] = ()
+def tracked_record(paths: Iterable[str], stated: Iterable[tuple[str, int, int]] = (),
+                   seen: Mapping[str, Signature | None] | None = None, home: str = ""
                    ) -> tuple[TrackedRow, ...]:
     """The stat of every file and folder a build read (a folder's mtime changes when an
     entry is added, removed or renamed in it). `stated`: (path, mtime_ns, size) of files
-    stat'ed before they were read: a change while the build ran shows next time."""
-    rows = {path: (path, *sig) for path in set(paths) if (sig := signature(path))}
+    stat'ed before they were read, and `seen`, the no-op check's stats, taken before the
+    build read anything: a change while the build ran shows next time (a stat taken now
+    would vouch for bytes the build never read). `home`: the folder the build's own
+    staging folder changes, stat'ed now."""
+    seen = seen or {}
+    rows: dict[str, TrackedRow] = {}
+    for path in set(paths):
+        sig = seen.get(path) if path != home else None
+        if sig is None:
+            sig = signature(path)
+        if sig is not None:
+            rows[path] = (path, *sig)
     rows.update((path, (path, mtime_ns, size)) for path, mtime_ns, size in stated)
     return tuple(rows.values())
 
@@ -220,6 +231,13 @@ class LastBuild:
     changed: tuple[str, ...]          # tracked files and folders whose stat differs
     outputs: int                      # how many outputs are as the last build left them
     stale_outputs: tuple[str, ...]    # outputs missing or not as the last build left them
+    now: dict[str, Signature | None] = field(default_factory=dict)  # the changed ones' stat
+
+    def seen(self) -> dict[str, Signature | None]:
+        """Each tracked path's stat as the check found it, before the build read it."""
+        found: dict[str, Signature | None] = {path: (m, s) for path, m, s in self.tracked}
+        found.update(self.now)
+        return found
 
     @property
     def unchanged(self) -> bool:
@@ -245,8 +263,10 @@ def inspect_last_build(options: BuildOptions) -> LastBuild | None:
         if now >= dt.datetime.fromisoformat(str(record["valid_until"])):
             return None
         tracked = index.tracked(str(site_dir))
-        changed = tuple(path for path, mtime_ns, size in tracked
-                        if signature(path) != (mtime_ns, size))
+        differing: dict[str, Signature | None] = {}
+        for path, mtime_ns, size in tracked:
+            if (sig := signature(path)) != (mtime_ns, size):
+                differing[path] = sig
         stale = []
         outputs = index.output_stats(str(site_dir))
         folder = f"{site_dir}{os.sep}"
@@ -262,7 +282,8 @@ def inspect_last_build(options: BuildOptions) -> LastBuild | None:
         return None
     finally:
         index.close()
-    return LastBuild(record, tracked, changed, len(outputs) - len(stale), tuple(stale))
+    return LastBuild(record, tracked, tuple(differing), len(outputs) - len(stale),
+                     tuple(stale), differing)
 
 
 def up_to_date(options: BuildOptions, last: LastBuild | None = None) -> BuildResult | None:

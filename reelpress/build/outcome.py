@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from reelpress.build.content_worker import PreparedPage
-from reelpress.build.graph import BuildGraph, expiry, no_op_record, tracked_record
+from reelpress.build.graph import BuildGraph, LastBuild, expiry, no_op_record, tracked_record
 from reelpress.build.index import StoryChanges
 from reelpress.build.render import Rendered
 from reelpress.build.tracking import tracked_inputs
@@ -68,17 +68,21 @@ def committed(options: BuildOptions, site_dir: Path, stats: OutputStats, writer:
 def save_index(graph: BuildGraph, keys: dict[str, tuple[str, str, str]], result: BuildResult,
                options: BuildOptions, paths: ProjectPaths, theme: Theme,
                sources: list[SourceFile], media: MediaResults, ready: list[PreparedPage],
-               now: dt.datetime, stories: Callable[[], StoryChanges]) -> BuildResult:
+               now: dt.datetime, stories: Callable[[], StoryChanges],
+               seen: tuple[LastBuild | None, str]) -> BuildResult:
     """Every output's key and every input's stat for the next build. The site is already
     committed: an index that cannot be written is a warning, and the next build starts
-    over. `stories`: the delta path's records (`build/stories.story_changes`)."""
+    over. `stories`: the delta path's records (`build/stories.story_changes`); `seen`:
+    the no-op check's findings and the staging folder's home (`graph.tracked_record`)."""
     future = [p.page.meta.date for p in ready if p.page is not None and p.page.meta.date > now]
     tracked = tracked_inputs(paths, theme, media.sources, media.tools)
     stated = ((s.path, s.mtime_ns, s.size) for s in sources)
     try:
         record = no_op_record(options, result, expiry(now, future),
                               source_listing(s.path for s in sources))
-        graph.save(keys, record, tracked_record(tracked, stated), stories())
+        last, home = seen
+        rows = tracked_record(tracked, stated, last.seen() if last else None, home)
+        graph.save(keys, record, rows, stories())
     except Exception as exc:  # noqa: BLE001 - the site is committed; only the index failed
         return dataclasses.replace(result, diagnostics=(*result.diagnostics,
                                                         _not_saved(paths, exc)))
