@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from sitebuilder import article, build, build_ok, run_cli, snapshot, write_site
 
+from reelpress.output.writer import make_folders, stage_bytes
+
 MANY = {f"content/story-{n:02d}.md": article(f"Story {n}", f"2025-06-{n:02d} 09:00:00",
                                                f"Paragraph of story {n}.", tags="[Harbour]")
         for n in range(1, 13)}
@@ -104,3 +106,22 @@ def test_failed_first_build_creates_no_site(tmp_path: Path) -> None:
     assert not result.ok
     assert not (root / "site").exists()
     assert [p.name for p in root.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_staged_files_with_and_without_their_folders_made_first(tmp_path: Path) -> None:
+    """The render makes the stage's folders up front (`make_folders`); a file whose folder
+    was not made is still staged (the folder is made then), and one the site already has
+    with the same bytes is not staged at all."""
+    stage, site = tmp_path / "stage", tmp_path / "site"
+    (site / "same").mkdir(parents=True)
+    (site / "same/index.html").write_bytes(b"kept")
+    stage.mkdir()
+    make_folders(stage, ["made/index.html", "made/page/2/index.html", "robots.txt"])
+    assert sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*")) == [
+        "made", "made/page", "made/page/2"]
+    assert stage_bytes(stage, site, "made/page/2/index.html", b"two")
+    assert stage_bytes(stage, site, "not/made/index.html", b"late")
+    assert not stage_bytes(stage, site, "same/index.html", b"kept")
+    assert (stage / "made/page/2/index.html").read_bytes() == b"two"
+    assert (stage / "not/made/index.html").read_bytes() == b"late"
+    assert not (stage / "same").exists()
