@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import signal
 import threading
 import webbrowser
@@ -57,7 +58,15 @@ class ResidentBuild:
         # Every build starts with the no-op check: what it finds changed is what lets a
         # body edit take the delta path (`build/delta.py`), which reads the index, not
         # this graph; other edits go through the graph.
-        return build_site(options, commit_lock=commit_lock, resident=resident)
+        result = build_site(options, commit_lock=commit_lock, resident=resident)
+        # The graph's records live from build to build: collected now, while the open
+        # pages already show the build (they heard of it at its commit), then frozen out
+        # of later collections, so that no save waits for a full collection of them
+        # (0.3-0.6 s at 5,000 articles, one save in a few). Only what was built since
+        # the last freeze is looked at: after a delta build, a few milliseconds.
+        gc.collect()
+        gc.freeze()
+        return result
 
 
 def preview_options(options: BuildOptions) -> BuildOptions:
@@ -201,6 +210,7 @@ class PreviewServer:
             self.httpd.server_close()
         if self._http_thread is not None:
             self._http_thread.join(5)
+        gc.unfreeze()  # what `ResidentBuild` froze is collectable again with the preview gone
 
     def __enter__(self) -> PreviewServer:
         return self.start()
