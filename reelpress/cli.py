@@ -184,9 +184,10 @@ def version_text() -> str:
 
 def entry() -> None:
     """The `reelpress` command and `build.py`: `main()`, then, once nothing else runs (no
-    other thread, no worker process) and the output is flushed, an exit that skips the
-    interpreter's teardown of every module and record it holds (30 ms of a one-article
-    build; the site and the index were closed by then). Otherwise a normal exit."""
+    other thread, no worker process, no tracer or profiler waiting to write its data at
+    exit) and the output is flushed, an exit that skips the interpreter's teardown of
+    every module and record it holds (30 ms of a one-article build; the site and the index
+    were closed by then). Otherwise a normal exit."""
     code = main()
     try:
         sys.stdout.flush()
@@ -194,7 +195,9 @@ def entry() -> None:
     except OSError:  # a closed pipe: the normal exit reports nothing more either
         sys.exit(code)
     pools = sys.modules.get("multiprocessing")
-    if threading.active_count() == 1 and (pools is None or not pools.active_children()):
+    watched = sys.gettrace() is not None or sys.getprofile() is not None  # coverage, cProfile
+    if threading.active_count() == 1 and not watched and \
+            (pools is None or not pools.active_children()):
         os._exit(code)
     sys.exit(code)
 

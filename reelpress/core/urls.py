@@ -74,10 +74,11 @@ def relativize_root_links(html: str, urls: UrlScheme, from_page: str) -> str:
     return _ROOT_LINK.sub(one, html)
 
 
-# a value that is a fragment (`#fn1`) stays as it is: not matched at all (a page of
-# footnotes has thousands, each a Python call otherwise)
-_URL_ATTRIBUTE = re.compile(r'\b(href|src|poster)="(?!#)([^"]*)"')
-_SRCSET = re.compile(r'\bsrcset="([^"]*)"')
+# One pass over `="` (a literal first: the engine scans for it, then looks back at the
+# name; an alternation of names first cost 4x on a 5 MB page). A link that is a fragment
+# (`#fn1`) stays as it is, unmatched: a page of footnotes has thousands.
+_URLS = re.compile(r'="(?:(?<=\bsrcset=")|(?:(?<=\bhref=")|(?<=\bsrc=")|(?<=\bposter="))(?!#))'
+                   r'([^"]*)"')
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
@@ -93,16 +94,15 @@ def absolutize(html: str, page_url: str) -> str:
         return resolved[value]
 
     def one(match: re.Match[str]) -> str:
-        value = match.group(2)
+        value = match.group(1)
+        if html.endswith("srcset", 0, match.start()):
+            parts = [f"{urljoin(page_url, url)} {descriptors}".rstrip()
+                     for url, descriptors in srcset_candidates(value)]
+            return f'="{", ".join(parts)}"'
         joined = join(value)
-        return match.group(0) if joined is value else f'{match.group(1)}="{joined}"'
+        return match.group(0) if joined is value else f'="{joined}"'
 
-    def srcset(match: re.Match[str]) -> str:
-        parts = [f"{urljoin(page_url, url)} {descriptors}".rstrip()
-                 for url, descriptors in srcset_candidates(match.group(1))]
-        return f'srcset="{", ".join(parts)}"'
-
-    return _SRCSET.sub(srcset, _URL_ATTRIBUTE.sub(one, html))
+    return _URLS.sub(one, html)
 
 
 def srcset_candidates(srcset: str) -> list[tuple[str, str]]:
