@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from child_process import read_until, start_interruptible
+from serve_helpers import Terminal as PreviewTerminal
 from serve_helpers import article, get, write_preview_site
 
 from reelpress.serve import PreviewServer
@@ -176,17 +177,8 @@ def test_watcher_events_say_which_paths_are_finished(tmp_path: Path):
         watcher.stop()
 
 
-class Terminal:
+class Terminal(PreviewTerminal):
     """The preview's terminal lines; `wait_for_build` blocks until a build line says `what`."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self._condition = threading.Condition()
-
-    def say(self, line: str) -> None:
-        with self._condition:
-            self.lines.append(line)
-            self._condition.notify_all()
 
     def builds(self) -> list[str]:
         return [line for line in self.lines if line.startswith(("Rebuilt", "Build failed"))]
