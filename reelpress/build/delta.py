@@ -157,20 +157,20 @@ def build_delta(job: DeltaBuild, *, clock: StageClock,
     warnings = _warnings(job.last.record, {p.rel for p in prepared}, reporter)
     result = outcome.committed(options, graph.site_dir, stats, writer, rendered, media, [],
                                fresh, reporter, clock, now)
-    record = job.last.record
-    drafts, future = cast("tuple[int, int]", record["skipped"])
+    last = job.last.record
+    drafts, future = cast("tuple[int, int]", last["skipped"])
     kept = job.last.outputs - rendered.decided
-    pages = int(record["pages"])  # type: ignore[call-overload]
+    pages = int(last["pages"])  # type: ignore[call-overload]
     result = dataclasses.replace(
         result, diagnostics=warnings, drafts_skipped=int(drafts), future_skipped=int(future),
         pages_unchanged=pages - result.pages_written,
         explanations=(f"delta build: {rendered.decided} output(s) read the edited pages; "
                       f"the other {kept} are as the last build left them",
                       *result.explanations),
-        media_cached=int(record["media"]) - media.processed)  # type: ignore[call-overload]
+        media_cached=int(last["media"]) - media.processed)  # type: ignore[call-overload]
     rows = {rel: story_row(by_prepared[rel], article, record_key(article))
             for rel, article in by_rel.items()}
-    record = {**job.last.record, "warnings": [d.to_dict() for d in result.warnings]}
+    record = {**last, "warnings": [d.to_dict() for d in result.warnings]}
     tracked = _tracked_changes(job.last, edited, str(writer.stage.parent))
     result = outcome.save_delta_index(graph, keys, result, paths, record, tracked,
                                       StoryChanges(rows, {}))
