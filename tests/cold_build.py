@@ -1,5 +1,5 @@
 """The cold build an incremental one must equal, byte for byte (shared by the property
-and delta tests)."""
+and delta tests); `tree` is `mounts.file_tree`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-
-def tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+from mounts import file_tree as tree
 
 
 def cold_result(root: Path, target: Path) -> dict[str, bytes]:
@@ -32,3 +29,6 @@ def cold_result(root: Path, target: Path) -> dict[str, bytes]:
     subprocess.run([sys.executable, "-c", script, str(target)], check=True,
                    env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     return tree(target / "site")
+
+
+__all__ = ["cold_result", "tree"]

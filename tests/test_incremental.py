@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from mounts import file_tree as tree
 
 from reelpress.pipeline import BuildOptions, BuildResult, build_site
 
@@ -43,11 +44,6 @@ def build(root: Path, *, force: bool = False) -> BuildResult:
     result = build_site(BuildOptions(root=root, now=NOW, force=force, jobs=1))
     assert result.ok, [d.format() for d in result.diagnostics]
     return result
-
-
-def tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes()
-            for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 def cold_copy(source: Path, target: Path) -> dict[str, bytes]:

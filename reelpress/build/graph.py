@@ -19,10 +19,10 @@ import hashlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 from reelpress import __version__
 from reelpress.build.index import (
@@ -40,6 +40,7 @@ from reelpress.core.tree import walk
 from reelpress.output.writer import remove_dead_stages
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 Signature = tuple[int, int]  # mtime_ns, size
 
 
@@ -152,6 +153,22 @@ class BuildGraph:
         self.live_nodes.add(key)
         self.new_nodes[key] = (kind, value)
 
+    def kept(self, key: str, kind: str, make: Callable[[], T],
+             encode: Callable[[T], bytes], decode: Callable[[bytes], T | None]) -> T:
+        """A record kept in the index under `key` (the digest of what it is made from), or
+        made and kept when missing; a record that does not decode is a miss."""
+        stored = self.nodes([key]).get(key)
+        if stored is not None:
+            try:
+                found = decode(stored)
+            except Exception:  # noqa: BLE001 - damaged: made again below
+                found = None
+            if found is not None:
+                return found
+        made = make()
+        self.add_node(key, kind, encode(made))
+        return made
+
     def previous(self, output: str) -> OutputRow | None:
         if self._outputs is not None:
             return self._outputs.get(output)
@@ -228,10 +245,14 @@ class LastBuild:
 
     record: dict[str, object]
     tracked: list[TrackedRow]         # the stat of what it read, as it recorded them
-    changed: tuple[str, ...]          # tracked files and folders whose stat differs
     outputs: int                      # how many outputs are as the last build left them
     stale_outputs: tuple[str, ...]    # outputs missing or not as the last build left them
-    now: dict[str, Signature | None] = field(default_factory=dict)  # the changed ones' stat
+    # the tracked files and folders whose stat differs, with their stat now (None: gone)
+    now: dict[str, Signature | None] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        return tuple(self.now)
 
     def seen(self) -> dict[str, Signature | None]:
         """Each tracked path's stat as the check found it, before the build read it."""
@@ -282,8 +303,7 @@ def inspect_last_build(options: BuildOptions) -> LastBuild | None:
         return None
     finally:
         index.close()
-    return LastBuild(record, tracked, tuple(differing), len(outputs) - len(stale),
-                     tuple(stale), differing)
+    return LastBuild(record, tracked, len(outputs) - len(stale), tuple(stale), differing)
 
 
 def up_to_date(options: BuildOptions, last: LastBuild | None = None) -> BuildResult | None:

@@ -28,7 +28,7 @@ from reelpress.build.render_worker import (
 )
 from reelpress.build.workers import run_chunked
 from reelpress.core.config import SiteConfig
-from reelpress.core.diagnostics import Reporter
+from reelpress.core.diagnostics import Diagnostic, Reporter
 from reelpress.core.project import ProjectPaths
 from reelpress.core.stage_times import output_stage
 from reelpress.output.writer import SiteWriter, make_folders
@@ -65,16 +65,11 @@ def stored_template_fingerprints(graph: BuildGraph, theme: Theme, templates: str
                                  names: frozenset[str]) -> tuple[tuple[str, str], ...]:
     """`template_fingerprints`, kept in the index under the bytes of every template file
     of the chain and the code: a CLI build does not parse the templates to find them."""
-    key = digest("templates", templates, code, sorted(names))
-    stored = graph.nodes([key]).get(key)
-    if stored is not None:
-        try:
-            return tuple((str(name), str(value)) for name, value in json.loads(stored))
-        except (ValueError, TypeError):
-            pass  # damaged: made again below
-    made = template_fingerprints(theme, set(names))
-    graph.add_node(key, "templates", json.dumps(made).encode())
-    return made
+    return graph.kept(
+        digest("templates", templates, code, sorted(names)), "templates",
+        lambda: template_fingerprints(theme, set(names)),
+        lambda made: json.dumps(made).encode(),
+        lambda data: tuple((str(name), str(value)) for name, value in json.loads(data)))
 
 
 def stored_catalogs(graph: BuildGraph, theme: Theme, config: SiteConfig, paths: ProjectPaths,
@@ -86,19 +81,17 @@ def stored_catalogs(graph: BuildGraph, theme: Theme, config: SiteConfig, paths: 
                for path in sorted(folder.glob("*.po"))]
     key = digest("catalogs", code, config.language, config.strings, [str(d) for d in
                  theme.i18n_dirs], [(path, graph.file_hash(path)) for path in sources])
-    stored = graph.nodes([key]).get(key)
-    if stored is not None:
-        try:
-            catalogs, problems = pickle.loads(stored)  # noqa: S301 - our own index
-            if isinstance(catalogs, Catalogs):
-                reporter.extend(problems)
-                return catalogs
-        except Exception:  # noqa: BLE001, S110 - a damaged record: made again below
-            pass
-    found = Reporter()
-    catalogs = site_catalogs(theme.i18n_dirs, config, paths, found)
-    reporter.extend(found.items)
-    graph.add_node(key, "catalogs", pickle.dumps((catalogs, found.items)))
+
+    def make() -> tuple[Catalogs, tuple[Diagnostic, ...]]:
+        found = Reporter()
+        return site_catalogs(theme.i18n_dirs, config, paths, found), tuple(found.items)
+
+    def decode(data: bytes) -> tuple[Catalogs, tuple[Diagnostic, ...]] | None:
+        value = pickle.loads(data)  # noqa: S301 - our own index
+        return value if isinstance(value, tuple) and isinstance(value[0], Catalogs) else None
+
+    catalogs, problems = graph.kept(key, "catalogs", make, pickle.dumps, decode)
+    reporter.extend(problems)
     return catalogs
 
 

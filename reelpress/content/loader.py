@@ -47,6 +47,9 @@ class SourceFile:
     size: int
 
 
+_SKIPPED = (".", "_")  # hidden and `_`-prefixed files and folders are no sources
+
+
 def find_sources(content_dir: Path) -> list[SourceFile]:
     """All Markdown files, sorted, with their stat signature (one scandir pass);
     hidden and `_`-prefixed files and folders are skipped."""
@@ -56,7 +59,7 @@ def find_sources(content_dir: Path) -> list[SourceFile]:
         folder, prefix = pending.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.startswith((".", "_")):
+                if entry.name.startswith(_SKIPPED):
                     continue
                 if entry.is_dir():
                     pending.append((entry.path, f"{prefix}{entry.name}/"))
@@ -75,7 +78,7 @@ def source_file(content_dir: Path, path: str) -> SourceFile | None:
     if not path.startswith(root + os.sep):
         return None
     rel = path[len(root) + 1:]
-    if not rel.endswith(".md") or any(part.startswith((".", "_")) for part in rel.split(os.sep)):
+    if not rel.endswith(".md") or any(part.startswith(_SKIPPED) for part in rel.split(os.sep)):
         return None
     try:
         stat = os.stat(path)
