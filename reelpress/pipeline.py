@@ -21,6 +21,7 @@ from reelpress.build.render_worker import compiled_templates
 from reelpress.build.site import config_and_theme, site_view
 from reelpress.build.stories import story_changes
 from reelpress.build.tracking import publish_files
+from reelpress.build.workers import WorkerPool
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Reporter
@@ -59,13 +60,13 @@ def build_site(options: BuildOptions, *, checked: bool = False, last: LastBuild 
     try:
         resident = (ResidentGraph(cards=CardCache(keep=False))  # dies with this build
                     if resident is None or options.force else resident)
-        with cyclic_gc_paused():  # resident records made full collections half an edit
+        with cyclic_gc_paused(), WorkerPool(options.jobs) as workers:  # forked on first use
             if last is not None and note is None:  # None: not the delta path's kind of edit
                 delta = build_delta(DeltaBuild(paths, options, config, theme, graph, last),
                                     clock=clock, commit_lock=commit_lock or nullcontext())
             attempt = partial(_build, paths, options, config, theme, graph, site_dir,
                               clock=clock, commit_lock=commit_lock or nullcontext(),
-                              resident=resident, last=last)
+                              resident=resident, last=last, workers=workers)
             try:
                 result = delta or attempt(reporter=reporter, retry=True)
             except DamagedCache:  # dropped by the render: prepared afresh by a second pass
@@ -80,11 +81,11 @@ def build_site(options: BuildOptions, *, checked: bool = False, last: LastBuild 
 def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme: Theme,
            graph: BuildGraph, site_dir: Path, *, reporter: Reporter, clock: StageClock,
            commit_lock: AbstractContextManager[object], resident: ResidentGraph,
-           last: LastBuild | None, retry: bool) -> BuildResult:
+           last: LastBuild | None, workers: WorkerPool, retry: bool) -> BuildResult:
     code, store = code_stamp(), BlobStore(paths.cache_dir / "blobs")
     graph.read_all()
     prepared, sources, fresh, markdown_cpu = prepare_pages(
-        paths, config, graph, store, code, resident, jobs=options.jobs, reporter=reporter)
+        paths, config, graph, store, code, resident, workers=workers, reporter=reporter)
     clock.lap("load")
     now = options.now or dt.datetime.now(dt.UTC)
     ready, chosen = published(prepared, options, now, reporter)
@@ -109,8 +110,9 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
         if conflicts:  # found before anything is staged, let alone moved
             raise OutputConflict(conflicts)
         clock.lap("assemble")
-        rendered = render_outputs(plan, site, theme, code, graph, writer, paths, options.jobs,
+        rendered = render_outputs(plan, site, theme, code, graph, writer, paths, workers,
                                   reporter, resident)
+        workers.close()  # idle from here on: the commit needs no worker
         keys.update(rendered.keys)
         clock.lap("render")
         if rendered.damaged and retry:

@@ -4,11 +4,12 @@ built on the pool is byte for byte the site built in one process."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sitebuilder import article, build_ok, snapshot, write_site
 
-from reelpress.build.workers import POOL_THRESHOLD, run_chunked
+from reelpress.build.workers import POOL_THRESHOLD, WorkerPool, run_chunked
 
 
 def _square_all(offset: int, chunk: list[int]) -> list[tuple[int, int]]:
@@ -20,6 +21,26 @@ def test_every_task_once_in_order_on_the_pool() -> None:
     expected = _square_all(3, tasks)
     assert run_chunked(_square_all, 3, tasks, jobs=2) == expected
     assert run_chunked(_square_all, 3, tasks, jobs=1) == expected
+
+
+def _pids(tag: str, chunk: list[int]) -> list[tuple[str, int, int]]:
+    return [(tag, task, os.getpid()) for task in chunk]
+
+
+def test_one_pool_serves_every_stage_with_tasks_made_after_it_started() -> None:
+    """A build's pool is forked at its first stage, before the later stages' tasks
+    exist: they reach the same workers pickled, in order, each exactly once."""
+    with WorkerPool(2) as pool:
+        first = pool.run(_pids, "load", list(range(3 * POOL_THRESHOLD)))
+        later = [n * 7 for n in range(3 * POOL_THRESHOLD)]  # made after the fork
+        second = pool.run(_pids, "render", later)
+    assert [(tag, task) for tag, task, _ in first] == [("load", n)
+                                                        for n in range(3 * POOL_THRESHOLD)]
+    assert [(tag, task) for tag, task, _ in second] == [("render", n) for n in later]
+    here = os.getpid()
+    workers = {pid for _, _, pid in first + second} - {here}
+    assert len(workers) == 1, "one worker process besides this one, for both stages"
+    assert {pid for _, _, pid in second} == {here, *workers}
 
 
 def test_a_site_built_on_the_pool_equals_the_serial_build(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from reelpress.build.render import record_key, render_outputs, stored_catalogs
 from reelpress.build.site import site_view
 from reelpress.build.stories import load_article, load_spec, outline_of, story_row
 from reelpress.build.tracking import publish_files
+from reelpress.build.workers import WorkerPool
 from reelpress.content.loader import SourceFile, find_sources, source_file
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig
@@ -98,8 +99,8 @@ def build_delta(job: DeltaBuild, *, clock: StageClock,
     site_dir = str(graph.site_dir)
     code, store = code_stamp(), BlobStore(paths.cache_dir / "blobs")
     prepared, _, fresh, markdown_cpu = prepare_pages(
-        paths, config, graph, store, code, ResidentGraph(), jobs=1, reporter=reporter,
-        sources=edited)
+        paths, config, graph, store, code, ResidentGraph(), workers=WorkerPool(1),
+        reporter=reporter, sources=edited)
     clock.lap("load")
     now = options.now or dt.datetime.now(dt.UTC)
     _, chosen = published(prepared, options, now, reporter)
@@ -140,8 +141,9 @@ def build_delta(job: DeltaBuild, *, clock: StageClock,
     writer = SiteWriter(graph.site_dir)
     try:
         keys = publish_files(writer, graph, media.outputs)
-        rendered = render_outputs(plan, site, theme, code, graph, writer, paths, options.jobs,
-                                  reporter, ResidentGraph())
+        with WorkerPool(options.jobs) as workers:
+            rendered = render_outputs(plan, site, theme, code, graph, writer, paths, workers,
+                                      reporter, ResidentGraph())
         keys.update(rendered.keys)
         clock.lap("render")
         if rendered.damaged or reporter.has_errors() or \

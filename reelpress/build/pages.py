@@ -18,7 +18,7 @@ from reelpress.build.content_worker import (
 from reelpress.build.digest import digest, record_digest
 from reelpress.build.graph import BuildGraph
 from reelpress.build.memo import ResidentGraph
-from reelpress.build.workers import run_chunked
+from reelpress.build.workers import WorkerPool
 from reelpress.content.loader import SourceFile, duplicate_outputs, find_sources, is_published
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig
@@ -41,7 +41,7 @@ from reelpress.render.translations import translation_groups, version_of, with_t
 
 
 def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, store: BlobStore,
-                  code: str, resident: ResidentGraph, *, jobs: int | None, reporter: Reporter,
+                  code: str, resident: ResidentGraph, *, workers: WorkerPool, reporter: Reporter,
                   sources: list[SourceFile] | None = None
                   ) -> tuple[list[PreparedPage], list[SourceFile], int, float]:
     """Every Markdown file (or just `sources`) as a prepared page, sorted by path; also
@@ -75,8 +75,7 @@ def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, st
         else:
             todo.append(task)
     markdown_cpu = 0.0
-    for key, value, seconds in run_chunked(prepare_tasks, ContentSettings(config, store), todo,
-                                           jobs=jobs):
+    for key, value, seconds in workers.run(prepare_tasks, ContentSettings(config, store), todo):
         markdown_cpu += seconds
         prepared = load_prepared(value)
         assert prepared is not None, "a record that was just made does not load"

@@ -26,7 +26,7 @@ from reelpress.build.render_worker import (
     failure_diagnostics,
     render_tasks,
 )
-from reelpress.build.workers import run_chunked
+from reelpress.build.workers import WorkerPool
 from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Diagnostic, Reporter
 from reelpress.core.project import ProjectPaths
@@ -156,7 +156,7 @@ def _kept(graph: BuildGraph, spec: OutputSpec, inputs: str) -> bool:
 
 def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,
                    graph: BuildGraph, writer: SiteWriter, paths: ProjectPaths,
-                   jobs: int | None, reporter: Reporter, resident: ResidentGraph) -> Rendered:
+                   workers: WorkerPool, reporter: Reporter, resident: ResidentGraph) -> Rendered:
     specs, site_key = plan.specs, plan.site_key
     templates = theme.templates_fingerprint()
     names = frozenset(s.template for s in specs if s.template)
@@ -189,7 +189,7 @@ def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,
     cpu: dict[str, float] = {}
     failed: list[RenderOutcome] = []
     make_folders(writer.stage, (task.spec.path for task in tasks))
-    for outcome in run_chunked(render_tasks, (context, resident.cards), tasks, jobs=jobs):
+    for outcome in workers.run(render_tasks, (context, resident.cards), tasks):
         stage = stage_of[outcome.path]
         cpu[stage] = cpu.get(stage, 0.0) + outcome.render_cpu
         cpu["write"] = cpu.get("write", 0.0) + outcome.write_cpu

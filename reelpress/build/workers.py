@@ -1,6 +1,13 @@
-"""Run per-article work on every core: chunks of tasks through a process pool.
+"""Run per-article work on every core: chunks of tasks through the build's worker pool.
 
-Small jobs stay in this process (a pool costs more than it saves below ~50 pages).
+A build opens one `WorkerPool` for all its stages. Its processes are forked the first
+time a stage has enough work for them (in a cold build: the content stage, before any
+content is loaded), so a worker holds only the chunk it is given: a pool forked once
+the build's records fill the main process shares them copy-on-write, and every record
+either process touches (a reference count is a write) is copied, which made the render
+stage's peak memory half as big again at 5,000 articles. Chunks are pickled to the
+workers; a chunk of render tasks is a few hundred kilobytes. Small jobs stay in this
+process (a pool costs more than it saves below ~50 pages).
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from functools import partial
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import TypeVar
 
 Task = TypeVar("Task")
 Shared = TypeVar("Shared")
@@ -26,35 +34,58 @@ def worker_count(requested: int | None) -> int:
     return max(1, requested or os.cpu_count() or 1)
 
 
+class WorkerPool:
+    """The worker processes of one build: started on first use, stopped by `close` (or
+    the `with` block's end). Workers keep no state between builds."""
+
+    def __init__(self, jobs: int | None) -> None:
+        self.workers = worker_count(jobs)
+        self._executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (they are idle between stages; the commit needs none)."""
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
+
+    def run(self, work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
+            tasks: Sequence[Task]) -> list[Result]:
+        """`work(shared, chunk)` over chunks of `tasks`, results in task order. This
+        process is one of the workers (it would only wait otherwise): the pool has one
+        process fewer, so one fewer start-up and one fewer copy of the interpreter."""
+        if self.workers == 1 or len(tasks) < POOL_THRESHOLD:
+            return work(shared, list(tasks))
+        pool = self._started()
+        chunk = max(8, min(64, len(tasks) // (self.workers * 4) or 1))
+        bounds = [(i, i + chunk) for i in range(0, len(tasks), chunk)]
+        return _shared_out(
+            bounds, lambda b: pool.submit(_held, work, shared, list(tasks[b[0]:b[1]])),
+            partial(_run_here, work, shared, tasks), self.workers - 1)
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            # fork is fastest, but forking a process that runs threads (the preview
+            # server, watchdog) can deadlock a child on a lock held by another thread.
+            method = "fork" if hasattr(os, "fork") and threading.active_count() == 1 \
+                else "spawn"
+            self._executor = ProcessPoolExecutor(
+                self.workers - 1, mp_context=multiprocessing.get_context(method),
+                initializer=_quiet_worker)
+        return self._executor
+
+
 def run_chunked(work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
                 tasks: Sequence[Task], *, jobs: int | None) -> list[Result]:
-    """`work(shared, chunk)` over chunks of `tasks`, results in task order. This process
-    is one of the `jobs` workers (it would only wait otherwise): the pool has one
-    process fewer, so one fewer copy of the build's records and one fewer start-up.
-    Forked workers inherit `shared` (the build's settings) and the tasks; spawned ones
-    get them with each chunk. Either way workers keep no state between builds: a pool
-    lives for one call."""
-    workers = worker_count(jobs)
-    if workers == 1 or len(tasks) < POOL_THRESHOLD:
-        return work(shared, list(tasks))
-    chunk = max(8, min(64, len(tasks) // (workers * 4) or 1))
-    bounds = [(i, i + chunk) for i in range(0, len(tasks), chunk)]
-    here = partial(_run_here, work, shared, tasks)
-    # fork is fastest, but forking a process that runs threads (the preview server,
-    # watchdog) can deadlock a child on a lock held by another thread.
-    single_threaded = threading.active_count() == 1
-    if hasattr(os, "fork") and single_threaded:
-        # Forked workers inherit the tasks (initargs are not pickled under fork): each
-        # chunk is sent as two numbers, not as its records (132 MB of pickles for the
-        # render tasks of 5,000 articles, about a quarter of a cold build's CPU).
-        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_adopt, initargs=(work, shared, tasks)) as pool:
-            return _shared_out(bounds, lambda b: pool.submit(_run_adopted, b), here,
-                               workers - 1)
-    with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_quiet_worker) as pool:
-        return _shared_out(bounds, lambda b: pool.submit(
-            _held, work, shared, list(tasks[b[0]:b[1]])), here, workers - 1)
+    """`WorkerPool.run` on a pool of its own (for one-off work outside a build)."""
+    with WorkerPool(jobs) as pool:
+        return pool.run(work, shared, tasks)
 
 
 def _run_here(work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
@@ -89,20 +120,6 @@ def _quiet_worker() -> None:
     """Ctrl-C reaches the whole process group: the main process stops the build and says
     so once; workers ignore it instead of each printing a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-# In a forked worker only: the work, settings and tasks of the pool that forked it.
-_adopted: list[tuple[Callable[..., list[Any]], Any, Sequence[Any]]] = []
-
-
-def _adopt(work: Callable[..., list[Any]], shared: object, tasks: Sequence[object]) -> None:
-    _quiet_worker()
-    _adopted.append((work, shared, tasks))
-
-
-def _run_adopted(bounds: tuple[int, int]) -> list[Any]:
-    work, shared, tasks = _adopted[-1]
-    return _held(work, shared, list(tasks[bounds[0]:bounds[1]]))
 
 
 def _held(work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
