@@ -86,6 +86,7 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
     graph.read_all()
     prepared, sources, fresh, markdown_cpu = prepare_pages(
         paths, config, graph, store, code, resident, workers=workers, reporter=reporter)
+    graph.write_nodes()  # the page records' bytes are not held through the render
     clock.lap("load")
     now = options.now or dt.datetime.now(dt.UTC)
     ready, chosen = published(prepared, options, now, reporter)

@@ -236,3 +236,64 @@ def test_an_input_changed_while_a_build_runs_shows_in_the_next_build(tmp_path: P
         assert after.notes != ("nothing changed since the last build",)
         assert title in (tmp_path / "live/site/index.html").read_text()
     assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
+
+
+def _stored_whole(root: Path) -> set[str]:
+    with sqlite3.connect(root / ".reelpress-cache/index.sqlite") as db:
+        return {rel for (rel,) in db.execute("SELECT rel FROM story_records")}
+
+
+def test_only_articles_a_feed_shows_beside_others_are_stored_whole(tmp_path: Path) -> None:
+    """The delta path loads whole only a feed's other entries; story 1 is in no feed,
+    so an edit of it needs no stored article at all."""
+    options = _site(tmp_path / "live")
+    _build(options)
+    assert _stored_whole(tmp_path / "live") == {f"content/story-{n}.md" for n in (2, 3, 4, 5, 6)}
+    with sqlite3.connect(tmp_path / "live/.reelpress-cache/index.sqlite") as db:
+        db.execute("DELETE FROM story_records")
+    _append(tmp_path / "live/content/story-1.md", "\nOlder news.\n")
+    assert _build(options).outputs_decided == 1
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
+
+
+def test_a_story_that_joins_a_feed_unchanged_is_stored_whole(tmp_path: Path) -> None:
+    """Story 2 leaves the Paris tag: story 1 joins its feed with its record as it was
+    (no related stories to change it), so the full build must store it whole, or the
+    next edit of story 4 finds a feed entry missing and gives way to a full build."""
+    options = _site(tmp_path / "live")
+    (tmp_path / "live/site.toml").write_text(SITE_TOML + "related_stories = 0\n")
+    everything = _build(options).outputs_decided
+    story = tmp_path / "live/content/story-2.md"
+    story.write_text(story.read_text().replace("tags: [Paris]", "tags: [Science]"))
+    assert _build(options).outputs_decided >= everything
+    assert "content/story-1.md" in _stored_whole(tmp_path / "live")
+    _append(tmp_path / "live/content/story-4.md", "\nMore from Paris.\n")
+    result = _build(options)
+    assert result.outputs_decided == 1 + 3 + 3, result.explanations  # page, Paris, Sport
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
+
+
+def test_a_damaged_links_record_gives_way_to_the_full_build(tmp_path: Path) -> None:
+    options = _site(tmp_path / "live")
+    everything = _build(options).outputs_decided
+    with sqlite3.connect(tmp_path / "live/.reelpress-cache/index.sqlite") as db:
+        db.execute("UPDATE story_links SET linked = x'00'")
+    _append(tmp_path / "live/content/story-1.md", "\nAfter the damage.\n")
+    assert _build(options).outputs_decided == everything
+    _append(tmp_path / "live/content/story-1.md", "\nAnd again.\n")
+    assert _build(options).outputs_decided == 1  # the full build stored it again
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
+
+
+def test_a_related_story_renamed_by_a_full_build_shows_in_the_next_delta(tmp_path: Path) -> None:
+    """The full build after a title edit stores the related stories it chose anew: the
+    delta build of a story that shows the renamed one must not show the old title."""
+    options = _site(tmp_path / "live")
+    _build(options)
+    story = tmp_path / "live/content/story-2.md"
+    story.write_text(story.read_text().replace("title: Story 2", "title: Story Two"))
+    _build(options)
+    _append(tmp_path / "live/content/story-1.md", "\nA later edit.\n")
+    assert _build(options).outputs_decided == 1
+    assert "Story Two" in (tmp_path / "live/site/story-1/index.html").read_text()
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")

@@ -27,7 +27,14 @@ from reelpress.build.pages import assemble_all, prepare_pages, published
 from reelpress.build.plan import SitePlan
 from reelpress.build.render import record_key, render_outputs, stored_catalogs
 from reelpress.build.site import site_view
-from reelpress.build.stories import load_article, load_spec, outline_of, story_row
+from reelpress.build.stories import (
+    load_article,
+    load_linked,
+    load_spec,
+    outline_of,
+    read_together,
+    story_row,
+)
 from reelpress.build.tracking import publish_files
 from reelpress.build.workers import WorkerPool
 from reelpress.content.loader import SourceFile, find_sources, source_file
@@ -116,16 +123,15 @@ def build_delta(job: DeltaBuild, *, clock: StageClock,
                         stages, urls, reporter)
     articles = assemble_all(chosen, media, config, store, ResidentGraph(), reporter,
                             url_paths=url_paths)
-    old = {rel: load_article(data) for rel, data in
-           graph.index.stories(site_dir, [a.source.rel for a in articles]).items()}
+    old = load_linked(graph.index.story_links(site_dir)) or {}
     by_rel: dict[str, Article] = {}
     for article in articles:
         before = old.get(article.source.rel)
-        if before is None:
+        if not isinstance(before, tuple) or len(before) != 2:
             graph.stories_damaged = True
             return None
         by_rel[article.source.rel] = dataclasses.replace(
-            article, related=before.related, translations=before.translations)
+            article, related=before[0], translations=before[1])
     by_prepared = {p.rel: p for p in chosen}
     if any(outline_of(by_prepared[rel], a) != stored[rel][1] for rel, a in by_rel.items()) \
             or reporter.has_errors():
@@ -170,7 +176,8 @@ def build_delta(job: DeltaBuild, *, clock: StageClock,
                       f"the other {kept} are as the last build left them",
                       *result.explanations),
         media_cached=int(last["media"]) - media.processed)  # type: ignore[call-overload]
-    rows = {rel: story_row(by_prepared[rel], article, record_key(article))
+    together = read_together(specs)
+    rows = {rel: story_row(by_prepared[rel], article, record_key(article), rel in together)
             for rel, article in by_rel.items()}
     record = {**last, "warnings": [d.to_dict() for d in result.warnings]}
     tracked = _tracked_changes(job.last, edited, str(writer.stage.parent))

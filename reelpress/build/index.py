@@ -6,13 +6,17 @@ site folder, each output file's key and the stat of the file that key produced),
 `builds` and `tracked` (per site folder, what the no-op check needs: the record of the
 last good build, and the stat of every file and folder it read), and for the delta path
 (`build/delta.py`), per site folder: `stories` (each published article's URL, outline
-digest and record key), `story_paths` (every story's URL, in one record),
-`story_records` (the article itself, complete: apart, so that reading an outline reads
-no article), `specs` (each output that reads whole articles,
+digest and record key), `story_paths` (every story's URL, in one record), `story_links`
+(the related stories and translations chosen for every story, in one record),
+`story_records` (the article itself,
+complete, for each article an output reads beside others: a feed; apart, so that
+reading an outline reads no article), `specs` (each output that reads whole articles,
 as a spec naming them) and `reads` (which outputs read which article).
 
 Every build's writes are one transaction in WAL mode: a `kill -9` leaves the old index
-or the new one, and a build and a preview server can share it. An index that does not
+or the new one, and a build and a preview server can share it. Nodes alone may be
+written before it, in transactions of their own (`add_nodes`): each is a pure cache
+under the digest of its inputs and claims nothing of site/. An index that does not
 open, or was written by another format, is discarded with a note, never trusted.
 """
 
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INDEX_FILE = "index.sqlite"
-FORMAT = "reelpress-index-6"
+FORMAT = "reelpress-index-7"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,6 +50,7 @@ CREATE TABLE IF NOT EXISTS stories(site TEXT NOT NULL, rel TEXT NOT NULL, url_pa
                                    outline TEXT NOT NULL, key TEXT NOT NULL,
                                    PRIMARY KEY(site, rel));
 CREATE TABLE IF NOT EXISTS story_paths(site TEXT PRIMARY KEY, paths BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS story_links(site TEXT PRIMARY KEY, linked BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS story_records(site TEXT NOT NULL, rel TEXT NOT NULL,
                                          article BLOB NOT NULL, PRIMARY KEY(site, rel));
 CREATE TABLE IF NOT EXISTS specs(site TEXT NOT NULL, path TEXT NOT NULL, spec BLOB NOT NULL,
@@ -78,7 +83,9 @@ class IndexChanges:
     untracked: tuple[str, ...] = ()       # (a delta build) tracked paths now gone
 
 
-StoryRow = tuple[str, str, str, bytes]    # url_path, outline digest, record key, article
+# url_path, outline digest, record key, and the article pickled when an output reads it
+# beside others (else None: no `story_records` row)
+StoryRow = tuple[str, str, str, bytes | None]
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,8 @@ class StoryChanges:
     all_stories: frozenset[str] | None = None         # a full build: every rel (rest go)
     all_specs: frozenset[str] | None = None           # ... and every output path
     paths: dict[str, str] | None = None               # ... and every story's URL path
+    all_records: frozenset[str] | None = None         # ... and every rel stored whole
+    linked: bytes | None = None                       # ... and the links record, changed
 
 
 class BuildIndex:
@@ -212,6 +221,12 @@ class BuildIndex:
             if changes.live_nodes is not None:
                 self._collect_garbage(changes.live_nodes)
 
+    def add_nodes(self, nodes: dict[str, tuple[str, bytes]]) -> None:
+        """Nodes written in a transaction of their own, before the build's (see above)."""
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
+                                 ((key, kind, value) for key, (kind, value) in nodes.items()))
+
     def story_keys(self, site: str, rels: Iterable[str] | None = None
                    ) -> dict[str, tuple[str, str, str]]:
         """Each stored story's (url_path, outline, record key), without the records; all
@@ -224,6 +239,17 @@ class BuildIndex:
             found.update((row[0], (row[1], row[2], row[3])) for row in
                          self._db.execute(query + " AND rel = ?", (site, rel)))
         return found
+
+    def story_links(self, site: str) -> bytes | None:
+        """The related stories and translations of every story (one pickled record)."""
+        row = self._db.execute("SELECT linked FROM story_links WHERE site = ?",
+                               (site,)).fetchone()
+        return row[0] if row is not None else None
+
+    def stored_records(self, site: str) -> set[str]:
+        """The stories whose article is stored whole."""
+        return {rel for (rel,) in self._db.execute(
+            "SELECT rel FROM story_records WHERE site = ?", (site,))}
 
     def story_paths(self, site: str) -> dict[str, str] | None:
         """Every stored story's URL path, by its source path (one record)."""
@@ -274,15 +300,20 @@ class BuildIndex:
 
     def _save_stories(self, site: str, changes: StoryChanges) -> None:
         db = self._db
-        self._keep_only(site, changes.all_stories, "rel", ("stories", "story_records"))
+        self._keep_only(site, changes.all_stories, "rel", ("stories",))
+        self._keep_only(site, changes.all_records, "rel", ("story_records",))
         self._keep_only(site, changes.all_specs, "path", ("specs", "reads"))
         if changes.paths is not None:
             db.execute("INSERT OR REPLACE INTO story_paths VALUES (?, ?)",
                        (site, pickle.dumps(changes.paths, protocol=pickle.HIGHEST_PROTOCOL)))
+        if changes.linked is not None:
+            db.execute("INSERT OR REPLACE INTO story_links VALUES (?, ?)",
+                       (site, changes.linked))
         db.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
-                       [(site, rel, *row[:3]) for rel, row in changes.stories.items()])
+                       ((site, rel, *row[:3]) for rel, row in changes.stories.items()))
         db.executemany("INSERT OR REPLACE INTO story_records VALUES (?, ?, ?)",
-                       [(site, rel, row[3]) for rel, row in changes.stories.items()])
+                       ((site, rel, row[3]) for rel, row in changes.stories.items()
+                        if row[3] is not None))
         db.executemany("INSERT OR REPLACE INTO specs VALUES (?, ?, ?)",
                        [(site, path, spec) for path, (_, spec) in changes.specs.items()])
         db.executemany("DELETE FROM reads WHERE site = ? AND path = ?",

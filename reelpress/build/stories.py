@@ -7,7 +7,10 @@ front matter, where it goes, its media references, its hero and social image and
 videos. Listings read teasers, the related-story choice reads candidates, translations
 read versions, the sitemap reads entries, and all of these are made from the outline's
 parts. So an edit that leaves an article's outline as it was can change only the
-outputs that read the article whole: its page and the feeds that show it."""
+outputs that read the article whole: its page and the feeds that show it. Of those, the
+delta path loads whole only the articles read beside the edited one (a feed's other
+entries): only these are stored whole; of every other article it needs the related
+stories and translations chosen for it (which no edit of its body changes)."""
 
 from __future__ import annotations
 
@@ -16,23 +19,25 @@ import pickle
 from collections.abc import Callable, Iterable, Sequence
 
 from reelpress.build.content_worker import PreparedPage
-from reelpress.build.digest import digest
+from reelpress.build.digest import record_digest
 from reelpress.build.graph import BuildGraph
 from reelpress.build.index import StoryChanges, StoryRow
 from reelpress.build.render import RecordDigests, record_key
-from reelpress.render.article import Article
+from reelpress.render.article import Article, RelatedStory, Translation
 from reelpress.render.outputs import OutputSpec
 
 
 def outline_of(prepared: PreparedPage, article: Article) -> str:
     """The digest of what other outputs read of this article (see the module's text). The
     config is left out: a delta build runs only while it, the theme and the code are as
-    they were."""
+    they were. A digest of the pickled parts: exact, so outlines that differ never match;
+    equal ones almost always do (the same file's bytes make the same records), and a
+    mismatch only gives way to the full build."""
     page, body = prepared.page, prepared.body
     assert page is not None and body is not None
     refs = tuple((ref.kind, ref.src, tuple(sorted(ref.attrs))) for ref in body.media)
     videos = tuple(embed.video_object for embed in article.all_embeds if embed.video_object)
-    return digest("outline", page.rel, page.meta, page.output_path, page.url_path, refs,
+    return record_digest("outline", page.rel, page.meta, page.output_path, page.url_path, refs,
                   article.hero, article.social_image, article.has_video, article.thumbnail,
                   article.author, article.template, videos, article.is_page)
 
@@ -46,6 +51,12 @@ def _article_rels(spec: OutputSpec) -> tuple[str, ...]:
         elif isinstance(value, tuple):
             found.extend(item.source.rel for item in value if isinstance(item, Article))
     return tuple(dict.fromkeys(found))
+
+
+def read_together(specs: Iterable[OutputSpec]) -> set[str]:
+    """The articles an output reads beside other articles (a feed's entries): the delta
+    path loads these whole when it decides that output for an edit of another."""
+    return {rel for spec in specs if len(rels := _article_rels(spec)) > 1 for rel in rels}
 
 
 class _SpecPickler(pickle.Pickler):
@@ -88,35 +99,66 @@ def load_article(data: bytes) -> Article | None:
     return article if isinstance(article, Article) else None
 
 
-def story_row(prepared: PreparedPage, article: Article, key: str) -> StoryRow:
+Linked = dict[str, tuple[tuple[RelatedStory, ...], tuple[Translation, ...]]]
+
+
+def linked_bytes(articles: Iterable[Article]) -> bytes:
+    """The related stories and translations of every story, as one record (one pickle
+    of them all costs a tenth of one per story, and shares their strings and dates)."""
+    return pickle.dumps({a.source.rel: (a.related, a.translations) for a in articles},
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_linked(data: bytes | None) -> Linked | None:
+    """The stored links record; None when there is none or it is damaged."""
+    try:
+        linked = pickle.loads(data) if data is not None else None  # noqa: S301 - ours
+    except Exception:  # noqa: BLE001 - a damaged row is a miss
+        return None
+    return linked if isinstance(linked, dict) else None
+
+
+def story_row(prepared: PreparedPage, article: Article, key: str, whole: bool) -> StoryRow:
+    """`whole`: the article is read beside others (`read_together`), so stored complete."""
     return (article.url_path, outline_of(prepared, article), key,
-            pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
+            pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL) if whole else None)
 
 
 def story_changes(graph: BuildGraph, articles: Sequence[Article],
                   published: Sequence[PreparedPage], specs: Iterable[OutputSpec],
                   known: RecordDigests) -> StoryChanges:
     """A full build's stories and article-reading specs, only the rows that changed
-    written (an article is compared by its record's digest, a spec by its bytes), or
-    every row when the delta path found one damaged. `known`: the render's digests."""
+    written (an article is compared by its record's digest, and by whether it is stored
+    whole as it must be; a spec by its bytes), or every row when the delta path found
+    one damaged. `known`: the render's digests."""
     index, site_dir = graph.index, str(graph.site_dir)
-    stored = {} if graph.stories_damaged else index.story_keys(site_dir)
-    prepared = {p.rel: p for p in published}
-    rows: dict[str, StoryRow] = {}
-    for article in articles:
-        rel, key = article.source.rel, record_key(article, known)
-        if stored.get(rel, ("", "", ""))[2] != key:
-            rows[rel] = story_row(prepared[rel], article, key)
+    damaged = graph.stories_damaged
+    stored = {} if damaged else index.story_keys(site_dir)
+    stored_whole = set() if damaged else index.stored_records(site_dir)
     stored_specs = index.specs(site_dir)
     changed: dict[str, tuple[tuple[str, ...], bytes]] = {}
     paths: set[str] = set()
+    together: set[str] = set()
     for spec in specs:
         rels = _article_rels(spec)
         if not rels:
             continue
         paths.add(spec.path)
+        if len(rels) > 1:
+            together.update(rels)
         data = spec_bytes(spec)
         if stored_specs.get(spec.path) != data:
             changed[spec.path] = (rels, data)
+    prepared = {p.rel: p for p in published}
+    rows: dict[str, StoryRow] = {}
+    for article in articles:
+        rel, key = article.source.rel, record_key(article, known)
+        whole = rel in together
+        if stored.get(rel, ("", "", ""))[2] != key or (whole and rel not in stored_whole):
+            rows[rel] = story_row(prepared[rel], article, key, whole)
+    linked = linked_bytes(articles)
     return StoryChanges(rows, changed, frozenset(a.source.rel for a in articles),
-                        frozenset(paths), {a.source.rel: a.url_path for a in articles})
+                        frozenset(paths), {a.source.rel: a.url_path for a in articles},
+                        frozenset(together),
+                        None if not damaged and index.story_links(site_dir) == linked
+                        else linked)
