@@ -235,6 +235,19 @@ def test_generated_texts_are_identical(text: str) -> None:
     assert_same(text, base_path="/news/")
 
 
+@given(text=st.text() | st.text(st.characters(max_codepoint=127)))
+@settings(max_examples=600, derandomize=True, deadline=None, database=None)
+def test_word_count_is_the_regex_count(text: str) -> None:
+    """`engine.word_count` counts ASCII text through a byte table: the same as `\\w+`."""
+    assert engine.word_count(text) == len(re.findall(r"\w+", text)), repr(text)
+
+
+def test_word_count_of_every_benchmark_article_is_the_regex_count(bench_corpus: Path) -> None:
+    for body, answers in markdown_files(bench_corpus / "content"):
+        for text in (body, *answers):
+            assert engine.word_count(text) == len(re.findall(r"\w+", text))
+
+
 def test_a_site_builds_to_the_same_bytes_without_the_fast_path(tmp_path: Path) -> None:
     """The pure-Python path end to end: REELPRESS_MARKDOWN=markdown-it turns the native
     engine off; the site must not change by a byte."""
