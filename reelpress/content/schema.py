@@ -71,6 +71,8 @@ KNOWN_KEYS = (
     "chapters", "video_credit",
 )
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:(?:\s|$)")
+_TOP_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[^\S\n]*:(?:[^\S\n]|$)", re.MULTILINE)
+_OTHER_LINE_BREAK = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _SLUG_SAFE = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
 _UNICODE_SLUG_SAFE = re.compile(r"^[^\W_][\w.-]*(/[^\W_][\w.-]*)*$")
 _TEMPLATE_SAFE = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\.html$")
@@ -192,6 +194,21 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _top_keys(front_matter: str) -> list[tuple[int, str]]:
+    """(line offset, key) of each line that starts a top-level `key:`. One search of the
+    whole text when its lines are split at newlines alone (no other character that
+    `splitlines` breaks at), else line by line."""
+    if _OTHER_LINE_BREAK.search(front_matter) is None:
+        found, offset, last = [], 0, 0
+        for match in _TOP_KEY_LINE.finditer(front_matter):
+            offset += front_matter.count("\n", last, match.start())
+            last = match.start()
+            found.append((offset, match.group(1)))
+        return found
+    return [(offset, match.group(1)) for offset, match in
+            enumerate(_TOP_KEY.match(line) for line in front_matter.splitlines()) if match]
+
+
 def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_line: int,
                   config: SiteConfig, file_stem: str, in_pages: bool = False
                   ) -> tuple[PageMeta | None, list[Diagnostic]]:
@@ -199,10 +216,7 @@ def validate_meta(data: dict[str, Any], *, rel: str, front_matter: str, first_li
     `in_pages`: the file is under content/pages/, so it is a page unless it says otherwise."""
     check = _Checker(rel, front_matter, first_line)
     seen_keys: dict[str, int] = {}
-    for offset, match in enumerate(_TOP_KEY.match(line) for line in front_matter.splitlines()):
-        if match is None:
-            continue
-        key = match.group(1)
+    for offset, key in _top_keys(front_matter):
         if key in seen_keys:
             check.problems.append(warning(
                 rel, first_line + offset, f"'{key}' is given twice (first on line "
