@@ -169,17 +169,22 @@ def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,
     keys: dict[str, tuple[str, str, str]] = {}
     tasks: list[RenderTask] = []
     inputs: dict[str, str] = {}
-    for spec in specs:
-        inputs[spec.path] = resident.inputs.get(
+
+    def inputs_of(spec: OutputSpec) -> str:
+        return resident.inputs.get(
             spec.path, (site_key, spec.template, fingerprints.get(spec.template or ""),
                         spec.view, spec.writer, spec.args, spec.kwargs),
             partial(_inputs_key_of, spec, site_key, fingerprints, known))
+
+    for spec in specs:
         previous = graph.previous(spec.path)
-        if previous is not None and _kept(graph, spec, inputs[spec.path]):
-            writer.record(spec.path, False)
-            keys[spec.path] = (previous[0], previous[3], previous[4])
-        else:
-            tasks.append(RenderTask(spec, previous))
+        if previous is not None:  # a new output's inputs key is made as its chunk goes out
+            inputs[spec.path] = inputs_of(spec)
+            if _kept(graph, spec, inputs[spec.path]):
+                writer.record(spec.path, False)
+                keys[spec.path] = (previous[0], previous[3], previous[4])
+                continue
+        tasks.append(RenderTask(spec, previous))
     context = RenderContext(site, theme, makers, templates, code, paths,
                             writer.stage, writer.site_dir)
     explanations: list[str] = []
@@ -188,8 +193,15 @@ def render_outputs(plan: SitePlan, site: SiteView, theme: Theme, code: str,
                 for task in tasks}
     cpu: dict[str, float] = {}
     failed: list[RenderOutcome] = []
-    make_folders(writer.stage, (task.spec.path for task in tasks))
-    for outcome in workers.run(render_tasks, (context, resident.cards), tasks):
+    made: set[str] = set()
+
+    def before(chunk: list[RenderTask]) -> None:  # this process's part of each chunk
+        for task in chunk:
+            if task.spec.path not in inputs:
+                inputs[task.spec.path] = inputs_of(task.spec)
+        make_folders(writer.stage, (task.spec.path for task in chunk), made)
+
+    for outcome in workers.run(render_tasks, (context, resident.cards), tasks, before=before):
         stage = stage_of[outcome.path]
         cpu[stage] = cpu.get(stage, 0.0) + outcome.render_cpu
         cpu["write"] = cpu.get("write", 0.0) + outcome.write_cpu

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from functools import partial
 from types import TracebackType
 from typing import TypeVar
 
@@ -56,18 +55,33 @@ class WorkerPool:
             self._executor = None
 
     def run(self, work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
-            tasks: Sequence[Task]) -> list[Result]:
+            tasks: Sequence[Task], *,
+            before: Callable[[list[Task]], None] | None = None) -> list[Result]:
         """`work(shared, chunk)` over chunks of `tasks`, results in task order. This
         process is one of the workers (it would only wait otherwise): the pool has one
-        process fewer, so one fewer start-up and one fewer copy of the interpreter."""
+        process fewer, so one fewer start-up and one fewer copy of the interpreter.
+        `before(chunk)` runs here just before a chunk is handed out or run: work only
+        this process may do (making the chunk's folders) is done chunk by chunk while
+        the workers run the chunks before it, instead of while they wait."""
+        prepare = before or _nothing
         if self.workers == 1 or len(tasks) < POOL_THRESHOLD:
+            prepare(list(tasks))
             return work(shared, list(tasks))
         pool = self._started()
         chunk = max(8, min(64, len(tasks) // (self.workers * 4) or 1))
         bounds = [(i, i + chunk) for i in range(0, len(tasks), chunk)]
-        return _shared_out(
-            bounds, lambda b: pool.submit(_held, work, shared, list(tasks[b[0]:b[1]])),
-            partial(_run_here, work, shared, tasks), self.workers - 1)
+
+        def submit(b: tuple[int, int]) -> Future[list[Result]]:
+            part = list(tasks[b[0]:b[1]])
+            prepare(part)
+            return pool.submit(_held, work, shared, part)
+
+        def here(b: tuple[int, int]) -> list[Result]:
+            part = list(tasks[b[0]:b[1]])
+            prepare(part)
+            return work(shared, part)
+
+        return _shared_out(bounds, submit, here, self.workers - 1)
 
     def _started(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -88,9 +102,8 @@ def run_chunked(work: Callable[[Shared, list[Task]], list[Result]], shared: Shar
         return pool.run(work, shared, tasks)
 
 
-def _run_here(work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
-              tasks: Sequence[Task], bounds: tuple[int, int]) -> list[Result]:
-    return work(shared, list(tasks[bounds[0]:bounds[1]]))
+def _nothing(chunk: list[Task]) -> None:
+    pass
 
 
 def _shared_out(bounds: list[tuple[int, int]],

@@ -132,11 +132,12 @@ def stage_bytes(stage: Path, site_dir: Path, rel: str, data: bytes) -> bool:
     return True
 
 
-def make_folders(stage: Path, rels: Iterable[str]) -> None:
-    """Make the folders of `rels` in the stage, each once, from one process, before the
-    render workers stage files into them: two processes making thousands of folders in
-    one parent contend for its lock (twice the kernel time of one doing it alone)."""
-    made: set[str] = set()
+def make_folders(stage: Path, rels: Iterable[str], made: set[str] | None = None) -> None:
+    """Make the folders of `rels` in the stage, each once (`made`: those made already),
+    from one process, before the render workers stage files into them: two processes
+    making thousands of folders in one parent contend for its lock (twice the kernel time
+    of one doing it alone)."""
+    made = set() if made is None else made
     for rel in rels:
         folder = rel.rpartition("/")[0]
         if folder and folder not in made:
