@@ -21,6 +21,9 @@ def test_every_task_once_in_order_on_the_pool() -> None:
     expected = _square_all(3, tasks)
     assert run_chunked(_square_all, 3, tasks, jobs=2) == expected
     assert run_chunked(_square_all, 3, tasks, jobs=1) == expected
+    with WorkerPool(2) as pool:
+        done = list(pool.as_done(_square_all, 3, tasks))
+    assert sorted(done) == expected  # each exactly once, in the order chunks finished
 
 
 def _pids(tag: str, chunk: list[int]) -> list[tuple[str, int, int]]:

@@ -75,7 +75,7 @@ def prepare_pages(paths: ProjectPaths, config: SiteConfig, graph: BuildGraph, st
         else:
             todo.append(task)
     markdown_cpu = 0.0
-    for key, value, seconds in workers.run(prepare_tasks, ContentSettings(config, store), todo):
+    for key, value, seconds in workers.as_done(prepare_tasks, ContentSettings(config, store), todo):
         markdown_cpu += seconds
         prepared = load_prepared(value)
         assert prepared is not None, "a record that was just made does not load"

@@ -17,7 +17,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from types import TracebackType
 from typing import TypeVar
@@ -63,10 +63,25 @@ class WorkerPool:
         `before(chunk)` runs here just before a chunk is handed out or run: work only
         this process may do (making the chunk's folders) is done chunk by chunk while
         the workers run the chunks before it, instead of while they wait."""
+        parts = dict(self._chunks(work, shared, tasks, before))
+        return [result for index in sorted(parts) for result in parts[index]]
+
+    def as_done(self, work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
+                tasks: Sequence[Task]) -> Iterator[Result]:
+        """`run`'s results a chunk at a time as each is done, in no set order: what the
+        caller does with them (unpickling, storing) overlaps the workers' later chunks
+        instead of following the last one."""
+        for _, part in self._chunks(work, shared, tasks, None):
+            yield from part
+
+    def _chunks(self, work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
+                tasks: Sequence[Task], before: Callable[[list[Task]], None] | None
+                ) -> Iterator[tuple[int, list[Result]]]:
         prepare = before or _nothing
         if self.workers == 1 or len(tasks) < POOL_THRESHOLD:
             prepare(list(tasks))
-            return work(shared, list(tasks))
+            yield 0, work(shared, list(tasks))
+            return
         pool = self._started()
         chunk = max(8, min(64, len(tasks) // (self.workers * 4) or 1))
         bounds = [(i, i + chunk) for i in range(0, len(tasks), chunk)]
@@ -81,7 +96,7 @@ class WorkerPool:
             prepare(part)
             return work(shared, part)
 
-        return _shared_out(bounds, submit, here, self.workers - 1)
+        yield from _shared_out(bounds, submit, here, self.workers - 1)
 
     def _started(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -108,10 +123,11 @@ def _nothing(chunk: list[Task]) -> None:
 
 def _shared_out(bounds: list[tuple[int, int]],
                 submit: Callable[[tuple[int, int]], Future[list[Result]]],
-                here: Callable[[tuple[int, int]], list[Result]], pooled: int) -> list[Result]:
+                here: Callable[[tuple[int, int]], list[Result]], pooled: int
+                ) -> Iterator[tuple[int, list[Result]]]:
     """The pool takes chunks from the front (two queued per worker, so none waits for
-    this process), this process from the back, until they meet; results in order."""
-    parts: list[list[Result] | None] = [None] * len(bounds)
+    this process), this process from the back, until they meet; each chunk's results
+    with its index as soon as they are here."""
     front, back = 0, len(bounds)
     queued: dict[Future[list[Result]], int] = {}
     while front < back or queued:
@@ -120,13 +136,12 @@ def _shared_out(bounds: list[tuple[int, int]],
             front += 1
         if front < back:
             back -= 1
-            parts[back] = here(bounds[back])
+            yield back, here(bounds[back])
             finished = [future for future in queued if future.done()]
         else:
             finished = list(wait(queued, return_when=FIRST_COMPLETED).done)
         for future in finished:
-            parts[queued.pop(future)] = future.result()
-    return [result for part in parts if part is not None for result in part]
+            yield queued.pop(future), future.result()
 
 
 def _quiet_worker() -> None:
