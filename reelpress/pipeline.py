@@ -61,6 +61,7 @@ def build_site(options: BuildOptions, *, checked: bool = False, last: LastBuild 
         resident = (ResidentGraph(cards=CardCache(keep=False))  # dies with this build
                     if resident is None or options.force else resident)
         with cyclic_gc_paused(), WorkerPool(options.jobs) as workers:  # forked on first use
+            clock.watch(workers.live_cpu)
             if last is not None and note is None:  # None: not the delta path's kind of edit
                 delta = build_delta(DeltaBuild(paths, options, config, theme, graph, last),
                                     clock=clock, commit_lock=commit_lock or nullcontext())

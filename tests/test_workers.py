@@ -5,11 +5,13 @@ built on the pool is byte for byte the site built in one process."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from sitebuilder import article, build_ok, snapshot, write_site
 
 from reelpress.build.workers import POOL_THRESHOLD, WorkerPool, run_chunked
+from reelpress.core.stage_times import StageClock
 
 
 def _square_all(offset: int, chunk: list[int]) -> list[tuple[int, int]]:
@@ -58,3 +60,27 @@ def test_a_site_built_on_the_pool_equals_the_serial_build(tmp_path: Path) -> Non
         sites[jobs] = {path: entry[0] for path, entry in snapshot(root / "site").items()}
     assert len(sites[1]) > POOL_THRESHOLD
     assert sites[2] == sites[1]
+
+
+def _burn(rounds: int, chunk: list[int]) -> list[tuple[int, float]]:
+    done = []
+    for _ in chunk:
+        started = time.process_time()
+        sum(i * i for i in range(rounds))
+        done.append((os.getpid(), time.process_time() - started))
+    return done
+
+
+def test_a_stage_counts_the_cpu_of_workers_that_outlive_it() -> None:
+    """The pool's workers are reaped only when the build ends; `--timings` must still put
+    the CPU they spent in the stage that spent it (their own report of it)."""
+    clock = StageClock()
+    with WorkerPool(2) as pool:
+        clock.watch(pool.live_cpu)
+        done = pool.run(_burn, 50_000, list(range(2 * POOL_THRESHOLD)))
+        clock.lap("stage")
+        assert len({pid for pid, _ in done}) == 2  # this process and the worker both ran
+        tasks_cpu = sum(seconds for _, seconds in done)
+        assert clock.cpu_laps["stage"] >= tasks_cpu
+    clock.lap("after")  # the worker reaped: its CPU is not counted a second time
+    assert clock.cpu_laps["after"] < tasks_cpu / 4

@@ -25,6 +25,9 @@ from typing import TypeVar
 Task = TypeVar("Task")
 Shared = TypeVar("Shared")
 Result = TypeVar("Result")
+# A chunk's results as a worker returns them: its pid and CPU seconds so far (0, 0.0 when
+# this process ran the chunk), then the results.
+Done = tuple[int, float, list[Result]]
 
 POOL_THRESHOLD = 48
 
@@ -40,6 +43,7 @@ class WorkerPool:
     def __init__(self, jobs: int | None) -> None:
         self.workers = worker_count(jobs)
         self._executor: ProcessPoolExecutor | None = None
+        self._reported: dict[int, float] = {}  # worker pid -> its CPU seconds so far
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -53,6 +57,12 @@ class WorkerPool:
         if self._executor is not None:
             self._executor.shutdown()
             self._executor = None
+            self._reported.clear()  # reaped: their CPU is the children's now
+
+    def live_cpu(self) -> float:
+        """CPU seconds the running workers have spent, as of their last chunk (for
+        `StageClock.watch`: the pool outlives the stages it serves)."""
+        return sum(self._reported.values())
 
     def run(self, work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
             tasks: Sequence[Task], *,
@@ -86,17 +96,20 @@ class WorkerPool:
         chunk = max(8, min(64, len(tasks) // (self.workers * 4) or 1))
         bounds = [(i, i + chunk) for i in range(0, len(tasks), chunk)]
 
-        def submit(b: tuple[int, int]) -> Future[list[Result]]:
+        def submit(b: tuple[int, int]) -> Future[Done[Result]]:
             part = list(tasks[b[0]:b[1]])
             prepare(part)
             return pool.submit(_held, work, shared, part)
 
-        def here(b: tuple[int, int]) -> list[Result]:
+        def here(b: tuple[int, int]) -> Done[Result]:
             part = list(tasks[b[0]:b[1]])
             prepare(part)
-            return work(shared, part)
+            return 0, 0.0, work(shared, part)
 
-        yield from _shared_out(bounds, submit, here, self.workers - 1)
+        for index, (pid, cpu, part) in _shared_out(bounds, submit, here, self.workers - 1):
+            if pid:
+                self._reported[pid] = cpu
+            yield index, part
 
     def _started(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -122,14 +135,14 @@ def _nothing(chunk: list[Task]) -> None:
 
 
 def _shared_out(bounds: list[tuple[int, int]],
-                submit: Callable[[tuple[int, int]], Future[list[Result]]],
-                here: Callable[[tuple[int, int]], list[Result]], pooled: int
-                ) -> Iterator[tuple[int, list[Result]]]:
+                submit: Callable[[tuple[int, int]], Future[Done[Result]]],
+                here: Callable[[tuple[int, int]], Done[Result]], pooled: int
+                ) -> Iterator[tuple[int, Done[Result]]]:
     """The pool takes chunks from the front (two queued per worker, so none waits for
     this process), this process from the back, until they meet; each chunk's results
     with its index as soon as they are here."""
     front, back = 0, len(bounds)
-    queued: dict[Future[list[Result]], int] = {}
+    queued: dict[Future[Done[Result]], int] = {}
     while front < back or queued:
         while front < back and len(queued) < 2 * pooled:
             queued[submit(bounds[front])] = front
@@ -151,7 +164,7 @@ def _quiet_worker() -> None:
 
 
 def _held(work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
-          tasks: list[Task]) -> list[Result]:
+          tasks: list[Task]) -> Done[Result]:
     """Test hook (tests/test_interrupt.py), like REELPRESS_FAULT_KILL_AT_MOVE in the writer:
     with REELPRESS_TEST_HOLD_WORKERS=FILE a worker given a chunk creates FILE.held, then
     waits until FILE exists. A chunk reaches a worker only after the pool has forked all
@@ -159,7 +172,8 @@ def _held(work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
     release = os.environ.get("REELPRESS_TEST_HOLD_WORKERS")
     if release:
         _hold(release)
-    return work(shared, tasks)
+    results = work(shared, tasks)
+    return os.getpid(), time.process_time(), results
 
 
 def _hold(release: str) -> None:

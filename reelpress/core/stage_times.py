@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # The order `--timings` prints them in; stages a build did not run are left out.
@@ -48,12 +49,21 @@ class StageClock:
     started_cpu: float = field(default_factory=tree_cpu)
     laps: dict[str, float] = field(default_factory=dict)       # wall seconds
     cpu_laps: dict[str, float] = field(default_factory=dict)   # tree CPU seconds
+    # CPU of children still running, as they last reported it (`watch`)
+    live: list[Callable[[], float]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._last_wall, self._last_cpu = self.started_wall, self.started_cpu
 
+    def watch(self, live_cpu: Callable[[], float]) -> None:
+        """Count the CPU of children that outlive a stage (a build's worker pool) in the
+        stage that spent it, not in the one that reaps them: `live_cpu` is what they
+        have reported so far, and drops to 0 once they are reaped."""
+        self.live.append(live_cpu)
+
     def lap(self, name: str) -> None:
-        now_wall, now_cpu = time.perf_counter(), tree_cpu()
+        now_wall = time.perf_counter()
+        now_cpu = tree_cpu() + sum(live_cpu() for live_cpu in self.live)
         self.laps[name] = round(self.laps.get(name, 0.0) + now_wall - self._last_wall, 4)
         self.cpu_laps[name] = self.cpu_laps.get(name, 0.0) + now_cpu - self._last_cpu
         self._last_wall, self._last_cpu = now_wall, now_cpu
