@@ -41,12 +41,14 @@ class BlobStore:
         return self.root / key[:2] / key
 
     def put(self, data: bytes) -> str:
-        """Store `data` under its id. Always written (a hidden temporary renamed over the
-        id), never read first: a file already there is the same bytes or damaged, and
-        either way is replaced whole. A shard folder is made only when the write finds it
-        missing: four system calls a body, where reading first, making the folder and
-        unlinking the temporary were as many again (5,000 bodies in a cold build)."""
+        """Store `data` under its id; a damaged file already there is written again
+        (a body is put only after it was rendered afresh, so the read costs little, and
+        is far cheaper than replacing an intact file: a config change prepares every page
+        again). The write is a hidden temporary renamed over the id; a shard folder is
+        made only when that write finds it missing."""
         key = blob_id(data)
+        if self.get(key) is not None:
+            return key
         folder = f"{self.root}/{key[:2]}"
         temporary = f"{folder}/.{key}{TEMP_MARKER}{os.getpid()}-{threading.get_ident()}"
         try:
@@ -89,7 +91,8 @@ class BlobStore:
 
     def get(self, key: str) -> bytes | None:
         try:
-            data = self._path(key).read_bytes()
+            with open(f"{self.root}/{key[:2]}/{key}", "rb") as blob:
+                data = blob.read()
         except OSError:
             return None
         return data if blob_id(data) == key else None
