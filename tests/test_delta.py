@@ -297,3 +297,17 @@ def test_a_related_story_renamed_by_a_full_build_shows_in_the_next_delta(tmp_pat
     assert _build(options).outputs_decided == 1
     assert "Story Two" in (tmp_path / "live/site/story-1/index.html").read_text()
     assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")
+
+
+def test_a_feed_of_one_story_is_decided_by_a_delta_of_it(tmp_path: Path) -> None:
+    """A tag's feed that shows one story reads one article, yet is not that story's page:
+    its spec is stored, and an edit of the story decides it."""
+    options = _site(tmp_path / "live")
+    solo = tmp_path / "live/content/solo.md"
+    solo.write_text("---\ntitle: Solo\ndate: 2025-01-15\ntags: [Chess]\n---\n\nAlone.\n")
+    _build(options)
+    _append(solo, "\nStill alone.\n")
+    result = _build(options)
+    assert sorted(_pages(result)) == ["solo/index.html", "tags/chess/feed.json",
+                                      "tags/chess/feed.xml", "tags/chess/rss.xml"]
+    assert tree(tmp_path / "live/site") == cold_result(tmp_path / "live", tmp_path / "cold")

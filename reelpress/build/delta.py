@@ -50,6 +50,7 @@ from reelpress.output.search import index_for_search
 from reelpress.output.writer import SiteWriter
 from reelpress.render.article import Article
 from reelpress.render.outputs import OutputSpec
+from reelpress.render.site_pages import article_spec
 from reelpress.render.theme import Theme
 
 
@@ -191,8 +192,9 @@ def build_delta(job: DeltaBuild, *, clock: StageClock,
 
 def _reader_specs(graph: BuildGraph, site_dir: str, edited: dict[str, Article]
                   ) -> list[OutputSpec] | None:
-    """The stored specs of every output that reads an edited article, with the articles
-    they read: the edited ones as just made, the others as the last build stored them."""
+    """The specs of every output that reads an edited article: its page, planned again,
+    and the stored ones (feeds) with the articles they read: the edited ones as just
+    made, the others as the last build stored them."""
     index = graph.index
     readers = index.readers(site_dir, edited)
     stored = index.specs(site_dir, readers)
@@ -212,8 +214,11 @@ def _reader_specs(graph: BuildGraph, site_dir: str, edited: dict[str, Article]
         return found
 
     specs = [load_spec(data, article) for _, data in sorted(stored.items())]
-    return None if any(spec is None for spec in specs) else \
-        [spec for spec in specs if spec is not None]
+    if any(spec is None for spec in specs):
+        return None
+    pages = [article_spec(edited[rel]) for rel in sorted(edited)]
+    return sorted((*pages, *(spec for spec in specs if spec is not None)),
+                  key=lambda spec: spec.path)
 
 
 def _warnings(record: dict[str, object], edited: set[str], reporter: Reporter

@@ -10,8 +10,9 @@ digest and record key), `story_paths` (every story's URL, in one record), `story
 (the related stories and translations chosen for every story, in one record),
 `story_records` (the article itself,
 complete, for each article an output reads beside others: a feed; apart, so that
-reading an outline reads no article), `specs` (each output that reads whole articles,
-as a spec naming them) and `reads` (which outputs read which article).
+reading an outline reads no article), `specs` (each output but an article's page that
+reads whole articles, as a spec naming them) and `reads` (which of these outputs read
+which article).
 
 Every build's writes are one transaction in WAL mode: a `kill -9` leaves the old index
 or the new one, and a build and a preview server can share it. Nodes alone may be
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INDEX_FILE = "index.sqlite"
-FORMAT = "reelpress-index-7"
+FORMAT = "reelpress-index-8"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -7,10 +7,12 @@ front matter, where it goes, its media references, its hero and social image and
 videos. Listings read teasers, the related-story choice reads candidates, translations
 read versions, the sitemap reads entries, and all of these are made from the outline's
 parts. So an edit that leaves an article's outline as it was can change only the
-outputs that read the article whole: its page and the feeds that show it. Of those, the
-delta path loads whole only the articles read beside the edited one (a feed's other
-entries): only these are stored whole; of every other article it needs the related
-stories and translations chosen for it (which no edit of its body changes)."""
+outputs that read the article whole: its page and the feeds that show it. Its page's spec
+is planned again from the article alone (`article_spec`); the feeds' specs are stored,
+naming their articles by path. Of the articles, the delta path loads whole only those a
+feed shows beside the edited one: only these are stored whole; of every other article
+it needs the related stories and translations chosen for it (which no edit of its body
+changes)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from reelpress.build.index import StoryChanges, StoryRow
 from reelpress.build.render import RecordDigests, record_key
 from reelpress.render.article import Article, RelatedStory, Translation
 from reelpress.render.outputs import OutputSpec
+from reelpress.render.site_pages import article_spec
 
 
 def outline_of(prepared: PreparedPage, article: Article) -> str:
@@ -51,6 +54,13 @@ def _article_rels(spec: OutputSpec) -> tuple[str, ...]:
         elif isinstance(value, tuple):
             found.extend(item.source.rel for item in value if isinstance(item, Article))
     return tuple(dict.fromkeys(found))
+
+
+def own_page(spec: OutputSpec) -> bool:
+    """The spec is its one article's page, as `article_spec` plans it from the article
+    alone: the delta path plans it again instead of storing it."""
+    first = spec.args[0] if len(spec.args) == 1 and not spec.kwargs else None
+    return isinstance(first, Article) and spec == article_spec(first)
 
 
 def read_together(specs: Iterable[OutputSpec]) -> set[str]:
@@ -127,10 +137,11 @@ def story_row(prepared: PreparedPage, article: Article, key: str, whole: bool) -
 def story_changes(graph: BuildGraph, articles: Sequence[Article],
                   published: Sequence[PreparedPage], specs: Iterable[OutputSpec],
                   known: RecordDigests) -> StoryChanges:
-    """A full build's stories and article-reading specs, only the rows that changed
-    written (an article is compared by its record's digest, and by whether it is stored
-    whole as it must be; a spec by its bytes), or every row when the delta path found
-    one damaged. `known`: the render's digests."""
+    """A full build's stories and the specs of outputs that read articles whole but are
+    not their pages (feeds), only the rows that changed written (an article is compared
+    by its record's digest, and by whether it is stored whole as it must be; a spec by
+    its bytes), or every row when the delta path found one damaged. `known`: the
+    render's digests."""
     index, site_dir = graph.index, str(graph.site_dir)
     damaged = graph.stories_damaged
     stored = {} if damaged else index.story_keys(site_dir)
@@ -140,6 +151,8 @@ def story_changes(graph: BuildGraph, articles: Sequence[Article],
     paths: set[str] = set()
     together: set[str] = set()
     for spec in specs:
+        if own_page(spec):
+            continue
         rels = _article_rels(spec)
         if not rels:
             continue
