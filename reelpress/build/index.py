@@ -196,27 +196,31 @@ class BuildIndex:
         return value if isinstance(value, dict) else None
 
     def save(self, site: str, changes: IndexChanges, previous: dict[str, OutputRow]) -> None:
-        """Write one build's changes atomically."""
+        """Write one build's changes atomically; a row as it is stays."""
         db = self._db
         with db:
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                           [(path, *row) for path, row in changes.files.items()])
+                           ((path, *row) for path, row in changes.files.items()))
             db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
                            [(key, kind, value) for key, (kind, value) in changes.nodes.items()])
             if changes.complete:
                 gone = [(site, path) for path in previous if path not in changes.outputs]
                 db.executemany("DELETE FROM outputs WHERE site = ? AND path = ?", gone)
             db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           [(site, path, *row) for path, row in changes.outputs.items()
-                            if previous.get(path) != row])
+                           ((site, path, *row) for path, row in changes.outputs.items()
+                            if previous.get(path) != row))
             db.execute("INSERT OR REPLACE INTO builds VALUES (?, ?)",
                        (site, json.dumps(changes.record)))
-            if changes.complete:
-                db.execute("DELETE FROM tracked WHERE site = ?", (site,))
+            untracked, tracked = changes.untracked, changes.tracked
+            if changes.complete:  # read in this transaction: the rows that changed go
+                before = {row[0]: row for row in self.tracked(site)}
+                now = {row[0] for row in tracked}
+                untracked = tuple(path for path in before if path not in now)
+                tracked = tuple(row for row in tracked if before.get(row[0]) != row)
             db.executemany("DELETE FROM tracked WHERE site = ? AND path = ?",
-                           [(site, path) for path in changes.untracked])
+                           [(site, path) for path in untracked])
             db.executemany("INSERT OR REPLACE INTO tracked VALUES (?, ?, ?, ?)",
-                           [(site, *row) for row in changes.tracked])
+                           ((site, *row) for row in tracked))
             if changes.stories is not None:
                 self._save_stories(site, changes.stories)
             if changes.live_nodes is not None:
@@ -310,11 +314,11 @@ class BuildIndex:
         if changes.linked is not None:
             db.execute("INSERT OR REPLACE INTO story_links VALUES (?, ?)",
                        (site, changes.linked))
+        rows = changes.stories.items()
         db.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
-                       ((site, rel, *row[:3]) for rel, row in changes.stories.items()))
+                       ((site, rel, *row[:3]) for rel, row in rows))
         db.executemany("INSERT OR REPLACE INTO story_records VALUES (?, ?, ?)",
-                       ((site, rel, row[3]) for rel, row in changes.stories.items()
-                        if row[3] is not None))
+                       ((site, rel, row[3]) for rel, row in rows if row[3] is not None))
         db.executemany("INSERT OR REPLACE INTO specs VALUES (?, ?, ?)",
                        [(site, path, spec) for path, (_, spec) in changes.specs.items()])
         db.executemany("DELETE FROM reads WHERE site = ? AND path = ?",

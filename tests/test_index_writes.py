@@ -1,6 +1,7 @@
-"""Nodes (records under the digest of their inputs) are written before the build's own
-transaction, so their bytes are not held through the render: a node claims nothing of
-site/, and the index that holds it early is as true as one without it."""
+"""What a build writes to its index, and when. Nodes (records under the digest of their
+inputs) are written before the build's own transaction, so their bytes are not held
+through the render: a node claims nothing of site/, and the index that holds it early is
+as true as one without it. A full build rewrites only the tracked stats that changed."""
 
 from __future__ import annotations
 
@@ -37,14 +38,18 @@ class _CountAtCommit:
         return None
 
 
-def test_page_records_are_in_the_index_before_the_commit(tmp_path: Path) -> None:
-    root = tmp_path / "live"
+def _site(root: Path) -> BuildOptions:
     (root / "content").mkdir(parents=True)
     (root / "site.toml").write_text('title = "Nodes"\nbase_url = "https://example.org/"\n')
     for number in range(1, 5):
         (root / "content" / f"story-{number}.md").write_text(
             f"---\ntitle: Story {number}\ndate: 2025-0{number}-01\n---\n\nWords {number}.\n")
-    options = BuildOptions(root=root, now=NOW, jobs=1, quiet=True)
+    return BuildOptions(root=root, now=NOW, jobs=1, quiet=True)
+
+
+def test_page_records_are_in_the_index_before_the_commit(tmp_path: Path) -> None:
+    root = tmp_path / "live"
+    options = _site(root)
     during = _CountAtCommit(root)
     assert build_site(options, commit_lock=during).ok
     assert during.found == 4 == _page_nodes(root)
@@ -66,3 +71,19 @@ def test_nodes_past_the_bytes_held_are_written_at_once(tmp_path: Path) -> None:
     finally:
         other.close()
         graph.close()
+
+
+def test_a_full_build_keeps_the_tracked_stats_true(tmp_path: Path) -> None:
+    """A full build writes the tracked stats that changed and drops those of files gone:
+    after a config edit, and after a story is removed, the next build is the no-op."""
+    root = tmp_path / "live"
+    options = _site(root)
+    assert build_site(options).ok
+    config = root / "site.toml"
+    config.write_text(config.read_text().replace('"Nodes"', '"Nodes Daily"'))
+    assert build_site(options).ok
+    assert build_site(options).notes == ("nothing changed since the last build",)
+    (root / "content" / "story-2.md").unlink()
+    assert "story-2/index.html" in build_site(options).removed
+    assert build_site(options).notes == ("nothing changed since the last build",)
+    assert tree(root / "site") == cold_result(root, tmp_path / "cold")
