@@ -216,7 +216,8 @@ def _reader_specs(graph: BuildGraph, site_dir: str, edited: dict[str, Article]
     specs = [load_spec(data, article) for _, data in sorted(stored.items())]
     if any(spec is None for spec in specs):
         return None
-    pages = [article_spec(edited[rel]) for rel in sorted(edited)]
+    pages = [spec for spec in (article_spec(edited[rel]) for rel in sorted(edited))
+             if spec.path not in stored]  # (a page planned otherwise is stored whole)
     return sorted((*pages, *(spec for spec in specs if spec is not None)),
                   key=lambda spec: spec.path)
 
