@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import jinja2
 
-from reelpress.build.digest import digest
+from reelpress.build.digest import digest, short_digest
 from reelpress.build.index import OutputRow
 from reelpress.content.loader import SourcePage
 from reelpress.core.blobs import MissingBlob
@@ -70,9 +70,9 @@ def view_parts(view: View) -> dict[str, str]:
     for name, value in view.items():
         if isinstance(value, dict):
             for inner, item in value.items():
-                parts[f"{name}.{inner}"] = digest(item)[:16]
+                parts[f"{name}.{inner}"] = short_digest(item)
         else:
-            parts[name] = digest(value)[:16]
+            parts[name] = short_digest(value)
     return parts
 
 
@@ -85,7 +85,7 @@ def compiled_templates(paths: ProjectPaths, code: str) -> Path:
 def _environment(theme: Theme, templates: str, compiled: Path) -> jinja2.Environment:
     """One Jinja environment per theme and state of its template files (any edit gives
     a new fingerprint, hence a fresh environment: no stale compiled template is used)."""
-    return make_environment(theme, compiled)
+    return make_environment(theme, compiled, digest)
 
 
 def _unchanged(context: RenderContext, task: RenderTask, key: str) -> bool:

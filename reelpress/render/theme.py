@@ -11,6 +11,7 @@ import hashlib
 import re
 import tomllib
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from reelpress.core.project import ProjectPaths
 from reelpress.core.tree import files_below
 from reelpress.media.records import DEFAULT_SIZES
 from reelpress.render.i18n import install_i18n
+from reelpress.render.partials import FUNCTION, cached_includes, partial_references
 
 BUILTIN_THEMES = Path(__file__).parent.parent / "themes"
 # roles of responsive images; their `sizes` come from the themes' theme.toml (the
@@ -157,9 +159,11 @@ class TemplateCodeCache(jinja2.FileSystemBytecodeCache):
             bucket.reset()
 
 
-def make_environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environment:
+def make_environment(theme: Theme, compiled: Path | None = None,
+                     digest: Callable[..., str] | None = None) -> jinja2.Environment:
     """`compiled`: a folder for compiled templates, named after the code that compiled
-    them (the environment's options are code too)."""
+    them (the environment's options are code too). `digest`: what keys the texts of
+    `include_cached` partials (`render/partials.py`); None renders each call afresh."""
     cache = None
     if compiled is not None:
         try:
@@ -180,11 +184,13 @@ def make_environment(theme: Theme, compiled: Path | None = None) -> jinja2.Envir
         keep_trailing_newline=True,
     )
     install_i18n(env)
+    env.globals[FUNCTION] = cached_includes(env, template_dependencies, digest)
     return env
 
 
 def template_dependencies(env: jinja2.Environment, name: str) -> frozenset[str]:
-    """`name` and every template it extends, includes or imports (transitively)."""
+    """`name` and every template it extends, includes, imports or renders through
+    `include_cached` (transitively)."""
     found: set[str] = set()
     pending = [name]
     while pending:
@@ -194,10 +200,12 @@ def template_dependencies(env: jinja2.Environment, name: str) -> frozenset[str]:
         found.add(current)
         try:
             source, _, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
-            referenced = jinja2.meta.find_referenced_templates(env.parse(source))
+            ast = env.parse(source)
+            referenced = jinja2.meta.find_referenced_templates(ast)
         except (jinja2.TemplateError, OSError):
             continue
         pending.extend(ref for ref in referenced if ref)
+        pending.extend(ref for ref in partial_references(ast) if ref)
     return frozenset(found)
 
 
