@@ -53,12 +53,12 @@ def _names_read(env: jinja2.Environment, name: str,
         try:
             source, _, _ = env.loader.get_source(env, member)  # type: ignore[union-attr]
             ast = env.parse(source)
+            if None in jinja2.meta.find_referenced_templates(ast) or \
+                    None in partial_references(ast):
+                return None
+            names |= jinja2.meta.find_undeclared_variables(ast)  # compiles: may raise
         except (jinja2.TemplateError, OSError):
             continue  # rendering it raises the error, naming the template
-        if None in jinja2.meta.find_referenced_templates(ast) or \
-                None in partial_references(ast):
-            return None
-        names |= jinja2.meta.find_undeclared_variables(ast)
     return tuple(sorted(names))
 
 
