@@ -63,6 +63,11 @@ class RenderOutcome:
     damaged: str = ""    # the cached body found damaged (and dropped) while rendering
 
 
+# the parts as the index keeps them (canonical: sorted names, hex values); the key is
+# the digest of this text, not of the parts encoded a second time
+_PARTS_JSON = json.JSONEncoder(sort_keys=True)
+
+
 def view_parts(view: View) -> dict[str, str]:
     """Digest of each top-level entry (one level deeper for dicts): the key is made of
     these, and a changed part names what changed."""
@@ -114,10 +119,9 @@ def render_tasks(shared: RenderShared, tasks: list[RenderTask]) -> list[RenderOu
         started = time.process_time()
         try:
             view = spec.build_view(context.site, cards)
-            parts = view_parts(view)
+            parts_json = _PARTS_JSON.encode(view_parts(view))
             fingerprint = makers.get(spec.template, "") if spec.template else ""
-            key = digest(context.code, spec.maker, fingerprint, parts)
-            parts_json = json.dumps(parts, sort_keys=True)
+            key = digest(context.code, spec.maker, fingerprint, parts_json)
             if _unchanged(context, task, key):
                 outcomes.append(RenderOutcome(spec.path, key, parts_json, "kept"))
                 continue

@@ -403,5 +403,5 @@ def localize_media(html: str, locale: PageLocale) -> str:
 def with_localized_media(body: StoredHTML, locale: PageLocale) -> StoredHTML:
     """An article body whose media HTML speaks the page's language; the embeds are part
     of its digest, so a page is keyed by its language."""
-    return dataclasses.replace(body, embeds=tuple(localize_media(html, locale)
-                                                  for html in body.embeds))
+    embeds = tuple(localize_media(html, locale) for html in body.embeds)
+    return body if embeds == body.embeds else dataclasses.replace(body, embeds=embeds)
