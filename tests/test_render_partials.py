@@ -73,3 +73,23 @@ def test_card_override_reading_the_loop_and_the_listing(tmp_path: Path) -> None:
             .find_all("p", class_="tagline")]
     assert home[1].startswith("2 Second story / ")
     assert beta == ["1 Third story / Beta", "2 Second story / Beta"]
+
+
+def test_view_dicts_read_as_jinja_reads_them(tmp_path: Path) -> None:
+    """`ViewEnvironment.getattr` skips Jinja's AttributeError for a dict's keys and gives
+    Jinja's answers: a dict's own attribute wins over a key of its name, a missing key is
+    undefined (an error naming it, under strict undefined), other objects as before."""
+    import jinja2
+    import pytest
+
+    from reelpress.render.theme import Theme, make_environment
+
+    (tmp_path / "t.html").write_text(
+        "{{ d.title }}|{{ d.items is callable }}|{{ d.gone is defined }}|{{ o.real }}",
+        encoding="utf-8")
+    env = make_environment(Theme("t", (tmp_path,), ()))
+    text = env.get_template("t.html").render(d={"title": "<b>", "items": "key"}, o=3)
+    assert text == "&lt;b&gt;|True|False|3"
+    (tmp_path / "u.html").write_text("{{ d.gone }}", encoding="utf-8")
+    with pytest.raises(jinja2.UndefinedError, match="'dict object' has no attribute 'gone'"):
+        env.get_template("u.html").render(d={})
