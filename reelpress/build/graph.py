@@ -43,6 +43,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # Bytes of new nodes held before they are written (a cold build at 5,000 articles makes
 # some 20 MB of page records, which the pipeline writes as soon as they are all made).
 NODES_HELD = 4 << 20
+SMALL_FILE = 1 << 20  # bytes: hashed from one read; a larger file (a video) in blocks
 T = TypeVar("T")
 Signature = tuple[int, int]  # mtime_ns, size
 
@@ -138,8 +139,9 @@ class BuildGraph:
         row = self._file_row(path)
         if row is not None and row[0] == stat[0] and row[1] == stat[1]:
             return row[2]
-        with open(path, "rb") as handle:
-            sha = hashlib.file_digest(handle, "sha256").hexdigest()
+        with open(path, "rb") as handle:  # one read for a small file (an article), half
+            sha = (hashlib.sha256(handle.read()) if stat[1] < SMALL_FILE  # the CPU
+                   else hashlib.file_digest(handle, "sha256")).hexdigest()
         self.new_files[path] = (stat[0], stat[1], sha)
         if self._files is not None:
             self._files[path] = self.new_files[path]
