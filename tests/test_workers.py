@@ -1,6 +1,7 @@
 """The worker pool (build/workers.py): every task runs exactly once, results in task
-order, whether forked workers inherit the tasks or a serial build runs them; and a site
-built on the pool is byte for byte the site built in one process."""
+order, on the pool or in this process; one pool serves every stage of a build, and
+counts its workers' CPU in the stage that spent it; and a site built on the pool is byte
+for byte the site built in one process."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from sitebuilder import article, build_ok, snapshot, write_site
 
-from reelpress.build.workers import POOL_THRESHOLD, WorkerPool, run_chunked
+from reelpress.build.workers import POOL_THRESHOLD, WorkerPool
 from reelpress.core.stage_times import StageClock
 
 
@@ -21,8 +22,9 @@ def _square_all(offset: int, chunk: list[int]) -> list[tuple[int, int]]:
 def test_every_task_once_in_order_on_the_pool() -> None:
     tasks = list(range(5 * POOL_THRESHOLD + 7))  # chunks of several sizes, a short last one
     expected = _square_all(3, tasks)
-    assert run_chunked(_square_all, 3, tasks, jobs=2) == expected
-    assert run_chunked(_square_all, 3, tasks, jobs=1) == expected
+    for jobs in (2, 1):
+        with WorkerPool(jobs) as pool:
+            assert pool.run(_square_all, 3, tasks) == expected
     with WorkerPool(2) as pool:
         done = list(pool.as_done(_square_all, 3, tasks))
     assert sorted(done) == expected  # each exactly once, in the order chunks finished

@@ -123,13 +123,6 @@ class WorkerPool:
         return self._executor
 
 
-def run_chunked(work: Callable[[Shared, list[Task]], list[Result]], shared: Shared,
-                tasks: Sequence[Task], *, jobs: int | None) -> list[Result]:
-    """`WorkerPool.run` on a pool of its own (for one-off work outside a build)."""
-    with WorkerPool(jobs) as pool:
-        return pool.run(work, shared, tasks)
-
-
 def _nothing(chunk: list[Task]) -> None:
     pass
 
