@@ -15,6 +15,7 @@ from reelpress.content.loader import SourcePage, load_page
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Diagnostic, warning
+from reelpress.core.records import pickled_by_fields
 from reelpress.markup.engine import RenderedBody, local_media_kind, render_body, render_fragments
 from reelpress.render.article import FaqEntry, merge_faq
 
@@ -27,7 +28,8 @@ class ContentTask:
     key: str  # the node key: digest of the file's bytes, the config and the code
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class PreparedPage:
     """Everything the build needs from one Markdown file (None page: it had errors).
     The rendered body lives in the blob store (`body_blob`); the record keeps the rest

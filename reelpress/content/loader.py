@@ -20,9 +20,11 @@ from reelpress.content.schema import PageMeta, slugify, unsafe_name, validate_me
 from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Diagnostic, error
 from reelpress.core.languages import is_language
+from reelpress.core.records import pickled_by_fields
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class SourcePage:
     """One article as read from disk: validated metadata, Markdown body, where it goes."""
 

@@ -13,9 +13,11 @@ from reelpress.content.frontmatter import LineFinder
 from reelpress.core.config import SiteConfig, did_you_mean
 from reelpress.core.diagnostics import Diagnostic, error, warning
 from reelpress.core.languages import is_language, slugify, windows_reserved
+from reelpress.core.records import pickled_by_fields
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class FaqItem:
     """One question; `answer` is Markdown as written, `line` where it was written."""
 
@@ -24,7 +26,8 @@ class FaqItem:
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class PageMeta:
     title: str
     date: dt.datetime

@@ -23,6 +23,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from reelpress.core.gc_pause import cyclic_gc_paused
 from reelpress.core.languages import slugify
 from reelpress.core.media_names import media_kind
+from reelpress.core.records import pickled_by_fields
 from reelpress.markup.anchors import heading_anchors_plugin, unclosed_bracket_plugin
 from reelpress.markup.embeds import platform_video
 from reelpress.markup.faq import BodyFaqItem, extract_faq, inline_text
@@ -40,7 +41,8 @@ _ASCII_WORD_BYTES = bytes(code if chr(code).isalnum() or code == 0x5F else 0x20
                           for code in range(128)) + b" " * 128
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class MediaRef:
     """An embed the author wrote: `![caption](media/x.mp4){poster=4.5}` at a body line."""
 
@@ -55,14 +57,16 @@ class MediaRef:
         return dict(self.attrs).get(name)
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Heading:
     level: int
     text: str
     anchor: str
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class RenderedBody:
     html: str  # with media placeholders
     media: tuple[MediaRef, ...]

@@ -20,6 +20,7 @@ from reelpress.core.blobs import BlobStore
 from reelpress.core.config import Author, SiteConfig
 from reelpress.core.diagnostics import Diagnostic, warning
 from reelpress.core.languages import slugify
+from reelpress.core.records import pickled_by_fields
 from reelpress.core.urls import UrlScheme, absolutize, relativize_root_links
 from reelpress.markup.anchors import UniqueNames
 from reelpress.markup.engine import PLACEHOLDER_PATTERN, RenderedBody, is_source_link
@@ -27,7 +28,8 @@ from reelpress.media.records import MediaEmbed as MediaEmbed  # re-exported
 from reelpress.media.records import Thumbnail as Thumbnail  # re-exported
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class FaqEntry:
     """A visible FAQ item; the same strings feed the FAQPage JSON-LD."""
 
@@ -36,7 +38,8 @@ class FaqEntry:
     anchor: str
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class RelatedStory:
     """Another article sharing a tag, as shown under a story."""
 
@@ -45,7 +48,8 @@ class RelatedStory:
     date: dt.datetime
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Translation:
     """One language version of a story (the article itself included), for hreflang links,
     the language switch and the sitemap."""
@@ -55,7 +59,8 @@ class Translation:
     title: str
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class StoredHTML:
     """An article body as the blob store holds it (media placeholders, links to .md
     files), with what makes it this page's HTML. It names exactly one content (the blob
@@ -113,7 +118,8 @@ def forget_bodies() -> None:
     _page_html.cache_clear()
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Article:
     """A page ready for templates: complete (the body is a `StoredHTML` reference that
     renders on demand, the FAQ is rendered) and frozen."""

@@ -11,11 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from reelpress.core.config import Author
+from reelpress.core.records import pickled_by_fields
 from reelpress.media.records import Thumbnail
 from reelpress.render.article import Article
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Teaser:
     """The card of one article, and what planning listings reads of it."""
 
