@@ -21,7 +21,7 @@ from reelpress.build.render_worker import compiled_templates
 from reelpress.build.site import config_and_theme, site_view
 from reelpress.build.stories import story_changes
 from reelpress.build.tracking import publish_files
-from reelpress.build.workers import WorkerPool
+from reelpress.build.workers import POOL_THRESHOLD, WorkerPool
 from reelpress.core.blobs import BlobStore
 from reelpress.core.config import SiteConfig
 from reelpress.core.diagnostics import Reporter
@@ -84,6 +84,8 @@ def _build(paths: ProjectPaths, options: BuildOptions, config: SiteConfig, theme
            commit_lock: AbstractContextManager[object], resident: ResidentGraph,
            last: LastBuild | None, workers: WorkerPool, retry: bool) -> BuildResult:
     code, store = code_stamp(), BlobStore(paths.cache_dir / "blobs")
+    if last is not None and last.outputs >= POOL_THRESHOLD:  # a site that will want them
+        workers.start()  # before the index's rows and records are read (see start)
     graph.read_all()
     prepared, sources, fresh, markdown_cpu = prepare_pages(
         paths, config, graph, store, code, resident, workers=workers, reporter=reporter)

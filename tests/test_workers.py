@@ -86,3 +86,23 @@ def test_a_stage_counts_the_cpu_of_workers_that_outlive_it() -> None:
         assert clock.cpu_laps["stage"] >= tasks_cpu
     clock.lap("after")  # the worker reaped: its CPU is not counted a second time
     assert clock.cpu_laps["after"] < tasks_cpu / 4
+
+
+_MADE_LATER: list[int] = []  # filled after the pool started: a forked worker never sees it
+
+
+def _seen_later(_: None, chunk: list[int]) -> list[int]:
+    return [len(_MADE_LATER) for _ in chunk]
+
+
+def test_started_workers_are_forked_before_what_the_build_loads_next() -> None:
+    """A warm build starts its pool before reading the index's records, so the worker
+    does not share (and copy) them; the later stages still reach it."""
+    with WorkerPool(2) as pool:
+        pool.start()
+        _MADE_LATER.append(1)
+        try:
+            seen = pool.run(_seen_later, None, list(range(2 * POOL_THRESHOLD)))
+        finally:
+            _MADE_LATER.clear()
+    assert set(seen) == {0, 1}  # the worker forked before the list was filled; this process

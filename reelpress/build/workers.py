@@ -59,6 +59,15 @@ class WorkerPool:
             self._executor = None
             self._reported.clear()  # reaped: their CPU is the children's now
 
+    def start(self) -> None:
+        """Fork (or spawn) the workers now, while this process is still small: a build
+        that will load its records from the index starts them first (a pool forked
+        later shares those records, and every page either process then writes is
+        copied: a full re-render at 5,000 articles peaked at 236 MiB that way). Spawned
+        workers (the preview's) start empty whenever they start: not started early."""
+        if self.workers > 1 and self._executor is None and _start_method() == "fork":
+            self._started().submit(int).result()  # the fork happens at the first submit
+
     def live_cpu(self) -> float:
         """CPU seconds the running workers have spent, as of their last chunk (for
         `StageClock.watch`: the pool outlives the stages it serves)."""
@@ -113,14 +122,16 @@ class WorkerPool:
 
     def _started(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            # fork is fastest, but forking a process that runs threads (the preview
-            # server, watchdog) can deadlock a child on a lock held by another thread.
-            method = "fork" if hasattr(os, "fork") and threading.active_count() == 1 \
-                else "spawn"
             self._executor = ProcessPoolExecutor(
-                self.workers - 1, mp_context=multiprocessing.get_context(method),
+                self.workers - 1, mp_context=multiprocessing.get_context(_start_method()),
                 initializer=_quiet_worker)
         return self._executor
+
+
+def _start_method() -> str:
+    """fork is fastest, but forking a process that runs threads (the preview server,
+    watchdog) can deadlock a child on a lock held by another thread."""
+    return "fork" if hasattr(os, "fork") and threading.active_count() == 1 else "spawn"
 
 
 def _nothing(chunk: list[Task]) -> None:
