@@ -15,10 +15,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from reelpress.core.atomic import TEMP_MARKER
+from reelpress.core.atomic import TEMP_MARKER, write_whole
 from reelpress.core.faults import disk_full_fault
-
-_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
 def blob_id(data: bytes) -> str:
@@ -52,17 +50,11 @@ class BlobStore:
         folder = f"{self.root}/{key[:2]}"
         temporary = f"{folder}/.{key}{TEMP_MARKER}{os.getpid()}-{threading.get_ident()}"
         try:
-            handle = os.open(temporary, _WRITE_FLAGS, 0o666)
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-            handle = os.open(temporary, _WRITE_FLAGS, 0o666)
-        try:
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(handle, view):]
-            finally:
-                os.close(handle)
+                write_whole(temporary, data)
+            except FileNotFoundError:  # only its open raises it: the shard is missing
+                os.makedirs(folder, exist_ok=True)
+                write_whole(temporary, data)
             final = f"{folder}/{key}"
             disk_full_fault(Path(final))
             os.replace(temporary, final)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from reelpress.core.atomic import atomic_path
+from reelpress.core.atomic import atomic_path, write_whole
 from reelpress.core.faults import disk_full_fault
 from reelpress.core.tree import files_below
 
@@ -125,23 +125,12 @@ def stage_bytes(stage: Path, site_dir: Path, rel: str, data: bytes) -> bool:
         return False
     target = os.path.join(stage, rel)
     try:  # its folder is usually made already (`make_folders`): no mkdir to try first
-        _write_new(target, data)
+        write_whole(target, data)
     except FileNotFoundError:
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        _write_new(target, data)
+        write_whole(target, data)
     disk_full_fault(Path(target))
     return True
-
-
-def _write_new(path: str, data: bytes) -> None:
-    """One open, one write, one close: no buffered file object for a file written whole."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view):]
-    finally:
-        os.close(descriptor)
 
 
 def make_folders(stage: Path, rels: Iterable[str], made: set[str] | None = None) -> None:
