@@ -2,7 +2,8 @@
 
 A build opens one `WorkerPool` for all its stages. Its processes are forked the first
 time a stage has enough work for them (in a cold build: the content stage, before any
-content is loaded), so a worker holds only the chunk it is given: a pool forked once
+content is loaded), or before a warm build of a site that size reads its records
+(`start`), so a worker holds only the chunk it is given: a pool forked once
 the build's records fill the main process shares them copy-on-write, and every record
 either process touches (a reference count is a write) is copied, which made the render
 stage's peak memory half as big again at 5,000 articles. Chunks are pickled to the
@@ -60,7 +61,7 @@ class WorkerPool:
             self._reported.clear()  # reaped: their CPU is the children's now
 
     def start(self) -> None:
-        """Fork (or spawn) the workers now, while this process is still small: a build
+        """Fork the workers now, while this process is still small: a build
         that will load its records from the index starts them first (a pool forked
         later shares those records, and every page either process then writes is
         copied: a full re-render at 5,000 articles peaked at 236 MiB that way). Spawned
