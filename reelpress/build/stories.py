@@ -40,9 +40,10 @@ def outline_of(prepared: PreparedPage, article: Article) -> str:
     assert page is not None and body is not None
     refs = tuple((ref.kind, ref.src, tuple(sorted(ref.attrs))) for ref in body.media)
     videos = tuple(embed.video_object for embed in article.all_embeds if embed.video_object)
-    return record_digest("outline", page.rel, page.meta, page.output_path, page.url_path, refs,
-                  article.hero, article.social_image, article.has_video, article.thumbnail,
-                  article.author, article.template, videos, article.is_page)
+    return record_digest("outline", page.rel, page.meta, page.output_path, page.url_path,
+                         refs, article.hero, article.social_image, article.has_video,
+                         article.thumbnail, article.author, article.template, videos,
+                         article.is_page)
 
 
 def _article_rels(spec: OutputSpec) -> tuple[str, ...]:

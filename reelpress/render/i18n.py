@@ -181,30 +181,28 @@ def _gettext(context: jinja2.runtime.Context, message: str, /, **variables: Any)
     translations = _page_translations(context)
     if not variables:
         return _label(translations, message, context.eval_ctx.autoescape)
-    text = translations.gettext(message)
-    if context.eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
+    return _formatted(context, translations.gettext(message), variables)
+
+
+def _formatted(context: jinja2.runtime.Context, text: str, variables: dict[str, Any]) -> str:
+    """A translated string as new-style gettext gives it: autoescaped, `%`-formatted."""
+    return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
 
 @jinja2.pass_context
 def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int, /,
               **variables: Any) -> str:
     variables.setdefault("num", count)
-    text = _page_translations(context).ngettext(singular, plural, count)
-    if context.eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
+    return _formatted(context, _page_translations(context).ngettext(singular, plural, count),
+                      variables)
 
 
 @jinja2.pass_context
 def _pgettext(context: jinja2.runtime.Context, where: str, message: str, /,
               **variables: Any) -> str:
     variables.setdefault("context", where)
-    text = _page_translations(context).pgettext(where, message)
-    if context.eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
+    return _formatted(context, _page_translations(context).pgettext(where, message),
+                      variables)
 
 
 @jinja2.pass_context
@@ -212,10 +210,9 @@ def _npgettext(context: jinja2.runtime.Context, where: str, singular: str, plura
                count: int, /, **variables: Any) -> str:
     variables.setdefault("context", where)
     variables.setdefault("num", count)
-    text = _page_translations(context).npgettext(where, singular, plural, count)
-    if context.eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
+    return _formatted(context,
+                      _page_translations(context).npgettext(where, singular, plural, count),
+                      variables)
 
 
 def _page_locale(context: jinja2.runtime.Context) -> PageLocale:

@@ -76,19 +76,23 @@ def cached_includes(env: jinja2.Environment,
             reads[name] = _names_read(env, name, closure)
         names = reads[name]
         scope = {**context.get_all(), **values}
-        if digest is None or names is None:
+
+        def rendered() -> Markup:
             return Markup(env.get_template(name).render(scope))  # noqa: S704 - autoescaped
+
+        if digest is None or names is None:
+            return rendered()
         read = [(key, scope[key]) for key in names
                 if key in scope and env.globals.get(key, scope) is not scope[key]]
         try:
             key = digest(name, read)
         except TypeError:  # a value that cannot be digested (a macro): not remembered
-            return Markup(env.get_template(name).render(scope))  # noqa: S704 - autoescaped
+            return rendered()
         text = texts.get(key)
         if text is None:
             if len(texts) >= _MEMO_SIZE:
                 del texts[next(iter(texts))]
-            text = texts[key] = Markup(env.get_template(name).render(scope))  # noqa: S704
+            text = texts[key] = rendered()
         return text
 
     return include_cached
