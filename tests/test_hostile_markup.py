@@ -140,7 +140,9 @@ def test_dense_markdown_build_costs_little_beyond_its_markup(tmp_path: Path) -> 
         whole_build = _build_seconds(tmp_path, body)
     finally:
         gc.unfreeze()
-    assert whole_build - markup < 0.5, (whole_build, markup)  # 0.3-0.4 s
+    # 0.3-0.4 s; a third of the markup's own time on a machine in a slow phase, where both
+    # stretch alike (the regression guarded against was 0.9-1.0 s)
+    assert whole_build - markup < max(0.5, markup / 3), (whole_build, markup)
     html = (tmp_path / "site/a/index.html").read_text(encoding="utf-8")
     assert 'href="/b/#sec"' in html and "<table>" in html and 'class="footnote-ref"' in html
     feed = (tmp_path / "site/feed.xml").read_text(encoding="utf-8")
